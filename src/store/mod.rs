@@ -1,0 +1,1 @@
+//! Short-lived shared state (dedup keys, locks, caches, conversation state).
