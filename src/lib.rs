@@ -5,5 +5,16 @@
 //! `main.rs` only starts things; everything else lives here so the
 //! integration tests can start exactly what production starts.
 
+pub mod bot;
+pub mod config;
+pub mod database;
 pub mod entities;
+pub mod http;
+pub mod intake;
+pub mod metrics;
+pub mod self_check;
+pub mod services;
+pub mod startup;
 pub mod store;
+pub mod telegram;
+pub mod telemetry;

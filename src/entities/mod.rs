@@ -1,1 +1,20 @@
-//! SeaORM entities, one module per table.
+//! SeaORM entities, one module per table (the schema itself lives in the
+//! `migration` crate), plus the string enums stored in `status`/`actor`
+//! columns.
+//!
+//! Timestamps are `DateTimeUtc` (`chrono::DateTime<Utc>`) on both backends.
+//! Telegram chat and user ids are `i64`, message and topic ids `i32`.
+
+pub mod enums;
+pub mod prelude;
+
+pub mod events;
+pub mod feedback;
+pub mod inbound_updates;
+pub mod message_links;
+pub mod tech_threads;
+pub mod technicians;
+pub mod tickets;
+pub mod users;
+
+pub use enums::{Actor, InboundStatus, TicketStatus};

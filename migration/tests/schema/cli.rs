@@ -1,0 +1,100 @@
+//! The `migration` binary, as an operator runs it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::harness::PG_ENV;
+
+fn migration_cli(dir: &Path, database_url: Option<&str>, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_migration"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("DATABASE_SCHEMA");
+    if let Some(url) = database_url {
+        command.env("DATABASE_URL", url);
+    }
+    let output = command.output().expect("run the migration binary");
+    assert!(
+        output.status.success(),
+        "migration {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn without_configuration_the_cli_uses_a_sqlite_file_under_data() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let up = text(&migration_cli(dir.path(), None, &["up"]));
+    assert!(
+        up.contains("database: sqlite://data/topicdesk.db?mode=rwc"),
+        "{up}"
+    );
+    assert!(dir.path().join("data/topicdesk.db").is_file());
+
+    let status = text(&migration_cli(dir.path(), None, &["status"]));
+    let applied = status.matches("... Applied").count();
+    assert_eq!(applied, 8, "{status}");
+
+    let down = text(&migration_cli(dir.path(), None, &["down", "-n", "8"]));
+    assert!(down.contains("m20261122_000001_create_users"), "{down}");
+    let status = text(&migration_cli(dir.path(), None, &["status"]));
+    assert_eq!(status.matches("... Pending").count(), 8, "{status}");
+}
+
+#[test]
+fn the_cli_reads_dotenv_and_creates_the_directory_of_the_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".env"),
+        "DATABASE_URL=sqlite://state/nested/td.db?mode=rwc\n",
+    )
+    .unwrap();
+
+    let up = text(&migration_cli(dir.path(), None, &["up"]));
+    assert!(up.contains("database: sqlite://state/nested/td.db"), "{up}");
+    assert!(dir.path().join("state/nested/td.db").is_file());
+}
+
+#[test]
+fn the_cli_hides_the_database_password() {
+    let Ok(admin_url) = std::env::var(PG_ENV) else {
+        println!("{PG_ENV} is not set: skipping the PostgreSQL variant");
+        return;
+    };
+    // `status` on the admin database: it creates only the (empty) migration
+    // bookkeeping table if missing, so use a throwaway database.
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("topicdesk_cli_{}", std::process::id());
+    let psql_url = admin_url.clone();
+    let (scheme, rest) = psql_url.split_once("://").unwrap();
+    let (userinfo, host) = rest.rsplit_once('@').unwrap_or(("postgres", rest));
+    let user = userinfo.split(':').next().unwrap();
+    let host = host.split('/').next().unwrap();
+    let url = format!("{scheme}://{user}:not-the-password@{host}/{name}");
+
+    let output = Command::new(env!("CARGO_BIN_EXE_migration"))
+        .args(["status"])
+        .current_dir(dir.path())
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    let all = text(&output);
+    assert!(!all.contains("not-the-password"), "{all}");
+    assert!(
+        all.contains(&format!("database: {scheme}://{user}:***@{host}/{name}")),
+        "{all}"
+    );
+}

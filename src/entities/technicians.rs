@@ -1,0 +1,29 @@
+//! `technicians`: the people tickets are assigned to. Each works from their
+//! own forum group (`group_chat_id`), where every assigned ticket gets a
+//! mirrored topic. Deactivate (`is_active = false`) rather than delete.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "technicians")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(column_type = "Text")]
+    pub name: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub username: Option<String>,
+    /// Telegram user id, once known.
+    pub tg_user_id: Option<i64>,
+    /// The technician's forum group.
+    pub group_chat_id: i64,
+    #[sea_orm(default_value = true)]
+    pub is_active: bool,
+    #[sea_orm(has_many)]
+    pub tickets: HasMany<super::tickets::Entity>,
+    #[sea_orm(has_many)]
+    pub tech_threads: HasMany<super::tech_threads::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,53 @@
+//! `tickets`: one row per support request; `id` is the ticket number the
+//! client sees. The ticket's topic in the main group is
+//! (`main_chat_id`, `main_thread_id`); the row is inserted first and the
+//! topic id filled in once Telegram has created the topic. A client has at
+//! most one ticket that is not `CLOSED` (partial unique index
+//! `ux_tickets_one_open_per_client`: a second insert fails with a unique
+//! violation).
+
+use sea_orm::entity::prelude::*;
+
+use super::enums::TicketStatus;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "tickets")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub client_tg_id: i64,
+    pub status: TicketStatus,
+    pub main_chat_id: i64,
+    pub main_thread_id: Option<i32>,
+    pub assigned_tech_id: Option<i32>,
+    pub created_at: DateTimeUtc,
+    pub first_response_at: Option<DateTimeUtc>,
+    pub closed_at: Option<DateTimeUtc>,
+    #[sea_orm(
+        belongs_to,
+        from = "client_tg_id",
+        to = "tg_id",
+        on_update = "Cascade",
+        on_delete = "Restrict"
+    )]
+    pub client: BelongsTo<super::users::Entity>,
+    #[sea_orm(
+        belongs_to,
+        from = "assigned_tech_id",
+        to = "id",
+        on_update = "Cascade",
+        on_delete = "SetNull"
+    )]
+    pub assigned_tech: BelongsTo<Option<super::technicians::Entity>>,
+    #[sea_orm(has_many)]
+    pub tech_threads: HasMany<super::tech_threads::Entity>,
+    #[sea_orm(has_one)]
+    pub feedback: HasOne<super::feedback::Entity>,
+    #[sea_orm(has_many)]
+    pub events: HasMany<super::events::Entity>,
+    #[sea_orm(has_many)]
+    pub message_links: HasMany<super::message_links::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

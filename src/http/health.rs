@@ -1,0 +1,59 @@
+//! /healthz says the process is up; /readyz says it can do its job: the
+//! database and the store answer, and the startup self-check found nothing.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+
+use crate::self_check::SelfCheckStatus;
+use crate::store::Store;
+
+/// A dependency that does not answer within this is reported as down.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[derive(Clone)]
+pub struct Readiness {
+    pub db: DatabaseConnection,
+    pub store: Store,
+    pub self_check: SelfCheckStatus,
+}
+
+pub async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+pub async fn readyz(State(readiness): State<Readiness>) -> (StatusCode, Json<Value>) {
+    let mut problems = Vec::new();
+    match tokio::time::timeout(PROBE_TIMEOUT, readiness.db.ping()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => problems.push(format!("database: {error}")),
+        Err(_) => problems.push("database: no answer within 2 s".to_owned()),
+    }
+    match tokio::time::timeout(PROBE_TIMEOUT, readiness.store.ping()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => problems.push(format!("store ({}): {error}", readiness.store.kind())),
+        Err(_) => problems.push(format!(
+            "store ({}): no answer within 2 s",
+            readiness.store.kind()
+        )),
+    }
+    problems.extend(
+        readiness
+            .self_check
+            .problems()
+            .into_iter()
+            .map(|problem| format!("self-check: {problem}")),
+    );
+    if problems.is_empty() {
+        (StatusCode::OK, Json(json!({ "status": "ready" })))
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "problems": problems })),
+        )
+    }
+}

@@ -1,0 +1,152 @@
+//! The inbound store: every update is written here before Telegram gets its
+//! 200, and marked done only when its handlers finish. What is still pending
+//! at start is replayed.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use crate::entities::InboundStatus;
+use crate::entities::inbound_updates::{self, Column, Entity as InboundUpdate};
+
+/// Longest text kept from a handler error; enough to diagnose, small enough
+/// that a pathological error cannot bloat the table.
+const MAX_ERROR_LEN: usize = 2000;
+
+/// How many pending rows are replayed per query at start.
+const REPLAY_BATCH: u64 = 500;
+
+#[derive(Clone)]
+pub struct InboundStore {
+    db: DatabaseConnection,
+}
+
+/// A stored update that has not finished yet.
+#[derive(Debug, Clone)]
+pub struct PendingUpdate {
+    pub update_id: i64,
+    pub payload: String,
+    pub attempts: i32,
+}
+
+impl InboundStore {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Stores a raw update. Returns false when this update_id was stored
+    /// before (a redelivery), in which case nothing changes.
+    pub async fn insert(
+        &self,
+        update_id: i64,
+        payload: &str,
+        chat_id: Option<i64>,
+    ) -> Result<bool, DbErr> {
+        let row = inbound_updates::ActiveModel {
+            update_id: Set(update_id),
+            payload: Set(payload.to_owned()),
+            chat_id: Set(chat_id),
+            status: Set(InboundStatus::Pending),
+            attempts: Set(0),
+            received_at: Set(Utc::now()),
+            ..Default::default()
+        };
+        let inserted = InboundUpdate::insert(row)
+            .on_conflict(OnConflict::column(Column::UpdateId).do_nothing().to_owned())
+            .exec_without_returning(&self.db)
+            .await?;
+        Ok(inserted == 1)
+    }
+
+    /// Every unfinished update, oldest first.
+    pub async fn pending(&self) -> Result<Vec<PendingUpdate>, DbErr> {
+        let mut pending = Vec::new();
+        let mut after = i64::MIN;
+        loop {
+            let batch = InboundUpdate::find()
+                .filter(Column::Status.eq(InboundStatus::Pending))
+                .filter(Column::UpdateId.gt(after))
+                .order_by_asc(Column::UpdateId)
+                .limit(REPLAY_BATCH)
+                .all(&self.db)
+                .await?;
+            let Some(last) = batch.last() else { break };
+            after = last.update_id;
+            let full = batch.len() as u64 == REPLAY_BATCH;
+            pending.extend(batch.into_iter().map(|row| PendingUpdate {
+                update_id: row.update_id,
+                payload: row.payload,
+                attempts: row.attempts,
+            }));
+            if !full {
+                break;
+            }
+        }
+        Ok(pending)
+    }
+
+    pub async fn mark_done(&self, update_id: i64) -> Result<(), DbErr> {
+        InboundUpdate::update_many()
+            .col_expr(Column::Status, Expr::value(InboundStatus::Done))
+            .col_expr(Column::ProcessedAt, Expr::value(Utc::now()))
+            .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
+            .filter(Column::UpdateId.eq(update_id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt; the update stays pending.
+    pub async fn record_failure(&self, update_id: i64, error: &str) -> Result<(), DbErr> {
+        InboundUpdate::update_many()
+            .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
+            .col_expr(Column::LastError, Expr::value(truncate(error)))
+            .filter(Column::UpdateId.eq(update_id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Counts an attempt before it starts, so an update that kills the
+    /// process every time cannot be replayed forever.
+    pub async fn record_attempt_start(&self, update_id: i64) -> Result<(), DbErr> {
+        InboundUpdate::update_many()
+            .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
+            .filter(Column::UpdateId.eq(update_id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Gives up on an update: it is kept, with its error, for a person to look at.
+    pub async fn park(&self, update_id: i64, error: &str) -> Result<(), DbErr> {
+        InboundUpdate::update_many()
+            .col_expr(Column::Status, Expr::value(InboundStatus::Parked))
+            .col_expr(Column::ProcessedAt, Expr::value(Utc::now()))
+            .col_expr(Column::LastError, Expr::value(truncate(error)))
+            .filter(Column::UpdateId.eq(update_id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes finished updates processed before `cutoff`. Parked ones stay.
+    pub async fn prune_done(&self, cutoff: DateTime<Utc>) -> Result<u64, DbErr> {
+        let result = InboundUpdate::delete_many()
+            .filter(Column::Status.eq(InboundStatus::Done))
+            .filter(Column::ProcessedAt.lt(cutoff))
+            .exec(&self.db)
+            .await?;
+        Ok(result.rows_affected)
+    }
+}
+
+fn truncate(error: &str) -> String {
+    match error.char_indices().nth(MAX_ERROR_LEN) {
+        Some((cut, _)) => format!("{}…", &error[..cut]),
+        None => error.to_owned(),
+    }
+}

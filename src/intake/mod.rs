@@ -1,0 +1,177 @@
+//! Durable intake: nothing is acknowledged to Telegram before it is stored,
+//! and everything stored is processed, in order per chat and topic, even
+//! across crashes and restarts.
+
+mod inbound;
+mod ordering;
+mod polling;
+mod processor;
+mod queue;
+pub mod webhook;
+
+pub use inbound::{InboundStore, PendingUpdate};
+pub use ordering::{OrderingKey, ordering_key};
+pub use polling::run_polling;
+pub use processor::{HandlerError, UpdateProcessor};
+pub use queue::{InboundListener, UpdateQueue};
+
+use sea_orm::DbErr;
+use teloxide::types::{Update, UpdateKind};
+
+use crate::metrics::Metrics;
+
+/// Where an update came from, for metrics and logs.
+#[derive(Debug, Clone, Copy)]
+pub enum Source {
+    Webhook,
+    Polling,
+}
+
+impl Source {
+    fn label(self) -> &'static str {
+        match self {
+            Source::Webhook => "webhook",
+            Source::Polling => "polling",
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Accepted {
+    /// Stored for the first time and queued.
+    New,
+    /// Seen before; ignored.
+    Duplicate,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error("not a Telegram update: {0}")]
+    NotAnUpdate(String),
+    #[error("could not store the update: {0}")]
+    Storage(#[from] DbErr),
+}
+
+/// Stores incoming updates and feeds them to the dispatcher.
+#[derive(Clone)]
+pub struct Intake {
+    inbound: InboundStore,
+    queue: UpdateQueue,
+    metrics: Metrics,
+}
+
+impl Intake {
+    pub fn new(inbound: InboundStore, queue: UpdateQueue, metrics: Metrics) -> Self {
+        Self {
+            inbound,
+            queue,
+            metrics,
+        }
+    }
+
+    /// Checks that `raw` is a Telegram update, stores it, and queues it when
+    /// it is new. Only an `Ok` may be acknowledged to Telegram.
+    pub async fn accept(&self, raw: &str, source: Source) -> Result<Accepted, IntakeError> {
+        let update = parse_update(raw)?;
+        let update_id = update.id.0 as i64;
+        let chat_id = update.chat().map(|chat| chat.id.0);
+        if !self.inbound.insert(update_id, raw, chat_id).await? {
+            tracing::debug!(
+                update_id,
+                source = source.label(),
+                "duplicate update ignored"
+            );
+            return Ok(Accepted::Duplicate);
+        }
+        self.metrics
+            .updates_received
+            .with_label_values(&[source.label()])
+            .inc();
+        self.dispatch(update).await;
+        Ok(Accepted::New)
+    }
+
+    /// Queues every stored update that has not finished, oldest first. Called
+    /// once at start, before any new update is accepted. Updates that already
+    /// used up their attempts (they may have crashed the process) are parked.
+    pub async fn replay_pending(&self, max_attempts: u32) -> Result<usize, DbErr> {
+        let pending = self.inbound.pending().await?;
+        let mut replayed = 0;
+        for row in pending {
+            if row.attempts >= max_attempts as i32 {
+                tracing::error!(
+                    update_id = row.update_id,
+                    attempts = row.attempts,
+                    "update parked: it never finished in any attempt"
+                );
+                self.inbound
+                    .park(
+                        row.update_id,
+                        "never finished: the process stopped during every attempt",
+                    )
+                    .await?;
+                continue;
+            }
+            match parse_update(&row.payload) {
+                Ok(update) => {
+                    self.inbound.record_attempt_start(row.update_id).await?;
+                    self.dispatch(update).await;
+                    replayed += 1;
+                }
+                Err(error) => {
+                    tracing::error!(update_id = row.update_id, error = %error, "stored update cannot be read; parked");
+                    self.inbound.park(row.update_id, &error.to_string()).await?;
+                }
+            }
+        }
+        Ok(replayed)
+    }
+
+    async fn dispatch(&self, update: Update) {
+        if let UpdateKind::Error(_) = update.kind {
+            // A kind teloxide does not know: acknowledged, recorded, ignored.
+            tracing::info!(
+                update_id = update.id.0,
+                "update of an unsupported kind ignored"
+            );
+            if let Err(error) = self.inbound.mark_done(update.id.0 as i64).await {
+                tracing::error!(update_id = update.id.0, error = %error, "could not mark the update done");
+            }
+            return;
+        }
+        self.queue.push(update);
+    }
+}
+
+/// A Telegram update is a JSON object with an integer update_id.
+fn parse_update(raw: &str) -> Result<Update, IntakeError> {
+    let value: serde_json::Value = serde_json::from_str(raw)
+        .map_err(|e| IntakeError::NotAnUpdate(format!("invalid JSON: {e}")))?;
+    match value.get("update_id") {
+        Some(id) if id.is_u64() && id.as_u64().is_some_and(|id| id <= i64::MAX as u64) => {}
+        Some(_) => {
+            return Err(IntakeError::NotAnUpdate(
+                "update_id is not a non-negative integer".into(),
+            ));
+        }
+        None => return Err(IntakeError::NotAnUpdate("no update_id".into())),
+    }
+    serde_json::from_value(value).map_err(|e| IntakeError::NotAnUpdate(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_objects_with_an_integer_update_id_are_updates() {
+        assert!(parse_update("not json").is_err());
+        assert!(parse_update("[]").is_err());
+        assert!(parse_update(r#"{"message":{}}"#).is_err());
+        assert!(parse_update(r#"{"update_id":"7"}"#).is_err());
+        assert!(parse_update(r#"{"update_id":-1}"#).is_err());
+        let update = parse_update(r#"{"update_id":7,"something_new":{}}"#).unwrap();
+        assert_eq!(update.id.0, 7);
+        assert!(matches!(update.kind, UpdateKind::Error(_)));
+    }
+}

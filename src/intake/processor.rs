@@ -1,0 +1,153 @@
+//! Runs the bot's handler tree for one stored update and settles its row:
+//! done when the handlers finish, retried with backoff when they fail, parked
+//! (with the error logged) when every attempt failed. A panic in a handler
+//! counts as a failure; it never takes the process down.
+
+use std::convert::Infallible;
+use std::ops::ControlFlow;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::FutureExt;
+use teloxide::dispatching::UpdateHandler;
+use teloxide::dptree::{self, di::DependencyMap};
+use teloxide::types::{Me, Update};
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use super::inbound::InboundStore;
+use super::ordering::ordering_key;
+use crate::config::IntakeSettings;
+use crate::metrics::Metrics;
+
+/// What the bot's handlers return.
+pub type HandlerError = anyhow::Error;
+
+pub struct UpdateProcessor {
+    handler: UpdateHandler<HandlerError>,
+    /// Services the handlers ask for by type; the update and `Me` are added
+    /// per call.
+    deps: DependencyMap,
+    inbound: InboundStore,
+    metrics: Metrics,
+    max_attempts: u32,
+    retry_base_delay: Duration,
+    /// Once cancelled, updates not yet started are left pending for the next run.
+    shutdown: CancellationToken,
+}
+
+impl UpdateProcessor {
+    pub fn new(
+        handler: UpdateHandler<HandlerError>,
+        deps: DependencyMap,
+        inbound: InboundStore,
+        metrics: Metrics,
+        settings: &IntakeSettings,
+        shutdown: CancellationToken,
+    ) -> Self {
+        Self {
+            handler,
+            deps,
+            inbound,
+            metrics,
+            max_attempts: settings.max_attempts,
+            retry_base_delay: settings.retry_base_delay,
+            shutdown,
+        }
+    }
+
+    /// The Dispatcher's whole handler tree: one endpoint that delegates to
+    /// `process`, so settling the inbound row wraps every handler.
+    pub fn root_handler() -> UpdateHandler<Infallible> {
+        dptree::endpoint(
+            |update: Update, me: Me, processor: Arc<UpdateProcessor>| async move {
+                processor.process(update, me).await;
+                Ok(())
+            },
+        )
+    }
+
+    pub async fn process(&self, update: Update, me: Me) {
+        let key = ordering_key(&update);
+        let span = tracing::info_span!(
+            "update",
+            update_id = update.id.0,
+            chat_id = key.map(|(chat, _)| chat),
+            topic_id = key.map(|(_, topic)| topic).filter(|topic| *topic != 0),
+            ticket_id = tracing::field::Empty,
+        );
+        self.process_with_retries(update, me).instrument(span).await;
+    }
+
+    async fn process_with_retries(&self, update: Update, me: Me) {
+        let update_id = update.id.0 as i64;
+        let started = Instant::now();
+        for attempt in 1..=self.max_attempts {
+            if self.shutdown.is_cancelled() {
+                tracing::info!("shutting down: update left for the next start");
+                break;
+            }
+            match self.run_handlers(&update, &me).await {
+                Ok(()) => {
+                    self.metrics.updates_processed.inc();
+                    if let Err(error) = self.inbound.mark_done(update_id).await {
+                        // The work is done; a replay after restart is absorbed by dedup keys.
+                        tracing::error!(error = %error, "could not mark the update done");
+                    }
+                    break;
+                }
+                Err(error) => {
+                    self.metrics.updates_failed.inc();
+                    let text = format!("{error:#}");
+                    if attempt == self.max_attempts {
+                        self.metrics.updates_parked.inc();
+                        tracing::error!(error = %text, attempts = attempt, "update parked after every attempt failed");
+                        if let Err(db_error) = self.inbound.park(update_id, &text).await {
+                            tracing::error!(error = %db_error, "could not park the update");
+                        }
+                        break;
+                    }
+                    let delay = self.retry_base_delay * 2u32.saturating_pow(attempt - 1);
+                    tracing::warn!(error = %text, attempt, retry_in_ms = delay.as_millis() as u64, "update failed; will retry");
+                    if let Err(db_error) = self.inbound.record_failure(update_id, &text).await {
+                        tracing::error!(error = %db_error, "could not record the failed attempt");
+                    }
+                    tokio::select! {
+                        _ = self.shutdown.cancelled() => {}
+                        _ = tokio::time::sleep(delay) => {}
+                    }
+                }
+            }
+        }
+        self.metrics.inbound_backlog.dec();
+        self.metrics
+            .handler_seconds
+            .observe(started.elapsed().as_secs_f64());
+    }
+
+    async fn run_handlers(&self, update: &Update, me: &Me) -> Result<(), HandlerError> {
+        let mut deps = self.deps.clone();
+        deps.insert(update.clone());
+        deps.insert(me.clone());
+        let outcome = AssertUnwindSafe(self.handler.dispatch(deps))
+            .catch_unwind()
+            .await;
+        match outcome {
+            Ok(ControlFlow::Break(result)) => result,
+            // No handler wanted it: nothing to do, and that is fine.
+            Ok(ControlFlow::Continue(_)) => Ok(()),
+            Err(panic) => Err(anyhow::anyhow!("handler panicked: {}", panic_text(&panic))),
+        }
+    }
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "unknown panic".to_owned()
+    }
+}

@@ -1,0 +1,39 @@
+//! The people who write to the bot privately.
+
+use chrono::Utc;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, DatabaseConnection, DbErr, EntityTrait};
+use teloxide::types::User;
+
+use crate::entities::users::{self, Column, Entity as Users};
+
+/// Records that `user` wrote to us: created on first contact, profile and
+/// last_seen refreshed after, and a "blocked the bot" mark cleared — writing
+/// to the bot means they are back.
+pub async fn touch(db: &DatabaseConnection, user: &User) -> Result<(), DbErr> {
+    let now = Utc::now();
+    let row = users::ActiveModel {
+        tg_id: Set(user.id.0 as i64),
+        username: Set(user.username.clone()),
+        full_name: Set(user.full_name()),
+        language_code: Set(user.language_code.clone()),
+        created_at: Set(now),
+        last_seen: Set(now),
+        blocked_bot_at: Set(None),
+    };
+    Users::insert(row)
+        .on_conflict(
+            OnConflict::column(Column::TgId)
+                .update_columns([
+                    Column::Username,
+                    Column::FullName,
+                    Column::LanguageCode,
+                    Column::LastSeen,
+                    Column::BlockedBotAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! Logging: bunyan JSON for production, a pretty format for people at a
+//! terminal. `RUST_LOG` filters; teloxide's `log` records are captured too.
+
+use tracing::subscriber::set_global_default;
+use tracing_bunyan_formatter::{BunyanFormattingLayer, JsonStorageLayer};
+use tracing_subscriber::{EnvFilter, Registry, layer::SubscriberExt};
+
+use crate::config::LogFormat;
+
+const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn";
+
+/// Installs the global subscriber. Safe to call more than once: later calls
+/// are ignored (tests start many applications in one process).
+pub fn init(format: LogFormat, sink: fn() -> Box<dyn std::io::Write + Send>) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    let result = match format {
+        LogFormat::Json => set_global_default(
+            Registry::default()
+                .with(filter)
+                .with(JsonStorageLayer)
+                .with(BunyanFormattingLayer::new("topicdesk".into(), sink)),
+        ),
+        LogFormat::Pretty => set_global_default(
+            Registry::default()
+                .with(filter)
+                .with(tracing_subscriber::fmt::layer().with_writer(sink)),
+        ),
+    };
+    if result.is_ok() {
+        // Route the `log` crate (teloxide, sqlx) into tracing.
+        let _ = tracing_log::LogTracer::init();
+    }
+}
+
+/// Standard output, the sink for production.
+pub fn stdout() -> Box<dyn std::io::Write + Send> {
+    Box::new(std::io::stdout())
+}
+
+/// Discards everything; tests use it unless TEST_LOG is set.
+pub fn sink() -> Box<dyn std::io::Write + Send> {
+    Box::new(std::io::sink())
+}
