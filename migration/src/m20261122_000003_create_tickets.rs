@@ -49,7 +49,12 @@ impl MigrationTrait for Migration {
                             .name("fk_tickets_client_tg_id")
                             .from(Tickets::Table, Tickets::ClientTgId)
                             .to(Users::Table, Users::TgId)
-                            .on_delete(ForeignKeyAction::Restrict)
+                            // A client with tickets cannot be deleted. NO ACTION
+                            // rather than RESTRICT: the same here, but SQLite
+                            // reports RESTRICT as a trigger error (1811) that
+                            // `DbErr::sql_err()` does not classify, and NO ACTION
+                            // as a foreign-key violation on both backends.
+                            .on_delete(ForeignKeyAction::NoAction)
                             .on_update(ForeignKeyAction::Cascade),
                     )
                     .foreign_key(

@@ -49,7 +49,8 @@ impl MigrationTrait for Migration {
                             .name("fk_tech_threads_tech_id")
                             .from(TechThreads::Table, TechThreads::TechId)
                             .to(Technicians::Table, Technicians::Id)
-                            .on_delete(ForeignKeyAction::Restrict)
+                            // Deactivate technicians instead of deleting them.
+                            .on_delete(ForeignKeyAction::NoAction)
                             .on_update(ForeignKeyAction::Cascade),
                     )
                     .to_owned(),

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use migration::{DEFAULT_DATABASE_URL, Migrator, redact_database_url, sqlite_parent_dir};
 use sea_orm_migration::cli;
+use sea_orm_migration::sea_orm::Database;
 
 fn main() -> ExitCode {
     // Before any thread exists: the CLI reads DATABASE_URL from the environment.
@@ -29,7 +30,8 @@ fn main() -> ExitCode {
         eprintln!("cannot create {}: {err}", dir.display());
         return ExitCode::FAILURE;
     }
-    eprintln!("database: {}", redact_database_url(&url));
+    let shown = redact_database_url(&url);
+    eprintln!("database: {shown}");
 
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -38,7 +40,24 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(cli::run_cli(Migrator));
+    runtime.block_on(cli::run_cli_with_connection(
+        Migrator,
+        move |mut options| async move {
+            if options.get_url().starts_with("sqlite:") {
+                // `fresh` turns SQLite's foreign keys off with a PRAGMA,
+                // which holds for one connection only.
+                options.max_connections(1);
+            }
+            match Database::connect(options).await {
+                Ok(db) => Ok(db),
+                Err(err) => {
+                    // The CLI would panic with a backtrace; say it plainly.
+                    eprintln!("cannot connect to {shown}: {err}");
+                    std::process::exit(1);
+                }
+            }
+        },
+    ));
     ExitCode::SUCCESS
 }
 

@@ -30,7 +30,7 @@ pub struct Model {
         from = "tech_id",
         to = "id",
         on_update = "Cascade",
-        on_delete = "Restrict"
+        on_delete = "NoAction"
     )]
     pub tech: BelongsTo<super::technicians::Entity>,
 }

@@ -29,7 +29,7 @@ pub struct Model {
         from = "client_tg_id",
         to = "tg_id",
         on_update = "Cascade",
-        on_delete = "Restrict"
+        on_delete = "NoAction"
     )]
     pub client: BelongsTo<super::users::Entity>,
     #[sea_orm(

@@ -5,7 +5,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sea_orm_migration::MigratorTrait;
-use sea_orm_migration::sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use sea_orm_migration::sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, SqlxSqliteConnector,
+    sqlx,
+};
 
 pub const PG_ENV: &str = "TEST_DATABASE_URL";
 
@@ -105,6 +108,25 @@ pub async fn migrated(db: &DatabaseConnection) {
     migration::Migrator::up(db, None)
         .await
         .expect("apply migrations");
+}
+
+/// The same database through a pool of one connection on SQLite.
+/// `Migrator::fresh` turns SQLite's foreign keys off with a PRAGMA, which
+/// holds for the one connection it runs on; with a larger pool the drops
+/// that follow may run on another connection and fail.
+pub async fn single_connection(db: &DatabaseConnection) -> DatabaseConnection {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            let options = db.get_sqlite_connection_pool().connect_options();
+            let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with((*options).clone())
+                .await
+                .expect("single SQLite connection");
+            SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+        }
+        _ => db.clone(),
+    }
 }
 
 async fn connect(url: &str) -> DatabaseConnection {

@@ -1,10 +1,11 @@
 //! Up, status, down and up again.
 
 use migration::Migrator;
-use sea_orm_migration::sea_orm::DatabaseConnection;
+use sea_orm_migration::sea_orm::{DatabaseConnection, EntityTrait};
 use sea_orm_migration::{MigratorTrait, SchemaManager};
+use topicdesk::entities::prelude::{Tickets, Users};
 
-use crate::harness::migrated;
+use crate::harness::{migrated, single_connection};
 
 const TABLES: [&str; 8] = [
     "users",
@@ -131,7 +132,11 @@ async fn fresh_rebuilds_a_database_that_has_data(db: DatabaseConnection) {
     migrated(&db).await;
     crate::entities::seed_one_of_everything(&db).await;
 
-    Migrator::fresh(&db).await.expect("fresh");
+    let single = single_connection(&db).await;
+    Migrator::fresh(&single).await.expect("fresh");
+    drop(single);
     assert_eq!(applied_names(&db).await, migration_names());
     assert_eq!(existing_tables(&db).await, TABLES);
+    assert!(Tickets::find().all(&db).await.unwrap().is_empty());
+    assert!(Users::find().all(&db).await.unwrap().is_empty());
 }

@@ -71,7 +71,7 @@ pub fn detect_entities(text: &str) -> Vec<Value> {
     let mut entities = Vec::new();
     let mut offset16 = 0usize;
     let mut token_start: Option<(usize, usize)> = None; // (byte, utf16)
-    let mut flush = |start: Option<(usize, usize)>, end_byte: usize, entities: &mut Vec<Value>| {
+    let flush = |start: Option<(usize, usize)>, end_byte: usize, entities: &mut Vec<Value>| {
         if let Some((byte, off)) = start {
             detect_in_token(&text[byte..end_byte], off, entities);
         }

@@ -165,9 +165,15 @@ impl Params {
         }
     }
 
-    /// A required integer parameter; missing is "Bad Request: {key} is empty".
+    /// A required integer parameter; missing is
+    /// `Bad Request: parameter "{key}" is required`.
     pub fn require_i64(&self, key: &str) -> Result<i64, ApiError> {
-        self.i64(key)?.ok_or_else(|| ApiError::bad_request(format!("{key} is empty")))
+        self.i64(key)?.ok_or_else(|| missing(key))
+    }
+
+    /// A required string parameter (present, possibly empty).
+    pub fn require_str(&self, key: &str) -> Result<String, ApiError> {
+        self.str(key).ok_or_else(|| missing(key))
     }
 
     /// A boolean parameter (`true`, `"true"`, `1`, `"1"`); missing is `false`.
@@ -223,6 +229,11 @@ impl Params {
     pub fn file(&self, name: &str) -> Option<&UploadedFile> {
         self.files.get(name)
     }
+}
+
+/// Telegram's answer for a required parameter that was not sent.
+pub fn missing(key: &str) -> ApiError {
+    ApiError::bad_request(format!("parameter \"{key}\" is required"))
 }
 
 fn form_pairs(input: &[u8]) -> Vec<(String, String)> {
