@@ -12,7 +12,7 @@ use serde::Deserialize;
 use url::Url;
 
 /// The embedded default: a SQLite file under ./data, created when missing.
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/topicdesk.db?mode=rwc";
+pub use migration::DEFAULT_DATABASE_URL;
 pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
 pub const DEFAULT_STORE_PREFIX: &str = "topicdesk:";
 
@@ -49,6 +49,8 @@ pub struct Settings {
     pub sheets: SheetsSettings,
     pub language: Language,
     pub log_format: LogFormat,
+    /// RUST_LOG, read here so a value in .env works too.
+    pub log_filter: Option<String>,
     pub intake: IntakeSettings,
 }
 
@@ -195,6 +197,7 @@ struct RawSettings {
     sheets_report_range: Option<String>,
     bot_language: Option<String>,
     log_format: Option<String>,
+    rust_log: Option<String>,
     update_max_attempts: Option<String>,
     inbound_retention_hours: Option<String>,
 }
@@ -416,6 +419,7 @@ impl RawSettings {
             sheets,
             language,
             log_format,
+            log_filter: present(self.rust_log),
             intake,
         })
     }

@@ -1,6 +1,5 @@
 //! Connecting to PostgreSQL or SQLite and bringing the schema up to date.
 
-use std::path::Path;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -44,22 +43,13 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
 
 /// `sqlite://data/topicdesk.db?mode=rwc` needs ./data to exist.
 fn create_sqlite_directory(url: &str) -> Result<(), DbErr> {
-    let path = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:")
-        .split('?')
-        .next()
-        .unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
-        return Ok(());
-    }
-    match Path::new(path).parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir).map_err(|e| {
+    match migration::sqlite_parent_dir(url) {
+        Some(dir) => std::fs::create_dir_all(&dir).map_err(|e| {
             DbErr::Custom(format!(
                 "cannot create the database directory {}: {e}",
                 dir.display()
             ))
         }),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }

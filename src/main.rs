@@ -15,7 +15,11 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(settings.log_format, telemetry::stdout);
+    telemetry::init(
+        settings.log_format,
+        settings.log_filter.as_deref(),
+        telemetry::stdout,
+    );
 
     let application = match Application::build(settings).await {
         Ok(application) => application,

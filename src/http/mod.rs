@@ -6,6 +6,7 @@ mod health;
 pub use health::Readiness;
 
 use axum::Router;
+use axum::extract::Request;
 use axum::routing::get;
 use tower_http::trace::TraceLayer;
 
@@ -26,5 +27,20 @@ pub fn router(readiness: Readiness, metrics: Metrics, webhook: Option<WebhookSta
     if let Some(state) = webhook {
         router = router.merge(webhook::routes(state));
     }
-    router.layer(TraceLayer::new_for_http())
+    router.layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+        tracing::debug_span!(
+            "http",
+            method = %request.method(),
+            path = %redacted_path(request.uri().path()),
+        )
+    }))
+}
+
+/// The webhook path carries the secret; logs get a placeholder instead.
+fn redacted_path(path: &str) -> &str {
+    if path.starts_with("/webhook/") {
+        "/webhook/{secret}"
+    } else {
+        path
+    }
 }
