@@ -9,11 +9,19 @@ use crate::config::LogFormat;
 
 const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn";
 
-/// Installs the global subscriber. Safe to call more than once: later calls
-/// are ignored (tests start many applications in one process).
-pub fn init(format: LogFormat, sink: fn() -> Box<dyn std::io::Write + Send>) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+/// Installs the global subscriber. `filter` is RUST_LOG's value (from the
+/// environment or .env); unset, empty or invalid means the default. Safe to
+/// call more than once: later calls are ignored (tests start many
+/// applications in one process).
+pub fn init(
+    format: LogFormat,
+    filter: Option<&str>,
+    sink: fn() -> Box<dyn std::io::Write + Send>,
+) {
+    let filter = filter
+        .filter(|f| !f.trim().is_empty())
+        .and_then(|f| EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| EnvFilter::new(DEFAULT_FILTER));
     let result = match format {
         LogFormat::Json => set_global_default(
             Registry::default()
