@@ -156,7 +156,9 @@ fn parse_update(raw: &str) -> Result<Update, IntakeError> {
         }
         None => return Err(IntakeError::NotAnUpdate("no update_id".into())),
     }
-    serde_json::from_value(value).map_err(|e| IntakeError::NotAnUpdate(e.to_string()))
+    // teloxide's Update parser only works on text: from a `Value` every
+    // update would come out as `UpdateKind::Error`.
+    serde_json::from_str(raw).map_err(|e| IntakeError::NotAnUpdate(e.to_string()))
 }
 
 #[cfg(test)]
@@ -173,5 +175,10 @@ mod tests {
         let update = parse_update(r#"{"update_id":7,"something_new":{}}"#).unwrap();
         assert_eq!(update.id.0, 7);
         assert!(matches!(update.kind, UpdateKind::Error(_)));
+        let update = parse_update(
+            r#"{"update_id":8,"message":{"message_id":1,"date":0,"chat":{"id":5,"type":"private","first_name":"A"},"from":{"id":5,"is_bot":false,"first_name":"A"},"text":"hi"}}"#,
+        )
+        .unwrap();
+        assert!(matches!(update.kind, UpdateKind::Message(_)), "{update:?}");
     }
 }

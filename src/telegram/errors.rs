@@ -56,7 +56,10 @@ fn classify_description(description: &str) -> Failure {
         Failure::ThreadNotFound
     } else if text.contains("bot was blocked by the user") || text.contains("user is deactivated") {
         Failure::BotBlocked
-    } else if text.contains("message is too long") || text.contains("caption is too long") {
+    } else if text.contains("message is too long")
+        || text.contains("message_too_long")
+        || text.contains("caption is too long")
+    {
         Failure::TooLong
     } else if text.contains("message is not modified") {
         Failure::NotModified
@@ -86,6 +89,7 @@ mod tests {
             ("Forbidden: user is deactivated", Failure::BotBlocked),
             ("Bad Request: message is too long", Failure::TooLong),
             ("Bad Request: message caption is too long", Failure::TooLong),
+            ("Bad Request: MESSAGE_TOO_LONG", Failure::TooLong),
             (
                 "Bad Request: message is not modified: specified new message content and reply markup are exactly the same",
                 Failure::NotModified,

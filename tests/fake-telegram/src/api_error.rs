@@ -34,7 +34,11 @@ impl ApiError {
 
     /// Any status with a verbatim description.
     pub fn new(status: u16, description: impl Into<String>) -> Self {
-        Self { status, description: description.into(), retry_after: None }
+        Self {
+            status,
+            description: description.into(),
+            retry_after: None,
+        }
     }
 
     /// A 429 with `parameters.retry_after`, worded like Telegram.

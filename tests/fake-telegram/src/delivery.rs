@@ -33,7 +33,10 @@ pub(crate) struct Job {
 }
 
 /// The URL a webhook registered as `registered` is delivered to.
-pub(crate) fn delivery_url(registered: &str, route: Option<std::net::SocketAddr>) -> Option<String> {
+pub(crate) fn delivery_url(
+    registered: &str,
+    route: Option<std::net::SocketAddr>,
+) -> Option<String> {
     let parsed = reqwest::Url::parse(registered).ok()?;
     match route {
         Some(addr) => {
@@ -53,10 +56,15 @@ impl World {
     /// Marks the next deliverable updates in flight and returns their jobs,
     /// plus the earliest time a waiting retry becomes due.
     pub(crate) fn take_delivery_jobs(&mut self, now: Instant) -> (Vec<Job>, Option<Instant>) {
-        let Some(hook) = &self.webhook else { return (Vec::new(), None) };
+        let Some(hook) = &self.webhook else {
+            return (Vec::new(), None);
+        };
         let url = delivery_url(&hook.url, self.webhook_route);
         let secret = hook.secret_token.clone();
-        let limit = self.delivery_concurrency.min(hook.max_connections as usize).max(1);
+        let limit = self
+            .delivery_concurrency
+            .min(hook.max_connections as usize)
+            .max(1);
         let mut running = self.updates.pending.iter().filter(|u| u.in_flight).count();
         let mut jobs = Vec::new();
         let mut next_retry: Option<Instant> = None;
@@ -89,16 +97,33 @@ impl World {
     }
 
     /// Records the outcome of a POST and accepts or reschedules the update.
-    pub(crate) fn finish_delivery(&mut self, update_id: i64, outcome: Result<u16, String>, now: Instant) {
+    pub(crate) fn finish_delivery(
+        &mut self,
+        update_id: i64,
+        outcome: Result<u16, String>,
+        now: Instant,
+    ) {
         let (status, error) = match &outcome {
             Ok(status) if (200..300).contains(status) => (Some(*status), None),
-            Ok(status) => (Some(*status), Some(format!("Wrong response from the webhook: {}", status_line(*status)))),
+            Ok(status) => (
+                Some(*status),
+                Some(format!(
+                    "Wrong response from the webhook: {}",
+                    status_line(*status)
+                )),
+            ),
             Err(e) => (None, Some(e.clone())),
         };
-        self.updates.attempts.push(DeliveryAttempt { update_id, status, error: error.clone() });
+        self.updates.attempts.push(DeliveryAttempt {
+            update_id,
+            status,
+            error: error.clone(),
+        });
         let needed = if self.duplicate_deliveries { 2 } else { 1 };
         let retry_delay = self.retry_delay;
-        let Some(pos) = self.updates.pending.iter().position(|u| u.id == update_id) else { return };
+        let Some(pos) = self.updates.pending.iter().position(|u| u.id == update_id) else {
+            return;
+        };
         let update = &mut self.updates.pending[pos];
         update.in_flight = false;
         match error {
@@ -127,7 +152,9 @@ fn status_line(status: u16) -> String {
 
 /// Makes one POST. Never connects anywhere but the job's loopback URL.
 pub(crate) async fn post(client: &reqwest::Client, job: &Job) -> Result<u16, String> {
-    let Some(url) = &job.url else { return Err(UNRESOLVABLE.to_owned()) };
+    let Some(url) = &job.url else {
+        return Err(UNRESOLVABLE.to_owned());
+    };
     let mut request = client
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")

@@ -55,7 +55,12 @@ impl Fault {
     }
 
     fn from_error(error: ApiError) -> Self {
-        Self { method: None, chat: None, remaining: 1, error }
+        Self {
+            method: None,
+            chat: None,
+            remaining: 1,
+            error,
+        }
     }
 
     /// Only calls of this method (any case: `"sendMessage"`, `"SendMessage"`).
@@ -149,7 +154,11 @@ impl Limits {
     /// The documented limits: 30 msg/s overall, 20 msg/min per group,
     /// 1 msg/s per private chat.
     pub fn telegram() -> Self {
-        Self { global_per_second: 30, group_per_minute: 20, private_per_second: 1 }
+        Self {
+            global_per_second: 30,
+            group_per_minute: 20,
+            private_per_second: 1,
+        }
     }
 }
 
@@ -163,24 +172,42 @@ pub(crate) struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(limits: Limits) -> Self {
-        Self { limits, global: VecDeque::new(), per_chat: HashMap::new() }
+        Self {
+            limits,
+            global: VecDeque::new(),
+            per_chat: HashMap::new(),
+        }
     }
 
     fn window(is_group: bool) -> Duration {
-        if is_group { Duration::from_secs(60) } else { Duration::from_secs(1) }
+        if is_group {
+            Duration::from_secs(60)
+        } else {
+            Duration::from_secs(1)
+        }
     }
 
     /// Checks whether `count` more messages may go into `chat` now; on
     /// refusal returns the retry_after Telegram would give. Private chats
     /// count one per call (an album is one burst).
-    pub fn check(&mut self, chat: i64, is_group: bool, count: u32, now: Instant) -> Result<(), u32> {
+    pub fn check(
+        &mut self,
+        chat: i64,
+        is_group: bool,
+        count: u32,
+        now: Instant,
+    ) -> Result<(), u32> {
         let second = Duration::from_secs(1);
         prune(&mut self.global, now, second);
         if self.global.len() as u32 + count > self.limits.global_per_second {
             return Err(wait_secs(&self.global, now, second));
         }
         let window = Self::window(is_group);
-        let limit = if is_group { self.limits.group_per_minute } else { self.limits.private_per_second };
+        let limit = if is_group {
+            self.limits.group_per_minute
+        } else {
+            self.limits.private_per_second
+        };
         let chat_count = if is_group { count } else { 1 };
         let entries = self.per_chat.entry(chat).or_default();
         prune(entries, now, window);
@@ -239,7 +266,10 @@ mod tests {
         l.record(1, false, 1, t0);
         assert_eq!(l.check(1, false, 1, t0), Err(1));
         assert!(l.check(2, false, 1, t0).is_ok());
-        assert!(l.check(1, false, 1, t0 + Duration::from_millis(1000)).is_ok());
+        assert!(
+            l.check(1, false, 1, t0 + Duration::from_millis(1000))
+                .is_ok()
+        );
     }
 
     #[test]
@@ -251,7 +281,9 @@ mod tests {
             assert!(l.check(-5, true, 1, t).is_ok());
             l.record(-5, true, 1, t);
         }
-        let err = l.check(-5, true, 1, t0 + Duration::from_secs(3)).unwrap_err();
+        let err = l
+            .check(-5, true, 1, t0 + Duration::from_secs(3))
+            .unwrap_err();
         assert_eq!(err, 57);
     }
 }

@@ -52,7 +52,11 @@ pub struct StoredMessage {
 
 impl StoredMessage {
     pub(crate) fn new(rec: &MessageRecord, bot_id: i64) -> Self {
-        Self { json: rec.json.clone(), deleted: rec.deleted, from_bot: rec.sender == bot_id }
+        Self {
+            json: rec.json.clone(),
+            deleted: rec.deleted,
+            from_bot: rec.sender == bot_id,
+        }
     }
 
     /// The full `Message` JSON.
@@ -72,12 +76,18 @@ impl StoredMessage {
 
     /// `message_thread_id` (set for topic messages and for replies in groups).
     pub fn thread_id(&self) -> Option<i32> {
-        self.json.get("message_thread_id").and_then(Value::as_i64).map(|v| v as i32)
+        self.json
+            .get("message_thread_id")
+            .and_then(Value::as_i64)
+            .map(|v| v as i32)
     }
 
     /// `is_topic_message`.
     pub fn is_topic_message(&self) -> bool {
-        self.json.get("is_topic_message").and_then(Value::as_bool).unwrap_or(false)
+        self.json
+            .get("is_topic_message")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
     }
 
     /// The forum topic this message is in, if any.
@@ -127,14 +137,20 @@ impl StoredMessage {
 
     /// The `type` of each entity, in order.
     pub fn entity_types(&self) -> Vec<String> {
-        self.entities().iter().filter_map(|e| e["type"].as_str().map(str::to_owned)).collect()
+        self.entities()
+            .iter()
+            .filter_map(|e| e["type"].as_str().map(str::to_owned))
+            .collect()
     }
 
     /// `reply_to_message.message_id`. In a forum topic a message that replies
     /// to nothing in particular still points at the topic's creation message,
     /// as in Telegram.
     pub fn reply_to_id(&self) -> Option<i32> {
-        self.json.get("reply_to_message").and_then(|r| r["message_id"].as_i64()).map(|v| v as i32)
+        self.json
+            .get("reply_to_message")
+            .and_then(|r| r["message_id"].as_i64())
+            .map(|v| v as i32)
     }
 
     /// Inline keyboard rows as `(text, callback_data or url)`.
@@ -171,7 +187,10 @@ impl StoredMessage {
 
     /// The callback data of the button labelled `text`.
     pub fn button_data(&self, text: &str) -> Option<String> {
-        self.buttons().into_iter().find(|(t, _)| t == text).map(|(_, d)| d)
+        self.buttons()
+            .into_iter()
+            .find(|(t, _)| t == text)
+            .map(|(_, d)| d)
     }
 
     /// What the message carries: `"text"`, `"photo"`, `"document"`,
@@ -189,7 +208,10 @@ impl StoredMessage {
 
     /// The service field if this is a service message (`"forum_topic_created"`…).
     pub fn service(&self) -> Option<&'static str> {
-        SERVICE_FIELDS.iter().find(|f| self.json.get(**f).is_some()).copied()
+        SERVICE_FIELDS
+            .iter()
+            .find(|f| self.json.get(**f).is_some())
+            .copied()
     }
 
     /// `media_group_id`.
@@ -308,10 +330,17 @@ impl RecordedCall {
     }
 }
 
-/// How the bot answered one callback query.
+/// How the bot answered one callback query (and which press it answered).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallbackAnswer {
     pub callback_id: String,
+    /// Who pressed.
+    pub user_id: i64,
+    /// Where the pressed message is.
+    pub chat_id: i64,
+    pub message_id: i32,
+    /// The pressed button's callback data.
+    pub data: Option<String>,
     pub text: Option<String>,
     pub show_alert: bool,
     pub url: Option<String>,
@@ -327,6 +356,17 @@ pub struct WebhookState {
     pub allowed_updates: Option<Vec<String>>,
     pub pending_update_count: usize,
     pub last_error_message: Option<String>,
+}
+
+/// Commands registered for one scope and language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandSetInfo {
+    /// The `BotCommandScope` object (`{"type":"default"}` when none was given).
+    pub scope: Value,
+    /// Language code, empty for all languages.
+    pub language_code: String,
+    /// `(command, description)` pairs in order.
+    pub commands: Vec<(String, String)>,
 }
 
 /// One webhook POST of one update.
@@ -379,6 +419,38 @@ impl World {
             .unwrap_or_default()
     }
 
+    /// Number of live messages in `chat` (service messages included), without copying them.
+    pub fn message_count(&self, chat: i64) -> usize {
+        self.chats
+            .get(&chat)
+            .map_or(0, |c| c.messages.values().filter(|m| !m.deleted).count())
+    }
+
+    /// Number of live messages the bot sent into `chat`.
+    pub fn bot_message_count(&self, chat: i64) -> usize {
+        self.chats.get(&chat).map_or(0, |c| {
+            c.messages
+                .values()
+                .filter(|m| !m.deleted && m.sender == self.bot.id)
+                .count()
+        })
+    }
+
+    /// Number of live non-service messages in one forum topic.
+    pub fn topic_message_count(&self, chat: i64, thread: i32) -> usize {
+        self.chats.get(&chat).map_or(0, |c| {
+            c.messages
+                .values()
+                .filter(|m| {
+                    !m.deleted
+                        && m.is_topic_message()
+                        && m.thread_id() == Some(thread)
+                        && !SERVICE_FIELDS.iter().any(|f| m.json.get(*f).is_some())
+                })
+                .count()
+        })
+    }
+
     /// Messages in `chat` that were deleted, in order.
     pub fn deleted_messages(&self, chat: i64) -> Vec<StoredMessage> {
         self.chats
@@ -395,7 +467,10 @@ impl World {
 
     /// Messages the bot sent into `chat` (not deleted), in order.
     pub fn bot_messages(&self, chat: i64) -> Vec<StoredMessage> {
-        self.messages(chat).into_iter().filter(StoredMessage::is_from_bot).collect()
+        self.messages(chat)
+            .into_iter()
+            .filter(StoredMessage::is_from_bot)
+            .collect()
     }
 
     /// Non-service messages in one forum topic, in order.
@@ -439,18 +514,28 @@ impl World {
         self.chats
             .get(&chat)
             .and_then(|c| c.group())
-            .map(|g| g.topics.values().map(|t| topic_info(chat, t, self.bot.id)).collect())
+            .map(|g| {
+                g.topics
+                    .values()
+                    .map(|t| topic_info(chat, t, self.bot.id))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     /// One forum topic.
     pub fn topic(&self, chat: i64, thread: i32) -> Option<TopicInfo> {
-        self.topics(chat).into_iter().find(|t| t.thread_id == thread)
+        self.topics(chat)
+            .into_iter()
+            .find(|t| t.thread_id == thread)
     }
 
     /// The newest topic with this name that was not deleted.
     pub fn topic_named(&self, chat: i64, name: &str) -> Option<TopicInfo> {
-        self.topics(chat).into_iter().rev().find(|t| t.name == name && !t.deleted)
+        self.topics(chat)
+            .into_iter()
+            .rev()
+            .find(|t| t.name == name && !t.deleted)
     }
 
     /// Every recorded call, in order.
@@ -461,7 +546,11 @@ impl World {
     /// Recorded calls of one method (any case), in order.
     pub fn calls_to(&self, method: &str) -> Vec<RecordedCall> {
         let method = method.to_ascii_lowercase();
-        self.calls.iter().filter(|c| c.method == method).cloned().collect()
+        self.calls
+            .iter()
+            .filter(|c| c.method == method)
+            .cloned()
+            .collect()
     }
 
     /// Number of recorded calls of one method (any case).
@@ -484,7 +573,10 @@ impl World {
 
     /// Answers to callback queries, in the order the queries were made.
     pub fn callback_answers(&self) -> Vec<CallbackAnswer> {
-        self.callbacks.iter().filter_map(|c| c.answer.clone()).collect()
+        self.callbacks
+            .iter()
+            .filter_map(|c| c.answer.clone())
+            .collect()
     }
 
     /// The answer to one callback query, if it was answered.
@@ -500,16 +592,25 @@ impl World {
 
     /// Commands set for a scope (`None` = default scope) and language
     /// (`None` = all languages), if setMyCommands set any.
-    pub fn my_commands(&self, scope: Option<Value>, language_code: Option<&str>) -> Option<Vec<(String, String)>> {
-        let key = crate::methods::commands::command_key(scope.as_ref(), language_code.unwrap_or(""));
+    pub fn my_commands(
+        &self,
+        scope: Option<Value>,
+        language_code: Option<&str>,
+    ) -> Option<Vec<(String, String)>> {
+        let key =
+            crate::methods::commands::command_key(scope.as_ref(), language_code.unwrap_or(""));
         self.commands.get(&key).map(|c| c.commands.clone())
     }
 
-    /// Every command set: `(scope, language_code, commands)`.
-    pub fn command_sets(&self) -> Vec<(Value, String, Vec<(String, String)>)> {
+    /// Every command set registered with setMyCommands.
+    pub fn command_sets(&self) -> Vec<CommandSetInfo> {
         self.commands
             .values()
-            .map(|c| (c.scope.clone(), c.language_code.clone(), c.commands.clone()))
+            .map(|c| CommandSetInfo {
+                scope: c.scope.clone(),
+                language_code: c.language_code.clone(),
+                commands: c.commands.clone(),
+            })
             .collect()
     }
 
@@ -533,6 +634,16 @@ impl World {
         self.updates.attempts.clone()
     }
 
+    /// Webhook POSTs running right now.
+    pub fn deliveries_in_flight(&self) -> usize {
+        self.updates.pending.iter().filter(|u| u.in_flight).count()
+    }
+
+    /// How many getUpdates calls have begun (finished or still waiting).
+    pub fn polls_started(&self) -> u64 {
+        self.updates.poll_generation
+    }
+
     /// Whether `user` has blocked the bot.
     pub fn has_blocked_bot(&self, user: i64) -> bool {
         self.users.get(&user).is_some_and(|u| u.blocked)
@@ -545,7 +656,9 @@ impl World {
         for chat in self.chats.values() {
             let live: Vec<_> = chat.messages.values().filter(|m| !m.deleted).collect();
             let name = match &chat.kind {
-                ChatKind::Private { user_id } => format!("private with {}", self.users[user_id].first_name),
+                ChatKind::Private { user_id } => {
+                    format!("private with {}", self.users[user_id].first_name)
+                }
                 ChatKind::Supergroup(g) => format!("group {:?}", g.title),
             };
             let _ = writeln!(s, "  {} ({name}): {} messages", chat.id, live.len());
@@ -571,8 +684,14 @@ impl World {
                     s,
                     "    #{} from {}{}: {text}",
                     sm.id(),
-                    if sm.is_from_bot() { "bot".to_owned() } else { sm.from_id().unwrap_or(0).to_string() },
-                    sm.topic().map(|t| format!(" in topic {t}")).unwrap_or_default(),
+                    if sm.is_from_bot() {
+                        "bot".to_owned()
+                    } else {
+                        sm.from_id().unwrap_or(0).to_string()
+                    },
+                    sm.topic()
+                        .map(|t| format!(" in topic {t}"))
+                        .unwrap_or_default(),
                 );
             }
         }

@@ -30,7 +30,10 @@ pub fn utf16_len(s: &str) -> usize {
 pub fn parse(text: &str, parse_mode: Option<&str>) -> Result<Formatted, ApiError> {
     let mode = parse_mode.unwrap_or("").trim().to_ascii_lowercase();
     let parsed = match mode.as_str() {
-        "" => Ok(Formatted { text: text.to_owned(), entities: Vec::new() }),
+        "" => Ok(Formatted {
+            text: text.to_owned(),
+            entities: Vec::new(),
+        }),
         "markdownv2" => parse_markdown_v2(text),
         "markdown" => parse_markdown_legacy(text),
         "html" => parse_html(text),
@@ -62,7 +65,10 @@ pub fn trim(formatted: Formatted) -> Formatted {
             Some(e)
         })
         .collect();
-    Formatted { text: trimmed.to_owned(), entities }
+    Formatted {
+        text: trimmed.to_owned(),
+        entities,
+    }
 }
 
 /// Entities Telegram adds by itself to text people type: bot commands,
@@ -95,7 +101,10 @@ fn detect_in_token(token: &str, offset: usize, out: &mut Vec<Value>) {
             .find(|&(_, c)| !(word(c) || (allow_at && c == '@')))
             .map_or(rest.len(), |(i, _)| i)
     };
-    let trim_punct = |s: &str| s.trim_end_matches(['.', ',', '!', '?', ';', ':', ')', '"', '\'']).len();
+    let trim_punct = |s: &str| {
+        s.trim_end_matches(['.', ',', '!', '?', ';', ':', ')', '"', '\''])
+            .len()
+    };
 
     if let Some(rest) = token.strip_prefix('/') {
         let n = prefix_len(rest, true);
@@ -156,9 +165,15 @@ impl Builder {
 
     fn finish(mut self) -> Formatted {
         self.entities.sort_by_key(|e| {
-            (e["offset"].as_u64().unwrap_or(0), std::cmp::Reverse(e["length"].as_u64().unwrap_or(0)))
+            (
+                e["offset"].as_u64().unwrap_or(0),
+                std::cmp::Reverse(e["length"].as_u64().unwrap_or(0)),
+            )
         });
-        Formatted { text: self.text, entities: self.entities }
+        Formatted {
+            text: self.text,
+            entities: self.entities,
+        }
     }
 }
 
@@ -190,7 +205,11 @@ fn normalize_url(url: &str) -> Option<String> {
         .is_some_and(|(scheme, rest)| !scheme.is_empty() && !rest.is_empty())
         || url.starts_with("mailto:")
         || url.starts_with("tg:");
-    Some(if has_scheme { url.to_owned() } else { format!("http://{url}") })
+    Some(if has_scheme {
+        url.to_owned()
+    } else {
+        format!("http://{url}")
+    })
 }
 
 struct Open {
@@ -210,8 +229,11 @@ fn parse_markdown_v2(src: &str) -> Result<Formatted, String> {
     let mut line_start = true;
     let mut i = 0;
 
-    let toggle = |stack: &mut Vec<Open>, out: &mut Builder, kind: &'static str, byte: usize| {
-        match stack.iter().rposition(|o| o.kind == kind) {
+    let toggle =
+        |stack: &mut Vec<Open>, out: &mut Builder, kind: &'static str, byte: usize| match stack
+            .iter()
+            .rposition(|o| o.kind == kind)
+        {
             Some(pos) if pos + 1 == stack.len() => {
                 let open = stack.pop().expect("checked");
                 out.emit(kind, open.start16, None);
@@ -226,17 +248,24 @@ fn parse_markdown_v2(src: &str) -> Result<Formatted, String> {
                 ))
             }
             None => {
-                stack.push(Open { kind, start16: out.len16, byte });
+                stack.push(Open {
+                    kind,
+                    start16: out.len16,
+                    byte,
+                });
                 Ok(())
             }
-        }
-    };
+        };
 
     while i < chars.len() {
         let (byte, c) = chars[i];
         if line_start && c == '>' {
             if quote.is_none() {
-                quote = Some(Open { kind: "blockquote", start16: out.len16, byte });
+                quote = Some(Open {
+                    kind: "blockquote",
+                    start16: out.len16,
+                    byte,
+                });
             }
             line_start = false;
             i += 1;
@@ -292,7 +321,7 @@ fn parse_markdown_v2(src: &str) -> Result<Formatted, String> {
                         }
                     }
                 }
-                let extra = (!language.is_empty()).then(|| ("language", language));
+                let extra = (!language.is_empty()).then_some(("language", language));
                 out.emit("pre", start16, extra);
                 i = j + 3;
             }
@@ -341,11 +370,17 @@ fn parse_markdown_v2(src: &str) -> Result<Formatted, String> {
                 i += 2;
             }
             '[' => {
-                stack.push(Open { kind: "text_link", start16: out.len16, byte });
+                stack.push(Open {
+                    kind: "text_link",
+                    start16: out.len16,
+                    byte,
+                });
                 i += 1;
             }
             ']' => {
-                let Some(top) = stack.last() else { return Err(reserved(']')) };
+                let Some(top) = stack.last() else {
+                    return Err(reserved(']'));
+                };
                 if top.kind != "text_link" {
                     return Err(format!(
                         "Can't find end of {} entity at byte offset {}",
@@ -354,7 +389,10 @@ fn parse_markdown_v2(src: &str) -> Result<Formatted, String> {
                     ));
                 }
                 if at(i + 1) != Some('(') {
-                    return Err(format!("Can't find end of a URL at byte offset {}", byte + 1));
+                    return Err(format!(
+                        "Can't find end of a URL at byte offset {}",
+                        byte + 1
+                    ));
                 }
                 let mut url = String::new();
                 let mut j = i + 2;
@@ -420,7 +458,8 @@ fn reserved(c: char) -> String {
 fn parse_markdown_legacy(src: &str) -> Result<Formatted, String> {
     let chars: Vec<(usize, char)> = src.char_indices().collect();
     let at = |i: usize| chars.get(i).map(|&(_, c)| c);
-    let unclosed = |byte: usize| format!("Can't find end of the entity starting at byte offset {byte}");
+    let unclosed =
+        |byte: usize| format!("Can't find end of the entity starting at byte offset {byte}");
     let mut out = Builder::default();
     let mut i = 0;
     while i < chars.len() {
@@ -479,7 +518,7 @@ fn parse_markdown_legacy(src: &str) -> Result<Formatted, String> {
                     }
                 }
                 if fence {
-                    let extra = (!language.is_empty()).then(|| ("language", language));
+                    let extra = (!language.is_empty()).then_some(("language", language));
                     out.emit("pre", start16, extra);
                     i = j + 3;
                 } else {
@@ -489,7 +528,9 @@ fn parse_markdown_legacy(src: &str) -> Result<Formatted, String> {
             }
             '[' => {
                 let close = (i + 1..chars.len()).find(|&j| chars[j].1 == ']');
-                let Some(close) = close else { return Err(unclosed(byte)) };
+                let Some(close) = close else {
+                    return Err(unclosed(byte));
+                };
                 if at(close + 1) != Some('(') {
                     return Err(unclosed(byte));
                 }
@@ -551,7 +592,8 @@ fn parse_html(src: &str) -> Result<Formatted, String> {
                     }
                 } else {
                     let (name, attrs) = split_tag(inner);
-                    let attr = |key: &str| attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+                    let attr =
+                        |key: &str| attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
                     let (kind, extra): (Option<&'static str>, Option<(&'static str, String)>) =
                         match name.as_str() {
                             "b" | "strong" => (Some("bold"), None),
@@ -599,7 +641,12 @@ fn parse_html(src: &str) -> Result<Formatted, String> {
                                 ));
                             }
                         };
-                    stack.push(HtmlOpen { tag: name, kind, start16: out.len16, extra });
+                    stack.push(HtmlOpen {
+                        tag: name,
+                        kind,
+                        start16: out.len16,
+                        extra,
+                    });
                 }
                 i = end + 1;
             }
@@ -627,7 +674,10 @@ fn parse_html(src: &str) -> Result<Formatted, String> {
         }
     }
     if let Some(open) = stack.last() {
-        return Err(format!("Can't find end tag corresponding to start tag \"{}\"", open.tag));
+        return Err(format!(
+            "Can't find end tag corresponding to start tag \"{}\"",
+            open.tag
+        ));
     }
     Ok(out.finish())
 }
@@ -639,7 +689,9 @@ fn split_tag(inner: &str) -> (String, Vec<(String, String)>) {
     let mut attrs = Vec::new();
     let mut rest = inner[name_end..].trim_start();
     while !rest.is_empty() {
-        let key_end = rest.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(rest.len());
+        let key_end = rest
+            .find(|c: char| c == '=' || c.is_whitespace())
+            .unwrap_or(rest.len());
         let key = rest[..key_end].to_ascii_lowercase();
         rest = rest[key_end..].trim_start();
         let mut value = String::new();
@@ -703,8 +755,11 @@ mod tests {
 
     #[test]
     fn markdown_v2_produces_entities_and_strips_markup() {
-        let f = parse(r"*bold* _it_ __under__ ~s~ ||sp|| `c\`` [link](https://x.test/a\)b) 1\.5", Some("MarkdownV2"))
-            .unwrap();
+        let f = parse(
+            r"*bold* _it_ __under__ ~s~ ||sp|| `c\`` [link](https://x.test/a\)b) 1\.5",
+            Some("MarkdownV2"),
+        )
+        .unwrap();
         assert_eq!(f.text, "bold it under s sp c` link 1.5");
         assert_eq!(
             kinds(&f),
@@ -742,7 +797,10 @@ mod tests {
         assert_eq!(f.text, "fn x() {}\n");
         assert_eq!(f.entities[0]["language"], "rust");
         let f = parse("*bold _both_*", Some("MarkdownV2")).unwrap();
-        assert_eq!(kinds(&f), vec![("bold".into(), 0, 9), ("italic".into(), 5, 4)]);
+        assert_eq!(
+            kinds(&f),
+            vec![("bold".into(), 0, 9), ("italic".into(), 5, 4)]
+        );
         let f = parse(">quoted\n>more\nplain", Some("MarkdownV2")).unwrap();
         assert_eq!(f.text, "quoted\nmore\nplain");
         assert_eq!(kinds(&f), vec![("blockquote".into(), 0, 11)]);
@@ -784,9 +842,15 @@ mod tests {
     #[test]
     fn html_rejects_unknown_and_unclosed_tags() {
         let err = parse("<foo>x</foo>", Some("HTML")).unwrap_err();
-        assert!(err.description.contains("Unsupported start tag \"foo\""), "{err}");
+        assert!(
+            err.description.contains("Unsupported start tag \"foo\""),
+            "{err}"
+        );
         let err = parse("<b>x", Some("HTML")).unwrap_err();
-        assert!(err.description.contains("Can't find end tag corresponding to start tag \"b\""));
+        assert!(
+            err.description
+                .contains("Can't find end tag corresponding to start tag \"b\"")
+        );
         let err = parse("<b>x</i>", Some("HTML")).unwrap_err();
         assert!(err.description.contains("Unmatched end tag"));
         assert!(parse("x", Some("Klingon")).is_err());
@@ -804,9 +868,16 @@ mod tests {
 
     #[test]
     fn detects_commands_links_mentions_hashtags() {
-        let e = detect_entities("/start@topicdesk_bot hi @alice see https://x.test/a. #help me@x.test");
-        let got: Vec<_> = e.iter().map(|e| e["type"].as_str().unwrap().to_owned()).collect();
-        assert_eq!(got, vec!["bot_command", "mention", "url", "hashtag", "email"]);
+        let e =
+            detect_entities("/start@topicdesk_bot hi @alice see https://x.test/a. #help me@x.test");
+        let got: Vec<_> = e
+            .iter()
+            .map(|e| e["type"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            got,
+            vec!["bot_command", "mention", "url", "hashtag", "email"]
+        );
         assert_eq!(e[0]["length"], 20);
         assert_eq!(e[2]["length"], 16);
     }

@@ -50,7 +50,10 @@ impl Params {
             Value::Object(map) => map,
             _ => Map::new(),
         };
-        Self { map, files: HashMap::new() }
+        Self {
+            map,
+            files: HashMap::new(),
+        }
     }
 
     /// Decodes the query string and body of `req`.
@@ -80,14 +83,21 @@ impl Params {
                 let name = field.name().unwrap_or_default().to_owned();
                 let file_name = field.file_name().map(str::to_owned);
                 let part_type = field.content_type().map(str::to_owned);
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| ApiError::bad_request(format!("can't read multipart field: {e}")))?;
-                if file_name.is_some() || part_type.as_deref().is_some_and(|t| !t.starts_with("text/")) {
+                let bytes = field.bytes().await.map_err(|e| {
+                    ApiError::bad_request(format!("can't read multipart field: {e}"))
+                })?;
+                if file_name.is_some()
+                    || part_type
+                        .as_deref()
+                        .is_some_and(|t| !t.starts_with("text/"))
+                {
                     params.files.insert(
                         name.clone(),
-                        UploadedFile { file_name, content_type: part_type, size: bytes.len() },
+                        UploadedFile {
+                            file_name,
+                            content_type: part_type,
+                            size: bytes.len(),
+                        },
                     );
                     // A file sent directly under the parameter's own name is
                     // the same as `attach://name`.
@@ -96,7 +106,10 @@ impl Params {
                         .entry(name.clone())
                         .or_insert_with(|| Value::String(format!("attach://{name}")));
                 } else {
-                    params.map.insert(name, Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+                    params.map.insert(
+                        name,
+                        Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+                    );
                 }
             }
             return Ok(params);
@@ -210,7 +223,9 @@ impl Params {
                 } else if let Some(name) = s.strip_prefix('@') {
                     Ok(Some(ChatRef::Username(name.to_owned())))
                 } else {
-                    s.parse().map(|id| Some(ChatRef::Id(id))).map_err(|_| ApiError::chat_not_found())
+                    s.parse()
+                        .map(|id| Some(ChatRef::Id(id)))
+                        .map_err(|_| ApiError::chat_not_found())
                 }
             }
             Some(_) => Err(ApiError::chat_not_found()),
@@ -257,7 +272,10 @@ mod tests {
         assert!(!p.bool("missing"));
         assert_eq!(p.json("markup").unwrap(), Some(json!({"a": 1})));
         assert_eq!(p.json("obj").unwrap(), Some(json!({"b": 2})));
-        assert_eq!(p.chat_ref("user").unwrap(), Some(ChatRef::Username("support".into())));
+        assert_eq!(
+            p.chat_ref("user").unwrap(),
+            Some(ChatRef::Username("support".into()))
+        );
         assert!(p.i64("user").is_err());
     }
 }

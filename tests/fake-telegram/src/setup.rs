@@ -40,7 +40,10 @@ impl Default for AdminRights {
 impl AdminRights {
     /// Default rights without `can_manage_topics`.
     pub fn without_topics() -> Self {
-        Self { can_manage_topics: false, ..Self::default() }
+        Self {
+            can_manage_topics: false,
+            ..Self::default()
+        }
     }
 }
 
@@ -187,7 +190,10 @@ impl GroupSpec {
 
     /// A supergroup without topics (forum mode off); the bot is an administrator.
     pub fn plain(title: impl Into<String>) -> Self {
-        Self { is_forum: false, ..Self::forum(title) }
+        Self {
+            is_forum: false,
+            ..Self::forum(title)
+        }
     }
 
     /// Uses a fixed chat id (should look like `-100…`).
@@ -228,14 +234,18 @@ impl GroupSpec {
 
     /// Adds people as ordinary members.
     pub fn members(mut self, users: impl IntoIterator<Item = i64>) -> Self {
-        self.members.extend(users.into_iter().map(|u| (u, MemberRole::Member)));
+        self.members
+            .extend(users.into_iter().map(|u| (u, MemberRole::Member)));
         self
     }
 
     /// Adds people as administrators with default rights.
     pub fn admins(mut self, users: impl IntoIterator<Item = i64>) -> Self {
-        self.members
-            .extend(users.into_iter().map(|u| (u, MemberRole::Admin(AdminRights::default()))));
+        self.members.extend(
+            users
+                .into_iter()
+                .map(|u| (u, MemberRole::Admin(AdminRights::default()))),
+        );
         self
     }
 

@@ -10,11 +10,13 @@ use crate::world::World;
 
 impl World {
     pub(crate) fn answer_callback_query(&mut self, p: &Params) -> ApiResult {
-        let id = p.require_str("callback_query_id")?;
+        let query_id = p.require_str("callback_query_id")?;
         let too_old = || {
-            ApiError::bad_request("query is too old and response timeout expired or query ID is invalid")
+            ApiError::bad_request(
+                "query is too old and response timeout expired or query ID is invalid",
+            )
         };
-        let index = *self.callback_index.get(&id).ok_or_else(too_old)?;
+        let index = *self.callback_index.get(&query_id).ok_or_else(too_old)?;
         let record = &mut self.callbacks[index];
         if record.answer.is_some() {
             return Err(too_old());
@@ -23,7 +25,11 @@ impl World {
             return Err(ApiError::bad_request("MESSAGE_TOO_LONG"));
         }
         record.answer = Some(CallbackAnswer {
-            callback_id: id,
+            callback_id: record.id.clone(),
+            user_id: record.user_id,
+            chat_id: record.chat_id,
+            message_id: record.message_id,
+            data: record.data.clone(),
             text: p.str("text"),
             show_alert: p.bool("show_alert"),
             url: p.str("url"),

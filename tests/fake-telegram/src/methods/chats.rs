@@ -26,7 +26,9 @@ impl World {
     pub(crate) fn get_chat_administrators(&mut self, p: &Params) -> ApiResult {
         let chat_id = self.resolve_chat(p, "chat_id")?;
         let Some(group) = self.chat(chat_id).group() else {
-            return Err(ApiError::bad_request("there are no administrators in the private chat"));
+            return Err(ApiError::bad_request(
+                "there are no administrators in the private chat",
+            ));
         };
         let mut admins: Vec<Value> = group
             .members

@@ -20,11 +20,17 @@ pub(crate) fn command_key(scope: Option<&Value>, language_code: &str) -> String 
             .unwrap_or_default()
     };
     let kind = scope.and_then(|s| s["type"].as_str()).unwrap_or("default");
-    format!("{kind}|{}|{}|{language_code}", part("chat_id"), part("user_id"))
+    format!(
+        "{kind}|{}|{}|{language_code}",
+        part("chat_id"),
+        part("user_id")
+    )
 }
 
 fn scope_and_language(p: &Params) -> Result<(Value, String), ApiError> {
-    let scope = p.json("scope")?.unwrap_or_else(|| json!({ "type": "default" }));
+    let scope = p
+        .json("scope")?
+        .unwrap_or_else(|| json!({ "type": "default" }));
     const SCOPES: [&str; 7] = [
         "default",
         "all_private_chats",
@@ -38,7 +44,9 @@ fn scope_and_language(p: &Params) -> Result<(Value, String), ApiError> {
         return Err(ApiError::bad_request("can't parse BotCommandScope"));
     }
     let language = p.str("language_code").unwrap_or_default();
-    if !(language.is_empty() || (language.len() == 2 && language.chars().all(|c| c.is_ascii_lowercase()))) {
+    if !(language.is_empty()
+        || (language.len() == 2 && language.chars().all(|c| c.is_ascii_lowercase())))
+    {
         return Err(ApiError::bad_request("invalid language code specified"));
     }
     Ok((scope, language))
@@ -47,7 +55,9 @@ fn scope_and_language(p: &Params) -> Result<(Value, String), ApiError> {
 impl World {
     pub(crate) fn set_my_commands(&mut self, p: &Params) -> ApiResult {
         let list = p.json("commands")?.ok_or_else(|| missing("commands"))?;
-        let list = list.as_array().ok_or_else(|| ApiError::bad_request("can't parse commands JSON object"))?;
+        let list = list
+            .as_array()
+            .ok_or_else(|| ApiError::bad_request("can't parse commands JSON object"))?;
         if list.len() > 100 {
             return Err(ApiError::bad_request("too many commands specified"));
         }
@@ -56,12 +66,16 @@ impl World {
             let command = c["command"].as_str().unwrap_or_default();
             let description = c["description"].as_str().unwrap_or_default();
             let valid = (1..=32).contains(&command.len())
-                && command.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
+                && command
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
             if !valid {
                 return Err(ApiError::bad_request("BOT_COMMAND_INVALID"));
             }
             if !(1..=256).contains(&description.chars().count()) {
-                return Err(ApiError::bad_request("command description must be 1-256 characters long"));
+                return Err(ApiError::bad_request(
+                    "command description must be 1-256 characters long",
+                ));
             }
             commands.push((command.to_owned(), description.to_owned()));
         }
@@ -70,7 +84,14 @@ impl World {
         if commands.is_empty() {
             self.commands.remove(&key);
         } else {
-            self.commands.insert(key, CommandSet { scope, language_code, commands });
+            self.commands.insert(
+                key,
+                CommandSet {
+                    scope,
+                    language_code,
+                    commands,
+                },
+            );
         }
         Ok(json!(true))
     }
@@ -92,7 +113,8 @@ impl World {
 
     pub(crate) fn delete_my_commands(&mut self, p: &Params) -> ApiResult {
         let (scope, language_code) = scope_and_language(p)?;
-        self.commands.remove(&command_key(Some(&scope), &language_code));
+        self.commands
+            .remove(&command_key(Some(&scope), &language_code));
         Ok(json!(true))
     }
 }

@@ -55,7 +55,11 @@ impl World {
     /// Applies `change` to the stored message unless it changes nothing;
     /// returns the edited message.
     fn apply_edit(&mut self, chat_id: i64, id: i32, change: impl FnOnce(&mut Value)) -> ApiResult {
-        let record = self.chat_mut(chat_id).messages.get_mut(&id).expect("checked by editable");
+        let record = self
+            .chat_mut(chat_id)
+            .messages
+            .get_mut(&id)
+            .expect("checked by editable");
         let mut edited = record.json.clone();
         change(&mut edited);
         let mut before = record.json.clone();
@@ -73,7 +77,9 @@ impl World {
     pub(crate) fn edit_message_text(&mut self, p: &Params) -> ApiResult {
         let (chat_id, id) = self.editable(p)?;
         if self.chat(chat_id).messages[&id].json.get("text").is_none() {
-            return Err(ApiError::bad_request("there is no text in the message to edit"));
+            return Err(ApiError::bad_request(
+                "there is no text in the message to edit",
+            ));
         }
         let Formatted { text, entities } = format_param(p, "text", "entities")?;
         if text.is_empty() {
@@ -101,7 +107,9 @@ impl World {
             .iter()
             .any(|k| message.get(*k).is_some());
         if !has_media {
-            return Err(ApiError::bad_request("there is no caption in the message to edit"));
+            return Err(ApiError::bad_request(
+                "there is no caption in the message to edit",
+            ));
         }
         let Formatted { text, entities } = format_param(p, "caption", "caption_entities")?;
         if utf16_len(&text) > MAX_CAPTION {

@@ -86,7 +86,9 @@ pub(crate) fn message_content(json: &Value) -> Option<Map<String, Value>> {
 
 /// Whether content carries media that can have a caption.
 fn takes_caption(content: &Map<String, Value>) -> bool {
-    ["photo", "video", "animation", "document", "audio", "voice"].iter().any(|k| content.contains_key(*k))
+    ["photo", "video", "animation", "document", "audio", "voice"]
+        .iter()
+        .any(|k| content.contains_key(*k))
 }
 
 /// `forward_origin` for a forward of `source`: the original origin if it
@@ -104,19 +106,29 @@ fn forward_origin(source: &Value) -> Value {
 
 /// `message_ids` as a list of ids (JSON array, or JSON text of one).
 fn message_ids(p: &Params) -> Result<Vec<i32>, ApiError> {
-    let ids = p.json("message_ids")?.ok_or_else(|| missing("message_ids"))?;
+    let ids = p
+        .json("message_ids")?
+        .ok_or_else(|| missing("message_ids"))?;
     let ids: Vec<i32> = ids
         .as_array()
         .ok_or_else(|| ApiError::bad_request("can't parse message identifiers"))?
         .iter()
-        .map(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).map(|n| n as i32))
+        .map(|v| {
+            v.as_i64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                .map(|n| n as i32)
+        })
         .collect::<Option<_>>()
         .ok_or_else(|| ApiError::bad_request("can't parse message identifiers"))?;
     if ids.is_empty() || ids.len() > 100 {
-        return Err(ApiError::bad_request("message_ids must contain 1-100 identifiers"));
+        return Err(ApiError::bad_request(
+            "message_ids must contain 1-100 identifiers",
+        ));
     }
     if ids.windows(2).any(|w| w[0] >= w[1]) {
-        return Err(ApiError::bad_request("message identifiers must be in strictly increasing order"));
+        return Err(ApiError::bad_request(
+            "message identifiers must be in strictly increasing order",
+        ));
     }
     Ok(ids)
 }
@@ -139,7 +151,10 @@ impl World {
         if let Some(options) = p.json("link_preview_options")? {
             content.insert("link_preview_options".into(), options);
         } else if p.bool("disable_web_page_preview") {
-            content.insert("link_preview_options".into(), json!({ "is_disabled": true }));
+            content.insert(
+                "link_preview_options".into(),
+                json!({ "is_disabled": true }),
+            );
         }
         Ok(self.send_bot_message(&target, content))
     }
@@ -162,9 +177,17 @@ impl World {
         }
         content.insert(kind.field().into(), media);
         if kind.takes_caption() && p.has("caption") {
-            put_caption(&mut content, format_param(p, "caption", "caption_entities")?)?;
+            put_caption(
+                &mut content,
+                format_param(p, "caption", "caption_entities")?,
+            )?;
         }
-        if p.bool("has_spoiler") && matches!(kind, FileKind::Photo | FileKind::Video | FileKind::Animation) {
+        if p.bool("has_spoiler")
+            && matches!(
+                kind,
+                FileKind::Photo | FileKind::Video | FileKind::Animation
+            )
+        {
             content.insert("has_media_spoiler".into(), json!(true));
         }
         if p.bool("show_caption_above_media") {
@@ -177,14 +200,19 @@ impl World {
         let target = self.outgoing_target(p)?;
         let coordinate = |key: &str| -> Result<f64, ApiError> {
             let raw = p.str(key).ok_or_else(|| missing(key))?;
-            raw.trim().parse().map_err(|_| ApiError::bad_request(format!("invalid {key} specified")))
+            raw.trim()
+                .parse()
+                .map_err(|_| ApiError::bad_request(format!("invalid {key} specified")))
         };
         let (latitude, longitude) = (coordinate("latitude")?, coordinate("longitude")?);
         if !(-90.0..=90.0).contains(&latitude) || !(-180.0..=180.0).contains(&longitude) {
             return Err(ApiError::bad_request("wrong coordinates specified"));
         }
         let mut content = object();
-        content.insert("location".into(), json!({ "latitude": latitude, "longitude": longitude }));
+        content.insert(
+            "location".into(),
+            json!({ "latitude": latitude, "longitude": longitude }),
+        );
         Ok(self.send_bot_message(&target, content))
     }
 
@@ -222,12 +250,16 @@ impl World {
     pub(crate) fn send_media_group(&mut self, p: &Params) -> ApiResult {
         let target = self.outgoing_target(p)?;
         let items = p.json("media")?.ok_or_else(|| missing("media"))?;
-        let items = items.as_array().ok_or_else(|| ApiError::bad_request("can't parse media JSON object"))?;
+        let items = items
+            .as_array()
+            .ok_or_else(|| ApiError::bad_request("can't parse media JSON object"))?;
         if items.is_empty() {
             return Err(ApiError::bad_request("media to send are not specified"));
         }
         if items.len() > 10 {
-            return Err(ApiError::bad_request("Too much messages to send as an album"));
+            return Err(ApiError::bad_request(
+                "Too much messages to send as an album",
+            ));
         }
         let mut contents = Vec::with_capacity(items.len());
         let mut kinds = Vec::new();
@@ -235,8 +267,15 @@ impl World {
             let kind = item["type"]
                 .as_str()
                 .and_then(FileKind::from_field)
-                .filter(|k| matches!(k, FileKind::Photo | FileKind::Video | FileKind::Document | FileKind::Audio))
-                .ok_or_else(|| ApiError::bad_request("can't parse InputMedia: unsupported media type"))?;
+                .filter(|k| {
+                    matches!(
+                        k,
+                        FileKind::Photo | FileKind::Video | FileKind::Document | FileKind::Audio
+                    )
+                })
+                .ok_or_else(|| {
+                    ApiError::bad_request("can't parse InputMedia: unsupported media type")
+                })?;
             kinds.push(kind);
             let reference = item["media"].as_str().map(str::to_owned);
             let media = self
@@ -250,8 +289,11 @@ impl World {
             let mut content = object();
             content.insert(kind.field().into(), media);
             if let Some(caption) = item["caption"].as_str() {
-                let formatted =
-                    format_parts(caption, item.get("caption_entities").cloned(), item["parse_mode"].as_str())?;
+                let formatted = format_parts(
+                    caption,
+                    item.get("caption_entities").cloned(),
+                    item["parse_mode"].as_str(),
+                )?;
                 put_caption(&mut content, formatted)?;
             }
             if item["has_spoiler"].as_bool() == Some(true) {
@@ -261,10 +303,18 @@ impl World {
         }
         let grouped_alone = |k: &FileKind| matches!(k, FileKind::Document | FileKind::Audio);
         if let Some(first) = kinds.first()
-            && kinds.iter().any(|k| grouped_alone(k) != grouped_alone(first) || (grouped_alone(k) && k != first))
+            && kinds.iter().any(|k| {
+                grouped_alone(k) != grouped_alone(first) || (grouped_alone(k) && k != first)
+            })
         {
-            let kind = if grouped_alone(first) { first.field() } else { "photo and video" };
-            return Err(ApiError::bad_request(format!("{kind} can't be mixed with other media types")));
+            let kind = if grouped_alone(first) {
+                first.field()
+            } else {
+                "photo and video"
+            };
+            return Err(ApiError::bad_request(format!(
+                "{kind} can't be mixed with other media types"
+            )));
         }
         let group_id = self.new_media_group_id();
         let mut sent = Vec::with_capacity(contents.len());
@@ -291,7 +341,12 @@ impl World {
     }
 
     /// The live message `message_id` of `chat_id`, or `not_found`.
-    fn source_message(&self, chat_id: i64, id: i64, not_found: &str) -> Result<&MessageRecord, ApiError> {
+    fn source_message(
+        &self,
+        chat_id: i64,
+        id: i64,
+        not_found: &str,
+    ) -> Result<&MessageRecord, ApiError> {
         i32::try_from(id)
             .ok()
             .and_then(|id| self.chat(chat_id).live_message(id))
@@ -302,14 +357,20 @@ impl World {
         let from_chat = self.resolve_chat(p, "from_chat_id")?;
         let id = p.require_i64("message_id")?;
         let source = self.source_message(from_chat, id, "message to copy not found")?;
-        let mut content =
-            message_content(&source.json).ok_or_else(|| ApiError::bad_request("message can't be copied"))?;
+        let mut content = message_content(&source.json)
+            .ok_or_else(|| ApiError::bad_request("message can't be copied"))?;
         let target = self.outgoing_target(p)?;
         if takes_caption(&content) && p.has("caption") {
-            put_caption(&mut content, format_param(p, "caption", "caption_entities")?)?;
+            put_caption(
+                &mut content,
+                format_param(p, "caption", "caption_entities")?,
+            )?;
         }
         if p.has("show_caption_above_media") {
-            content.insert("show_caption_above_media".into(), json!(p.bool("show_caption_above_media")));
+            content.insert(
+                "show_caption_above_media".into(),
+                json!(p.bool("show_caption_above_media")),
+            );
         }
         self.renew_poll(&mut content);
         let sent = self.send_bot_message(&target, content);
@@ -339,9 +400,13 @@ impl World {
         let mut groups: HashMap<String, String> = HashMap::new();
         let mut copied = Vec::new();
         for id in ids {
-            let Some(source) = self.chat(from_chat).live_message(id) else { continue };
+            let Some(source) = self.chat(from_chat).live_message(id) else {
+                continue;
+            };
             let source = source.json.clone();
-            let Some(mut content) = message_content(&source) else { continue };
+            let Some(mut content) = message_content(&source) else {
+                continue;
+            };
             if remove_caption {
                 content.remove("caption");
                 content.remove("caption_entities");
@@ -365,7 +430,11 @@ impl World {
             copied.push(json!({ "message_id": sent["message_id"] }));
         }
         if copied.is_empty() {
-            let what = if forward { "message to forward not found" } else { "message to copy not found" };
+            let what = if forward {
+                "message to forward not found"
+            } else {
+                "message to copy not found"
+            };
             return Err(ApiError::bad_request(what));
         }
         Ok(Value::Array(copied))
@@ -403,7 +472,11 @@ impl World {
         if message.json.get("forum_topic_created").is_some() || !self.may_delete(chat_id, message) {
             return Err(ApiError::bad_request("message can't be deleted"));
         }
-        self.chat_mut(chat_id).messages.get_mut(&(id as i32)).expect("checked").deleted = true;
+        self.chat_mut(chat_id)
+            .messages
+            .get_mut(&(id as i32))
+            .expect("checked")
+            .deleted = true;
         Ok(json!(true))
     }
 
@@ -411,12 +484,15 @@ impl World {
         let chat_id = self.resolve_chat(p, "chat_id")?;
         let ids = message_ids(p)?;
         for id in ids {
-            let deletable = self
-                .chat(chat_id)
-                .live_message(id)
-                .is_some_and(|m| m.json.get("forum_topic_created").is_none() && self.may_delete(chat_id, m));
+            let deletable = self.chat(chat_id).live_message(id).is_some_and(|m| {
+                m.json.get("forum_topic_created").is_none() && self.may_delete(chat_id, m)
+            });
             if deletable {
-                self.chat_mut(chat_id).messages.get_mut(&id).expect("checked").deleted = true;
+                self.chat_mut(chat_id)
+                    .messages
+                    .get_mut(&id)
+                    .expect("checked")
+                    .deleted = true;
             }
         }
         Ok(json!(true))
@@ -425,9 +501,9 @@ impl World {
     fn check_pin_rights(&self, chat_id: i64) -> Result<(), ApiError> {
         self.check_can_send(chat_id)?;
         match self.chat(chat_id).group() {
-            Some(g) if !matches!(g.bot, BotRole::Admin(r) if r.can_pin_messages) => Err(ApiError::bad_request(
-                "not enough rights to manage pinned messages in the chat",
-            )),
+            Some(g) if !matches!(g.bot, BotRole::Admin(r) if r.can_pin_messages) => Err(
+                ApiError::bad_request("not enough rights to manage pinned messages in the chat"),
+            ),
             _ => Ok(()),
         }
     }
@@ -439,7 +515,10 @@ impl World {
         self.check_pin_rights(chat_id)?;
         let id = id as i32;
         let pinned = self.reply_json(chat_id, id).expect("checked");
-        let thread = self.chat(chat_id).live_message(id).and_then(|m| m.is_topic_message().then(|| m.thread_id()).flatten());
+        let thread = self
+            .chat(chat_id)
+            .live_message(id)
+            .and_then(|m| m.is_topic_message().then(|| m.thread_id()).flatten());
         let chat = self.chat_mut(chat_id);
         chat.pinned.retain(|m| *m != id);
         chat.pinned.push(id);

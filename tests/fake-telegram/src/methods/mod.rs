@@ -82,7 +82,11 @@ pub(crate) fn is_known(method: &str) -> bool {
 /// How many messages a call would create, for the flood limits.
 fn messages_produced(method: &str, p: &Params) -> Option<u32> {
     let list_len = |key: &str| {
-        p.json(key).ok().flatten().and_then(|v| v.as_array().map(|a| a.len() as u32)).unwrap_or(1)
+        p.json(key)
+            .ok()
+            .flatten()
+            .and_then(|v| v.as_array().map(|a| a.len() as u32))
+            .unwrap_or(1)
     };
     match method {
         "sendmessage" | "sendphoto" | "senddocument" | "sendvideo" | "sendaudio" | "sendvoice"
@@ -131,7 +135,10 @@ impl World {
         }
         let produced = messages_produced(method, p);
         let limited = match (produced, self.limiter.is_some()) {
-            (Some(count), true) => self.resolve_chat(p, "chat_id").ok().map(|chat| (chat, count)),
+            (Some(count), true) => self
+                .resolve_chat(p, "chat_id")
+                .ok()
+                .map(|chat| (chat, count)),
             _ => None,
         };
         let now = Instant::now();
@@ -142,7 +149,9 @@ impl World {
             return Err(ApiError::too_many_requests(retry_after));
         }
         let result = self.dispatch(method, p);
-        if let (Ok(value), Some((chat, _)), Some(limiter)) = (&result, limited, self.limiter.as_mut()) {
+        if let (Ok(value), Some((chat, _)), Some(limiter)) =
+            (&result, limited, self.limiter.as_mut())
+        {
             let created = match value {
                 Value::Array(items) => items.len() as u32,
                 _ => 1,

@@ -34,20 +34,30 @@ pub(crate) fn format_parts(
     parse_mode: Option<&str>,
 ) -> Result<Formatted, ApiError> {
     let formatted = match entities {
-        Some(Value::Array(entities)) => Formatted { text: text.to_owned(), entities },
+        Some(Value::Array(entities)) => Formatted {
+            text: text.to_owned(),
+            entities,
+        },
         _ => markup::parse(text, parse_mode)?,
     };
     Ok(markup::trim(formatted))
 }
 
 /// Formats `text_key` with `entities_key` or `parse_mode` from the parameters.
-pub(crate) fn format_param(p: &Params, text_key: &str, entities_key: &str) -> Result<Formatted, ApiError> {
+pub(crate) fn format_param(
+    p: &Params,
+    text_key: &str,
+    entities_key: &str,
+) -> Result<Formatted, ApiError> {
     let text = p.str(text_key).unwrap_or_default();
     format_parts(&text, p.json(entities_key)?, p.str("parse_mode").as_deref())
 }
 
 /// Puts a formatted caption into `content` (nothing when it is empty).
-pub(crate) fn put_caption(content: &mut Map<String, Value>, caption: Formatted) -> Result<(), ApiError> {
+pub(crate) fn put_caption(
+    content: &mut Map<String, Value>,
+    caption: Formatted,
+) -> Result<(), ApiError> {
     if utf16_len(&caption.text) > MAX_CAPTION {
         return Err(ApiError::bad_request("message caption is too long"));
     }
@@ -66,18 +76,26 @@ pub(crate) fn put_caption(content: &mut Map<String, Value>, caption: Formatted) 
 /// removal and force-reply are accepted but, as in Telegram, never appear on
 /// the message.
 pub(crate) fn inline_markup(p: &Params) -> Result<Option<Value>, ApiError> {
-    let Some(markup) = p.json("reply_markup")? else { return Ok(None) };
-    let Some(rows) = markup.get("inline_keyboard") else { return Ok(None) };
-    let rows = rows
-        .as_array()
-        .ok_or_else(|| ApiError::bad_request("can't parse inline keyboard button: InlineKeyboardMarkup must be an Array of Arrays"))?;
+    let Some(markup) = p.json("reply_markup")? else {
+        return Ok(None);
+    };
+    let Some(rows) = markup.get("inline_keyboard") else {
+        return Ok(None);
+    };
+    let rows = rows.as_array().ok_or_else(|| {
+        ApiError::bad_request(
+            "can't parse inline keyboard button: InlineKeyboardMarkup must be an Array of Arrays",
+        )
+    })?;
     for row in rows {
         let buttons = row.as_array().ok_or_else(|| {
             ApiError::bad_request("can't parse inline keyboard button: InlineKeyboardMarkup must be an Array of Arrays")
         })?;
         for button in buttons {
             if button["text"].as_str().is_none_or(str::is_empty) {
-                return Err(ApiError::bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"));
+                return Err(ApiError::bad_request(
+                    "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
+                ));
             }
             if let Some(data) = button.get("callback_data") {
                 let len = data.as_str().map_or(0, str::len);
@@ -86,14 +104,19 @@ pub(crate) fn inline_markup(p: &Params) -> Result<Option<Value>, ApiError> {
                 }
             }
             if let Some(url) = button.get("url") {
-                let ok = url.as_str().and_then(|u| reqwest::Url::parse(u).ok()).is_some();
+                let ok = url
+                    .as_str()
+                    .and_then(|u| reqwest::Url::parse(u).ok())
+                    .is_some();
                 if !ok {
                     return Err(ApiError::bad_request("BUTTON_URL_INVALID"));
                 }
             }
         }
     }
-    let has_buttons = rows.iter().any(|r| r.as_array().is_some_and(|b| !b.is_empty()));
+    let has_buttons = rows
+        .iter()
+        .any(|r| r.as_array().is_some_and(|b| !b.is_empty()));
     Ok(has_buttons.then(|| json!({ "inline_keyboard": rows })))
 }
 
@@ -106,14 +129,20 @@ impl World {
                 if user.blocked {
                     Err(ApiError::blocked())
                 } else if !user.started {
-                    Err(ApiError::forbidden("bot can't initiate conversation with a user"))
+                    Err(ApiError::forbidden(
+                        "bot can't initiate conversation with a user",
+                    ))
                 } else {
                     Ok(())
                 }
             }
             ChatKind::Supergroup(g) => match g.bot {
-                BotRole::Left => Err(ApiError::forbidden("bot is not a member of the supergroup chat")),
-                BotRole::Kicked => Err(ApiError::forbidden("bot was kicked from the supergroup chat")),
+                BotRole::Left => Err(ApiError::forbidden(
+                    "bot is not a member of the supergroup chat",
+                )),
+                BotRole::Kicked => Err(ApiError::forbidden(
+                    "bot was kicked from the supergroup chat",
+                )),
                 BotRole::Admin(_) | BotRole::Member => Ok(()),
             },
         }
@@ -122,8 +151,12 @@ impl World {
     /// Whether the bot may post into topic `thread` of `chat_id`.
     pub(crate) fn check_bot_topic(&self, chat_id: i64, thread: i32) -> Result<(), ApiError> {
         let group = self.chat(chat_id).group().filter(|g| g.is_forum);
-        let Some(group) = group else { return Err(ApiError::thread_not_found()) };
-        let Some(topic) = group.live_topic(thread) else { return Err(ApiError::thread_not_found()) };
+        let Some(group) = group else {
+            return Err(ApiError::thread_not_found());
+        };
+        let Some(topic) = group.live_topic(thread) else {
+            return Err(ApiError::thread_not_found());
+        };
         let can_manage = group.bot.rights().is_some_and(|r| r.can_manage_topics);
         if topic.closed && !can_manage {
             return Err(ApiError::bad_request("TOPIC_CLOSED"));
@@ -144,13 +177,19 @@ impl World {
                     Err(ApiError::bad_request("message to be replied not found"))
                 };
             }
-            (rp.require_i64("message_id")?, rp.bool("allow_sending_without_reply"))
+            (
+                rp.require_i64("message_id")?,
+                rp.bool("allow_sending_without_reply"),
+            )
         } else if let Some(id) = p.i64("reply_to_message_id")? {
             (id, p.bool("allow_sending_without_reply"))
         } else {
             return Ok(None);
         };
-        let exists = i32::try_from(id).ok().and_then(|id| self.chat(chat_id).live_message(id)).is_some();
+        let exists = i32::try_from(id)
+            .ok()
+            .and_then(|id| self.chat(chat_id).live_message(id))
+            .is_some();
         match (exists, allow_missing) {
             (true, _) => Ok(Some(id as i32)),
             (false, true) => Ok(None),
@@ -186,7 +225,11 @@ impl World {
     }
 
     /// Stores a message from the bot and returns its JSON.
-    pub(crate) fn send_bot_message(&mut self, target: &Target, mut content: Map<String, Value>) -> Value {
+    pub(crate) fn send_bot_message(
+        &mut self,
+        target: &Target,
+        mut content: Map<String, Value>,
+    ) -> Value {
         if let Some(markup) = &target.reply_markup {
             content.insert("reply_markup".into(), markup.clone());
         }
@@ -194,7 +237,8 @@ impl World {
             content.insert("has_protected_content".into(), json!(true));
         }
         let bot = self.bot.id;
-        self.store_message(target.chat_id, bot, target.placement.clone(), content).1
+        self.store_message(target.chat_id, bot, target.placement.clone(), content)
+            .1
     }
 
     /// Resolves a file reference (`attach://…`, an http(s) URL, or a
@@ -206,8 +250,11 @@ impl World {
         kind: FileKind,
         mut hints: FileHints,
     ) -> Result<Value, ApiError> {
-        let missing = || ApiError::bad_request(format!("there is no {} in the request", kind.field()));
-        let reference = reference.filter(|r| !r.trim().is_empty()).ok_or_else(missing)?;
+        let missing =
+            || ApiError::bad_request(format!("there is no {} in the request", kind.field()));
+        let reference = reference
+            .filter(|r| !r.trim().is_empty())
+            .ok_or_else(missing)?;
         if let Some(part) = reference.strip_prefix("attach://") {
             let upload = p.file(part).ok_or_else(missing)?;
             hints.file_name = hints.file_name.or_else(|| upload.file_name.clone());
@@ -229,11 +276,15 @@ impl World {
             hints.file_name = hints.file_name.or(name);
             return Ok(self.files.create(kind, hints));
         }
-        self.files.lookup(reference.trim(), kind).map_err(|e| match e {
-            FileLookupError::Unknown => ApiError::bad_request("wrong file identifier/HTTP URL specified"),
-            FileLookupError::WrongKind { actual, wanted } => {
-                ApiError::bad_request(format!("can't use file of type {actual} as {wanted}"))
-            }
-        })
+        self.files
+            .lookup(reference.trim(), kind)
+            .map_err(|e| match e {
+                FileLookupError::Unknown => {
+                    ApiError::bad_request("wrong file identifier/HTTP URL specified")
+                }
+                FileLookupError::WrongKind { actual, wanted } => {
+                    ApiError::bad_request(format!("can't use file of type {actual} as {wanted}"))
+                }
+            })
     }
 }

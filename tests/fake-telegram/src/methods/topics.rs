@@ -17,7 +17,8 @@ use crate::world::model::TopicRecord;
 use crate::world::{Placement, World};
 
 /// The colors Telegram allows for topic icons.
-pub(crate) const ICON_COLORS: [u32; 6] = [0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F];
+pub(crate) const ICON_COLORS: [u32; 6] =
+    [0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F];
 
 /// Checks a topic name: 1–128 characters.
 pub(crate) fn check_topic_name(name: &str) -> Result<(), ApiError> {
@@ -33,7 +34,10 @@ pub(crate) fn check_topic_name(name: &str) -> Result<(), ApiError> {
 /// What happened to a topic, for its service message.
 pub(crate) enum TopicEvent {
     Created,
-    Edited { name: Option<String>, icon_custom_emoji_id: Option<String> },
+    Edited {
+        name: Option<String>,
+        icon_custom_emoji_id: Option<String>,
+    },
     Closed,
     Reopened,
 }
@@ -66,7 +70,9 @@ impl World {
         let chat_id = self.bot_forum(p)?;
         let thread = p.require_i64("message_thread_id")? as i32;
         let group = self.chat(chat_id).group().expect("checked by bot_forum");
-        let topic = group.live_topic(thread).ok_or_else(|| ApiError::bad_request("TOPIC_ID_INVALID"))?;
+        let topic = group
+            .live_topic(thread)
+            .ok_or_else(|| ApiError::bad_request("TOPIC_ID_INVALID"))?;
         let rights = self.bot_rights(chat_id);
         let allowed = rights.is_some_and(|r| r.can_manage_topics || topic.creator == self.bot.id);
         if !allowed {
@@ -77,7 +83,13 @@ impl World {
 
     /// Stores the service message for a topic event by `actor` (a user id or
     /// the bot) and returns it.
-    pub(crate) fn topic_service_message(&mut self, chat_id: i64, thread: i32, actor: i64, event: TopicEvent) -> (i32, Value) {
+    pub(crate) fn topic_service_message(
+        &mut self,
+        chat_id: i64,
+        thread: i32,
+        actor: i64,
+        event: TopicEvent,
+    ) -> (i32, Value) {
         let mut content = object();
         let placement = match event {
             TopicEvent::Created => {
@@ -87,11 +99,18 @@ impl World {
                     created["icon_custom_emoji_id"] = json!(emoji);
                 }
                 content.insert("forum_topic_created".into(), created);
-                Placement { thread: Some(thread), is_topic: true, reply_to: None }
+                Placement {
+                    thread: Some(thread),
+                    is_topic: true,
+                    reply_to: None,
+                }
             }
             other => {
                 let (key, value) = match other {
-                    TopicEvent::Edited { name, icon_custom_emoji_id } => {
+                    TopicEvent::Edited {
+                        name,
+                        icon_custom_emoji_id,
+                    } => {
                         let mut edited = json!({});
                         if let Some(name) = name {
                             edited["name"] = json!(name);
@@ -136,7 +155,8 @@ impl World {
                 creator,
             },
         );
-        let (id, message) = self.topic_service_message(chat_id, thread, creator, TopicEvent::Created);
+        let (id, message) =
+            self.topic_service_message(chat_id, thread, creator, TopicEvent::Created);
         debug_assert_eq!(id, thread);
         (thread, message)
     }
@@ -156,7 +176,10 @@ impl World {
 
     pub(crate) fn create_forum_topic(&mut self, p: &Params) -> ApiResult {
         let chat_id = self.bot_forum(p)?;
-        if !self.bot_rights(chat_id).is_some_and(|r| r.can_manage_topics) {
+        if !self
+            .bot_rights(chat_id)
+            .is_some_and(|r| r.can_manage_topics)
+        {
             return Err(ApiError::bad_request("not enough rights to create a topic"));
         }
         let name = p.str("name").ok_or_else(|| missing("name"))?;
@@ -180,7 +203,13 @@ impl World {
             check_topic_name(name)?;
         }
         let emoji = p.str("icon_custom_emoji_id");
-        let topic = self.chat_mut(chat_id).group_mut().expect("forum").topics.get_mut(&thread).expect("live");
+        let topic = self
+            .chat_mut(chat_id)
+            .group_mut()
+            .expect("forum")
+            .topics
+            .get_mut(&thread)
+            .expect("live");
         let new_name = name.filter(|n| *n != topic.name);
         let new_emoji = emoji.filter(|e| topic.icon_custom_emoji_id.as_deref().unwrap_or("") != e);
         if new_name.is_none() && new_emoji.is_none() {
@@ -197,19 +226,32 @@ impl World {
             chat_id,
             thread,
             bot,
-            TopicEvent::Edited { name: new_name, icon_custom_emoji_id: new_emoji },
+            TopicEvent::Edited {
+                name: new_name,
+                icon_custom_emoji_id: new_emoji,
+            },
         );
         Ok(json!(true))
     }
 
     pub(crate) fn set_forum_topic_closed(&mut self, p: &Params, closed: bool) -> ApiResult {
         let (chat_id, thread) = self.managed_topic(p)?;
-        let topic = self.chat_mut(chat_id).group_mut().expect("forum").topics.get_mut(&thread).expect("live");
+        let topic = self
+            .chat_mut(chat_id)
+            .group_mut()
+            .expect("forum")
+            .topics
+            .get_mut(&thread)
+            .expect("live");
         if topic.closed == closed {
             return Err(ApiError::bad_request("TOPIC_NOT_MODIFIED"));
         }
         topic.closed = closed;
-        let event = if closed { TopicEvent::Closed } else { TopicEvent::Reopened };
+        let event = if closed {
+            TopicEvent::Closed
+        } else {
+            TopicEvent::Reopened
+        };
         let bot = self.bot.id;
         self.topic_service_message(chat_id, thread, bot, event);
         Ok(json!(true))
@@ -222,7 +264,10 @@ impl World {
         if group.live_topic(thread).is_none() {
             return Err(ApiError::bad_request("TOPIC_ID_INVALID"));
         }
-        if !self.bot_rights(chat_id).is_some_and(|r| r.can_delete_messages) {
+        if !self
+            .bot_rights(chat_id)
+            .is_some_and(|r| r.can_delete_messages)
+        {
             return Err(ApiError::bad_request("not enough rights to delete a topic"));
         }
         self.remove_topic(chat_id, thread);
@@ -237,7 +282,9 @@ impl World {
             return Err(ApiError::bad_request("TOPIC_ID_INVALID"));
         }
         if !self.bot_rights(chat_id).is_some_and(|r| r.can_pin_messages) {
-            return Err(ApiError::bad_request("not enough rights to manage pinned messages in the chat"));
+            return Err(ApiError::bad_request(
+                "not enough rights to manage pinned messages in the chat",
+            ));
         }
         let in_topic: Vec<i32> = self
             .chat(chat_id)
@@ -246,7 +293,9 @@ impl World {
             .filter(|m| m.is_topic_message() && m.thread_id() == Some(thread))
             .map(|m| m.id())
             .collect();
-        self.chat_mut(chat_id).pinned.retain(|id| !in_topic.contains(id));
+        self.chat_mut(chat_id)
+            .pinned
+            .retain(|id| !in_topic.contains(id));
         Ok(json!(true))
     }
 }

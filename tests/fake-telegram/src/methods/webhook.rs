@@ -13,7 +13,9 @@ use crate::world::updates::WebhookConfig;
 pub(crate) fn is_loopback_host(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host == "localhost"
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn conflict_webhook_active() -> ApiError {
@@ -39,7 +41,9 @@ pub(crate) struct Poll {
 }
 
 fn allowed_updates(p: &Params) -> Result<Option<Vec<String>>, ApiError> {
-    let Some(list) = p.json("allowed_updates")? else { return Ok(None) };
+    let Some(list) = p.json("allowed_updates")? else {
+        return Ok(None);
+    };
     let list = list
         .as_array()
         .ok_or_else(|| ApiError::bad_request("can't parse allowed updates JSON object"))?
@@ -62,11 +66,14 @@ impl World {
             }
             return Ok(json!(true));
         }
-        let parsed = reqwest::Url::parse(url).map_err(|_| ApiError::bad_request("bad webhook: invalid webhook URL specified"))?;
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|_| ApiError::bad_request("bad webhook: invalid webhook URL specified"))?;
         let host = parsed.host_str().unwrap_or_default().to_owned();
         let local = is_loopback_host(&host);
         if parsed.scheme() != "https" && !(local && parsed.scheme() == "http") {
-            return Err(ApiError::bad_request("bad webhook: HTTPS url must be provided for webhook"));
+            return Err(ApiError::bad_request(
+                "bad webhook: HTTPS url must be provided for webhook",
+            ));
         }
         if !local && !matches!(parsed.port_or_known_default(), Some(80 | 88 | 443 | 8443)) {
             return Err(ApiError::bad_request(
@@ -76,15 +83,23 @@ impl World {
         let secret_token = p.str("secret_token").filter(|s| !s.is_empty());
         if let Some(secret) = &secret_token {
             let valid = secret.len() <= 256
-                && secret.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                && secret
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
             if !valid {
-                return Err(ApiError::bad_request("secret token contains unallowed characters"));
+                return Err(ApiError::bad_request(
+                    "secret token contains unallowed characters",
+                ));
             }
         }
         let max_connections = match p.i64("max_connections")? {
             None => 40,
             Some(n) if (1..=100).contains(&n) => n as u32,
-            Some(_) => return Err(ApiError::bad_request("bad webhook: invalid max_connections specified")),
+            Some(_) => {
+                return Err(ApiError::bad_request(
+                    "bad webhook: invalid max_connections specified",
+                ));
+            }
         };
         let allowed = allowed_updates(p)?;
         if let Some(list) = &allowed {
@@ -93,7 +108,10 @@ impl World {
         if drop_pending {
             self.drop_pending_updates();
         }
-        let keep_allowed = self.webhook.as_ref().and_then(|w| w.allowed_updates.clone());
+        let keep_allowed = self
+            .webhook
+            .as_ref()
+            .and_then(|w| w.allowed_updates.clone());
         self.webhook = Some(WebhookConfig {
             url: url.to_owned(),
             secret_token,
@@ -162,7 +180,11 @@ impl World {
             }
         }
         self.updates.poll_generation += 1;
-        Ok(Poll { generation: self.updates.poll_generation, limit, timeout_secs })
+        Ok(Poll {
+            generation: self.updates.poll_generation,
+            limit,
+            timeout_secs,
+        })
     }
 
     /// The answer of a running getUpdates call if it has one now: updates,
@@ -181,7 +203,7 @@ impl World {
             .take(poll.limit)
             .map(|u| serde_json::from_str(&u.body).unwrap_or(Value::Null))
             .collect();
-        (!batch.is_empty()).then(|| Ok(Value::Array(batch)))
+        (!batch.is_empty()).then_some(Ok(Value::Array(batch)))
     }
 
     /// getUpdates without waiting (`timeout` is ignored).

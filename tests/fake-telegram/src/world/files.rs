@@ -110,29 +110,38 @@ pub(crate) struct FileRegistry {
 /// Why a file reference could not be used.
 pub(crate) enum FileLookupError {
     Unknown,
-    WrongKind { actual: &'static str, wanted: &'static str },
+    WrongKind {
+        actual: &'static str,
+        wanted: &'static str,
+    },
 }
 
 impl FileRegistry {
     fn next_ids(&mut self, kind: FileKind) -> (String, String) {
         self.next += 1;
         let n = self.next;
-        (format!("{}{n:06}Fk{}", kind.id_prefix(), kind.field()), format!("AQAD{n:06}"))
+        (
+            format!("{}{n:06}Fk{}", kind.id_prefix(), kind.field()),
+            format!("AQAD{n:06}"),
+        )
     }
 
     /// Creates a new file and returns what goes into a message's `kind.field()`.
     pub fn create(&mut self, kind: FileKind, hints: FileHints) -> Value {
-        let size = hints.size.unwrap_or(10_240 + (self.next as usize % 997) * 7);
-        let mime = hints.mime_type.clone().or_else(|| {
-            Some(match kind {
-                FileKind::Document => guess_mime(hints.file_name.as_deref().unwrap_or("")),
-                FileKind::Video | FileKind::Animation => "video/mp4",
-                FileKind::Audio => "audio/mpeg",
-                FileKind::Voice => "audio/ogg",
-                _ => return None,
-            })
-            .map(str::to_owned)
-        });
+        let size = hints
+            .size
+            .unwrap_or(10_240 + (self.next as usize % 997) * 7);
+        let default_mime = match kind {
+            FileKind::Document => Some(guess_mime(hints.file_name.as_deref().unwrap_or(""))),
+            FileKind::Video | FileKind::Animation => Some("video/mp4"),
+            FileKind::Audio => Some("audio/mpeg"),
+            FileKind::Voice => Some("audio/ogg"),
+            _ => None,
+        };
+        let mime = hints
+            .mime_type
+            .clone()
+            .or_else(|| default_mime.map(str::to_owned));
         let media = if kind == FileKind::Photo {
             let (small_id, small_uid) = self.next_ids(kind);
             let (big_id, big_uid) = self.next_ids(kind);
@@ -142,7 +151,8 @@ impl FileRegistry {
             ])
         } else {
             let (file_id, unique_id) = self.next_ids(kind);
-            let mut v = json!({ "file_id": file_id, "file_unique_id": unique_id, "file_size": size });
+            let mut v =
+                json!({ "file_id": file_id, "file_unique_id": unique_id, "file_size": size });
             let mut set = |k: &str, val: Value| v[k] = val;
             match kind {
                 FileKind::Video => {
@@ -208,10 +218,20 @@ impl FileRegistry {
                 .iter()
                 .filter_map(|s| s["file_id"].as_str().map(str::to_owned))
                 .collect(),
-            other => other["file_id"].as_str().map(str::to_owned).into_iter().collect(),
+            other => other["file_id"]
+                .as_str()
+                .map(str::to_owned)
+                .into_iter()
+                .collect(),
         };
         for id in ids {
-            self.by_id.insert(id, FileRecord { kind, media: media.clone() });
+            self.by_id.insert(
+                id,
+                FileRecord {
+                    kind,
+                    media: media.clone(),
+                },
+            );
         }
     }
 
@@ -232,7 +252,10 @@ impl FileRegistry {
 }
 
 fn guess_mime(file_name: &str) -> &'static str {
-    let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "pdf" => "application/pdf",
         "txt" | "log" => "text/plain",

@@ -29,7 +29,11 @@ pub(crate) fn topic_json(t: &TopicRecord) -> Value {
         "name": t.name,
         "icon_color": t.icon_color,
     });
-    insert_opt(&mut v, "icon_custom_emoji_id", t.icon_custom_emoji_id.as_deref());
+    insert_opt(
+        &mut v,
+        "icon_custom_emoji_id",
+        t.icon_custom_emoji_id.as_deref(),
+    );
     v
 }
 

@@ -88,7 +88,10 @@ pub struct World {
 
 /// Unix time now, in seconds.
 pub(crate) fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 impl World {
@@ -132,7 +135,10 @@ impl World {
             self.next_user_id
         });
         assert!(id > 0, "user ids are positive, got {id}");
-        assert!(!self.chats.contains_key(&id), "user id {id} is already in use");
+        assert!(
+            !self.chats.contains_key(&id),
+            "user id {id} is already in use"
+        );
         self.users.insert(
             id,
             UserRecord {
@@ -165,10 +171,16 @@ impl World {
             self.next_group_id
         });
         assert!(id < 0, "group ids are negative (like -100…), got {id}");
-        assert!(!self.chats.contains_key(&id), "chat id {id} is already in use");
+        assert!(
+            !self.chats.contains_key(&id),
+            "chat id {id} is already in use"
+        );
         let mut members = BTreeMap::new();
         for (user, role) in spec.members {
-            assert!(self.users.contains_key(&user), "add_group: unknown user {user}");
+            assert!(
+                self.users.contains_key(&user),
+                "add_group: unknown user {user}"
+            );
             members.insert(user, role);
         }
         self.chats.insert(
@@ -225,15 +237,21 @@ impl World {
     }
 
     pub(crate) fn chat(&self, id: i64) -> &ChatRecord {
-        self.chats.get(&id).unwrap_or_else(|| panic!("unknown chat {id}"))
+        self.chats
+            .get(&id)
+            .unwrap_or_else(|| panic!("unknown chat {id}"))
     }
 
     pub(crate) fn chat_mut(&mut self, id: i64) -> &mut ChatRecord {
-        self.chats.get_mut(&id).unwrap_or_else(|| panic!("unknown chat {id}"))
+        self.chats
+            .get_mut(&id)
+            .unwrap_or_else(|| panic!("unknown chat {id}"))
     }
 
     pub(crate) fn user(&self, id: i64) -> &UserRecord {
-        self.users.get(&id).unwrap_or_else(|| panic!("unknown user {id}; add it with add_user"))
+        self.users
+            .get(&id)
+            .unwrap_or_else(|| panic!("unknown user {id}; add it with add_user"))
     }
 
     // ----- messages ----------------------------------------------------
@@ -272,8 +290,14 @@ impl World {
         if let Value::Object(map) = &mut msg {
             map.extend(content);
         }
-        chat.messages
-            .insert(id, MessageRecord { json: msg.clone(), sender, deleted: false });
+        chat.messages.insert(
+            id,
+            MessageRecord {
+                json: msg.clone(),
+                sender,
+                deleted: false,
+            },
+        );
         (id, msg)
     }
 
@@ -301,10 +325,16 @@ impl World {
         let target_rec = target.and_then(|t| chat.live_message(t));
         let reply_to = target.and_then(|t| self.reply_json(chat_id, t));
         if chat.group().is_none() {
-            return Placement { thread: None, is_topic: false, reply_to };
+            return Placement {
+                thread: None,
+                is_topic: false,
+                reply_to,
+            };
         }
         let topic = topic.or_else(|| {
-            target_rec.filter(|m| m.is_topic_message()).and_then(MessageRecord::thread_id)
+            target_rec
+                .filter(|m| m.is_topic_message())
+                .and_then(MessageRecord::thread_id)
         });
         match topic {
             Some(thread) => Placement {
@@ -329,7 +359,11 @@ impl World {
 
     pub(crate) fn new_callback_id(&mut self) -> String {
         self.next_callback += 1;
-        format!("{}{:08}", 4_382_000_000_000_000_000u64 + self.next_callback, self.next_callback)
+        format!(
+            "{}{:08}",
+            4_382_000_000_000_000_000u64 + self.next_callback,
+            self.next_callback
+        )
     }
 
     pub(crate) fn new_poll_id(&mut self) -> String {

@@ -97,13 +97,6 @@ impl ChatRecord {
         }
     }
 
-    pub fn private_user(&self) -> Option<i64> {
-        match self.kind {
-            ChatKind::Private { user_id } => Some(user_id),
-            ChatKind::Supergroup(_) => None,
-        }
-    }
-
     /// A message that exists and was not deleted.
     pub fn live_message(&self, id: i32) -> Option<&MessageRecord> {
         self.messages.get(&id).filter(|m| !m.deleted)
@@ -125,11 +118,17 @@ impl GroupRecord {
 
 impl MessageRecord {
     pub fn thread_id(&self) -> Option<i32> {
-        self.json.get("message_thread_id").and_then(Value::as_i64).map(|v| v as i32)
+        self.json
+            .get("message_thread_id")
+            .and_then(Value::as_i64)
+            .map(|v| v as i32)
     }
 
     pub fn is_topic_message(&self) -> bool {
-        self.json.get("is_topic_message").and_then(Value::as_bool).unwrap_or(false)
+        self.json
+            .get("is_topic_message")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
     }
 
     pub fn id(&self) -> i32 {

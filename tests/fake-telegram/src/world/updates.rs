@@ -64,7 +64,11 @@ impl Updates {
 
     /// Removes every pending update with an id below `offset`.
     pub fn confirm_below(&mut self, offset: i64) {
-        while self.pending.front().is_some_and(|u| u.id < offset && !u.in_flight) {
+        while self
+            .pending
+            .front()
+            .is_some_and(|u| u.id < offset && !u.in_flight)
+        {
             self.pending.pop_front();
         }
     }
