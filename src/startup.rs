@@ -49,6 +49,7 @@ pub struct Application {
     metrics: Metrics,
     intake: Intake,
     inbound: InboundStore,
+    queue: UpdateQueue,
     updates: InboundListener,
     self_check: SelfCheckStatus,
     shutdown: CancellationToken,
@@ -86,7 +87,7 @@ impl Application {
         let telegram = Telegram::new(&settings.telegram, metrics.clone());
         let inbound = InboundStore::new(db.clone());
         let (queue, updates) = UpdateQueue::new(metrics.clone());
-        let intake = Intake::new(inbound.clone(), queue, metrics.clone());
+        let intake = Intake::new(inbound.clone(), queue.clone(), metrics.clone());
 
         let address = SocketAddr::new(settings.http.host, settings.http.port);
         let listener = TcpListener::bind(address)
@@ -102,6 +103,7 @@ impl Application {
             metrics,
             intake,
             inbound,
+            queue,
             updates,
             self_check: SelfCheckStatus::default(),
             shutdown: CancellationToken::new(),
@@ -133,6 +135,7 @@ impl Application {
             metrics,
             intake,
             inbound,
+            queue,
             updates,
             self_check,
             shutdown,
@@ -208,6 +211,7 @@ impl Application {
             bot::schema(),
             deps,
             inbound,
+            queue,
             metrics,
             &settings.intake,
             shutdown.clone(),

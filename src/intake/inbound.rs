@@ -61,6 +61,11 @@ impl InboundStore {
         Ok(inserted == 1)
     }
 
+    pub async fn is_pending(&self, update_id: i64) -> Result<bool, DbErr> {
+        let row = InboundUpdate::find_by_id(update_id).one(&self.db).await?;
+        Ok(row.is_some_and(|row| row.status == InboundStatus::Pending))
+    }
+
     /// Every unfinished update, oldest first.
     pub async fn pending(&self) -> Result<Vec<PendingUpdate>, DbErr> {
         let mut pending = Vec::new();

@@ -76,6 +76,7 @@ impl Intake {
         let update_id = update.id.0 as i64;
         let chat_id = update.chat().map(|chat| chat.id.0);
         if !self.inbound.insert(update_id, raw, chat_id).await? {
+            self.requeue_if_orphaned(update).await?;
             tracing::debug!(
                 update_id,
                 source = source.label(),
@@ -125,6 +126,22 @@ impl Intake {
             }
         }
         Ok(replayed)
+    }
+
+    /// An insert can outlive the timeout that gave up on it (SQLite finishes a
+    /// statement its caller dropped; PostgreSQL commits what it received).
+    /// Then the row exists but was never queued, and Telegram's redelivery
+    /// looks like a duplicate. A pending row this process is not working on
+    /// is such an orphan: queue it now rather than wait for a restart.
+    async fn requeue_if_orphaned(&self, update: Update) -> Result<(), DbErr> {
+        if self.queue.is_in_flight(update.id.0) {
+            return Ok(());
+        }
+        if self.inbound.is_pending(update.id.0 as i64).await? {
+            tracing::warn!(update_id = update.id.0, "stored update was never queued; queuing it now");
+            self.dispatch(update).await;
+        }
+        Ok(())
     }
 
     async fn dispatch(&self, update: Update) {

@@ -18,8 +18,18 @@ use tracing::Instrument;
 
 use super::inbound::InboundStore;
 use super::ordering::ordering_key;
+use super::queue::UpdateQueue;
 use crate::config::IntakeSettings;
 use crate::metrics::Metrics;
+
+/// How processing of one update ended.
+enum Outcome {
+    Done,
+    /// Every attempt failed; the last error.
+    Parked(String),
+    /// Shutdown began first; the update stays pending for the next start.
+    Postponed,
+}
 
 /// What the bot's handlers return.
 pub type HandlerError = anyhow::Error;
@@ -30,6 +40,7 @@ pub struct UpdateProcessor {
     /// per call.
     deps: DependencyMap,
     inbound: InboundStore,
+    queue: UpdateQueue,
     metrics: Metrics,
     max_attempts: u32,
     retry_base_delay: Duration,
@@ -42,6 +53,7 @@ impl UpdateProcessor {
         handler: UpdateHandler<HandlerError>,
         deps: DependencyMap,
         inbound: InboundStore,
+        queue: UpdateQueue,
         metrics: Metrics,
         settings: &IntakeSettings,
         shutdown: CancellationToken,
@@ -50,8 +62,9 @@ impl UpdateProcessor {
             handler,
             deps,
             inbound,
+            queue,
             metrics,
-            max_attempts: settings.max_attempts,
+            max_attempts: settings.max_attempts.max(1),
             retry_base_delay: settings.retry_base_delay,
             shutdown,
         }
@@ -83,47 +96,63 @@ impl UpdateProcessor {
     async fn process_with_retries(&self, update: Update, me: Me) {
         let update_id = update.id.0 as i64;
         let started = Instant::now();
-        for attempt in 1..=self.max_attempts {
-            if self.shutdown.is_cancelled() {
-                tracing::info!("shutting down: update left for the next start");
-                break;
+        let outcome = self.attempt_until_settled(&update, &me).await;
+        match &outcome {
+            Outcome::Done => {
+                if let Err(error) = self.inbound.mark_done(update_id).await {
+                    // The work is done; a replay after restart is absorbed by dedup keys.
+                    tracing::error!(error = %error, "could not mark the update done");
+                }
             }
-            match self.run_handlers(&update, &me).await {
-                Ok(()) => {
-                    self.metrics.updates_processed.inc();
-                    if let Err(error) = self.inbound.mark_done(update_id).await {
-                        // The work is done; a replay after restart is absorbed by dedup keys.
-                        tracing::error!(error = %error, "could not mark the update done");
-                    }
-                    break;
+            Outcome::Parked(error) => {
+                tracing::error!(error = %error, attempts = self.max_attempts, "update parked after every attempt failed");
+                if let Err(db_error) = self.inbound.park(update_id, error).await {
+                    tracing::error!(error = %db_error, "could not park the update");
                 }
-                Err(error) => {
-                    self.metrics.updates_failed.inc();
-                    let text = format!("{error:#}");
-                    if attempt == self.max_attempts {
-                        self.metrics.updates_parked.inc();
-                        tracing::error!(error = %text, attempts = attempt, "update parked after every attempt failed");
-                        if let Err(db_error) = self.inbound.park(update_id, &text).await {
-                            tracing::error!(error = %db_error, "could not park the update");
-                        }
-                        break;
-                    }
-                    let delay = self.retry_base_delay * 2u32.saturating_pow(attempt - 1);
-                    tracing::warn!(error = %text, attempt, retry_in_ms = delay.as_millis() as u64, "update failed; will retry");
-                    if let Err(db_error) = self.inbound.record_failure(update_id, &text).await {
-                        tracing::error!(error = %db_error, "could not record the failed attempt");
-                    }
-                    tokio::select! {
-                        _ = self.shutdown.cancelled() => {}
-                        _ = tokio::time::sleep(delay) => {}
-                    }
-                }
+            }
+            Outcome::Postponed => {
+                tracing::info!("shutting down: update left for the next start");
             }
         }
-        self.metrics.inbound_backlog.dec();
+        // Metrics last, so whoever sees the count sees the row settled too.
+        self.queue.finish(update.id.0);
         self.metrics
             .handler_seconds
             .observe(started.elapsed().as_secs_f64());
+        match outcome {
+            Outcome::Done => self.metrics.updates_processed.inc(),
+            Outcome::Parked(_) => self.metrics.updates_parked.inc(),
+            Outcome::Postponed => {}
+        }
+    }
+
+    /// Runs the handlers until they succeed, every attempt failed, or
+    /// shutdown began.
+    async fn attempt_until_settled(&self, update: &Update, me: &Me) -> Outcome {
+        let update_id = update.id.0 as i64;
+        for attempt in 1..=self.max_attempts {
+            if self.shutdown.is_cancelled() {
+                return Outcome::Postponed;
+            }
+            let error = match self.run_handlers(update, me).await {
+                Ok(()) => return Outcome::Done,
+                Err(error) => format!("{error:#}"),
+            };
+            self.metrics.updates_failed.inc();
+            if attempt == self.max_attempts {
+                return Outcome::Parked(error);
+            }
+            let delay = self.retry_base_delay * 2u32.saturating_pow(attempt - 1);
+            tracing::warn!(error = %error, attempt, retry_in_ms = delay.as_millis() as u64, "update failed; will retry");
+            if let Err(db_error) = self.inbound.record_failure(update_id, &error).await {
+                tracing::error!(error = %db_error, "could not record the failed attempt");
+            }
+            tokio::select! {
+                _ = self.shutdown.cancelled() => return Outcome::Postponed,
+                _ = tokio::time::sleep(delay) => {}
+            }
+        }
+        unreachable!("max_attempts is at least 1")
     }
 
     async fn run_handlers(&self, update: &Update, me: &Me) -> Result<(), HandlerError> {

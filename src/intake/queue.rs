@@ -2,6 +2,7 @@
 //! Dispatcher: producers push updates that are already stored; the
 //! Dispatcher pulls them through `InboundListener`, a custom UpdateListener.
 
+use std::collections::HashSet;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
@@ -16,9 +17,14 @@ use crate::metrics::Metrics;
 
 /// Producer side. Unbounded on purpose: every update in it is already safe in
 /// the database, and the backlog gauge shows how deep it gets.
+///
+/// It also knows which updates this process has queued and not finished, so
+/// a stored update that never got queued (its insert outlived a timeout) can
+/// be told apart from one that is merely still in the works.
 #[derive(Clone)]
 pub struct UpdateQueue {
     sender: mpsc::UnboundedSender<Update>,
+    in_flight: Arc<Mutex<HashSet<u32>>>,
     metrics: Metrics,
 }
 
@@ -27,7 +33,11 @@ impl UpdateQueue {
         let (sender, receiver) = mpsc::unbounded_channel();
         let (stop_token, stop_flag) = mk_stop_token();
         (
-            UpdateQueue { sender, metrics },
+            UpdateQueue {
+                sender,
+                in_flight: Arc::default(),
+                metrics,
+            },
             InboundListener {
                 receiver: Arc::new(Mutex::new(Some(receiver))),
                 stop_token,
@@ -36,12 +46,34 @@ impl UpdateQueue {
         )
     }
 
-    /// Queues a stored update for processing. After shutdown began the update
-    /// simply stays pending in the database for the next start.
+    /// Queues a stored update for processing, unless it is already queued.
+    /// After shutdown began the update simply stays pending in the database
+    /// for the next start.
     pub fn push(&self, update: Update) {
+        let id = update.id.0;
+        if !self.lock().insert(id) {
+            return;
+        }
         if self.sender.send(update).is_ok() {
             self.metrics.inbound_backlog.inc();
+        } else {
+            self.lock().remove(&id);
         }
+    }
+
+    pub fn is_in_flight(&self, update_id: u32) -> bool {
+        self.lock().contains(&update_id)
+    }
+
+    /// Called when processing of an update ended, however it ended.
+    pub fn finish(&self, update_id: u32) {
+        if self.lock().remove(&update_id) {
+            self.metrics.inbound_backlog.dec();
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<u32>> {
+        self.in_flight.lock().expect("in-flight set lock poisoned")
     }
 }
 

@@ -23,10 +23,6 @@ impl TestDatabase {
         }
     }
 
-    pub fn is_postgres(&self) -> bool {
-        matches!(self.backend, Backend::Postgres { .. })
-    }
-
     fn sqlite() -> TestDatabase {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let url = format!("sqlite://{}/topicdesk.db?mode=rwc", dir.path().display());

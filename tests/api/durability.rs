@@ -1,0 +1,224 @@
+//! Nothing acknowledged is lost: not to a database outage, not to a crash,
+//! not to a handler that keeps failing.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fake_telegram::{Fault, UserSpec};
+use sea_orm::EntityTrait;
+use topicdesk::entities::{InboundStatus, users};
+
+use crate::support::outage::{DatabaseProxy, SqliteWriteLock};
+use crate::support::{eventually, spawn_app, spawn_app_with, AppOptions, TestDatabase};
+
+const WAIT: Duration = Duration::from_secs(15);
+
+async fn user_row_exists(app: &crate::support::TestApp, id: i64) -> bool {
+    users::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .ok()
+        .flatten()
+        .is_some()
+}
+
+#[tokio::test]
+async fn while_the_database_is_down_the_webhook_answers_503_and_nothing_is_lost() {
+    let database = Arc::new(TestDatabase::create().await);
+    let proxy = match database.postgres_address() {
+        Some(upstream) => Some(DatabaseProxy::start(upstream).await),
+        None => None,
+    };
+    let app = spawn_app_with(AppOptions {
+        database: Some(database.clone()),
+        database_url: proxy.as_ref().map(|p| database.url_via(p.address)),
+        ..AppOptions::default()
+    })
+    .await;
+    let client = app.fake.add_user("Vera");
+
+    // Take the database away.
+    let lock = match &proxy {
+        Some(proxy) => {
+            proxy.go_down();
+            None
+        }
+        None => Some(SqliteWriteLock::take(&database.url).await),
+    };
+
+    let sent = app.fake.user(client).in_private().command("/start");
+    app.fake
+        .wait_until(WAIT, |world| {
+            world
+                .delivery_attempts()
+                .iter()
+                .any(|a| a.update_id == sent.update_id && a.status == Some(503))
+        })
+        .await
+        .expect("the webhook refuses with 503 while the database is down");
+    assert!(app.fake.bot_messages(client).is_empty());
+
+    // Bring it back: Telegram's next delivery is stored and processed.
+    match (&proxy, lock) {
+        (Some(proxy), _) => proxy.come_back(),
+        (None, Some(lock)) => lock.release().await,
+        (None, None) => unreachable!(),
+    }
+    let replies = app.fake.wait_for_bot_messages(client, 1).await.unwrap();
+    assert!(replies[0].text().unwrap().contains("Здравствуйте"));
+    eventually("the update to be marked done", WAIT, || async {
+        let rows = app.inbound_rows().await;
+        rows.len() == 1 && rows[0].status == InboundStatus::Done
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn updates_left_unfinished_by_a_crash_are_replayed_at_the_next_start() {
+    let app = spawn_app().await;
+    let client = app.fake.add_user(UserSpec::new("Gleb").username("gleb"));
+    // Telegram is slow to answer, so the reply is still in flight when we crash.
+    app.fake
+        .set_method_latency("sendMessage", Some(Duration::from_secs(60)));
+
+    app.fake.user(client).in_private().command("/start");
+    eventually("the handler to start", WAIT, || user_row_exists(&app, client)).await;
+    let main_group = app.main_group;
+    let (fake, database) = app.crash();
+
+    assert!(fake.bot_messages(client).is_empty(), "nothing was sent before the crash");
+    fake.set_method_latency("sendMessage", None);
+
+    let restarted = spawn_app_with(AppOptions {
+        fake: Some(fake),
+        database: Some(database),
+        main_group: Some(main_group),
+        ..AppOptions::default()
+    })
+    .await;
+    let replies = restarted.fake.wait_for_bot_messages(client, 1).await.unwrap();
+    assert!(replies[0].text().unwrap().contains("Здравствуйте"));
+    eventually("the replayed update to be marked done", WAIT, || async {
+        let rows = restarted.inbound_rows().await;
+        rows.len() == 1 && rows[0].status == InboundStatus::Done
+    })
+    .await;
+    assert_eq!(restarted.fake.bot_messages(client).len(), 1);
+}
+
+#[tokio::test]
+async fn a_graceful_stop_lets_in_flight_updates_finish() {
+    let app = spawn_app().await;
+    let client = app.fake.add_user("Dina");
+    app.fake
+        .set_method_latency("sendMessage", Some(Duration::from_millis(700)));
+
+    app.fake.user(client).in_private().command("/start");
+    eventually("the handler to start", WAIT, || user_row_exists(&app, client)).await;
+    let fake = app.fake.clone();
+    let db = app.database.connect().await;
+
+    app.stop().await.expect("a graceful stop returns Ok");
+
+    assert_eq!(fake.bot_messages(client).len(), 1, "the in-flight reply was sent");
+    let rows = topicdesk::entities::inbound_updates::Entity::find()
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].status, InboundStatus::Done);
+}
+
+#[tokio::test]
+async fn an_update_that_keeps_failing_is_parked_without_holding_up_other_chats() {
+    let app = spawn_app_with(AppOptions {
+        adjust: Some(Box::new(|settings| {
+            settings.intake.max_attempts = 3;
+            settings.intake.retry_base_delay = Duration::from_millis(1500);
+        })),
+        ..AppOptions::default()
+    })
+    .await;
+    let unlucky = app.fake.add_user("Egor");
+    let other = app.fake.add_user("Zoya");
+    app.fake
+        .inject(Fault::chat_not_found().on("sendMessage").in_chat(unlucky).times(100));
+
+    let failing = app.fake.user(unlucky).in_private().command("/start");
+    app.fake.user(other).in_private().command("/start");
+
+    // The other chat is answered while the failing update still waits for
+    // its retries (1.5 s + 3 s before it is parked).
+    app.fake.wait_for_bot_messages(other, 1).await.unwrap();
+    let failing_row = |rows: Vec<topicdesk::entities::inbound_updates::Model>| {
+        rows.into_iter()
+            .find(|r| r.update_id == failing.update_id)
+            .expect("the failing update is stored")
+    };
+    assert_eq!(failing_row(app.inbound_rows().await).status, InboundStatus::Pending);
+
+    eventually("the failing update to be parked", WAIT, || async {
+        failing_row(app.inbound_rows().await).status == InboundStatus::Parked
+    })
+    .await;
+    let parked = failing_row(app.inbound_rows().await);
+    assert!(
+        parked.last_error.as_deref().unwrap_or_default().contains("chat not found"),
+        "{:?}",
+        parked.last_error
+    );
+    assert_eq!(app.fake.calls_to("sendMessage").iter().filter(|c| c.chat_id() == Some(unlucky)).count(), 3);
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("topicdesk_updates_parked_total 1"), "{metrics}");
+}
+
+#[tokio::test]
+async fn one_chat_waiting_out_a_rate_limit_does_not_hold_up_another() {
+    let app = spawn_app().await;
+    let slow = app.fake.add_user("Ilya");
+    let fast = app.fake.add_user("Kira");
+    app.fake
+        .inject(Fault::retry_after(2).on("sendMessage").in_chat(slow).times(1));
+
+    app.fake.user(slow).in_private().command("/start");
+    app.fake.wait_for_call("sendMessage").await.unwrap();
+    app.fake.user(fast).in_private().command("/start");
+
+    app.fake.wait_for_bot_messages(fast, 1).await.unwrap();
+    assert!(
+        app.fake.bot_messages(slow).is_empty(),
+        "the rate-limited chat is still waiting"
+    );
+    // After retry_after the slow chat gets its answer, once.
+    app.fake.wait_for_bot_messages(slow, 1).await.unwrap();
+    assert_eq!(app.fake.bot_messages(slow).len(), 1);
+    assert_eq!(app.fake.too_many_requests_served(), 1);
+}
+
+#[tokio::test]
+async fn messages_of_one_chat_are_answered_in_the_order_they_were_sent() {
+    let app = spawn_app().await;
+    let client = app.fake.add_user("Lev");
+    app.fake
+        .set_method_latency("sendMessage", Some(Duration::from_millis(30)));
+    let commands = ["/start", "/help", "/help", "/start", "/help", "/start"];
+    for command in commands {
+        app.fake.user(client).in_private().command(command);
+    }
+    let replies = app
+        .fake
+        .wait_for_bot_messages(client, commands.len())
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = replies
+        .iter()
+        .map(|m| {
+            if m.text().unwrap().contains("Здравствуйте") {
+                "/start"
+            } else {
+                "/help"
+            }
+        })
+        .collect();
+    assert_eq!(kinds, commands);
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real application against the fake Telegram, on
+//! SQLite + the in-process store by default, or on PostgreSQL + Redis when
+//! TEST_DATABASE_URL and TEST_REDIS_URL are set.
+
+mod support;
+
+mod durability;
+mod health;
+mod polling;
+mod startup;
+mod webhook;
