@@ -13,11 +13,7 @@ const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn
 /// environment or .env); unset, empty or invalid means the default. Safe to
 /// call more than once: later calls are ignored (tests start many
 /// applications in one process).
-pub fn init(
-    format: LogFormat,
-    filter: Option<&str>,
-    sink: fn() -> Box<dyn std::io::Write + Send>,
-) {
+pub fn init(format: LogFormat, filter: Option<&str>, sink: fn() -> Box<dyn std::io::Write + Send>) {
     let filter = filter
         .filter(|f| !f.trim().is_empty())
         .and_then(|f| EnvFilter::try_new(f).ok())

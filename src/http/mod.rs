@@ -27,13 +27,15 @@ pub fn router(readiness: Readiness, metrics: Metrics, webhook: Option<WebhookSta
     if let Some(state) = webhook {
         router = router.merge(webhook::routes(state));
     }
-    router.layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
-        tracing::debug_span!(
-            "http",
-            method = %request.method(),
-            path = %redacted_path(request.uri().path()),
-        )
-    }))
+    router.layer(
+        TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            tracing::debug_span!(
+                "http",
+                method = %request.method(),
+                path = %redacted_path(request.uri().path()),
+            )
+        }),
+    )
 }
 
 /// The webhook path carries the secret; logs get a placeholder instead.

@@ -138,7 +138,10 @@ impl Intake {
             return Ok(());
         }
         if self.inbound.is_pending(update.id.0 as i64).await? {
-            tracing::warn!(update_id = update.id.0, "stored update was never queued; queuing it now");
+            tracing::warn!(
+                update_id = update.id.0,
+                "stored update was never queued; queuing it now"
+            );
             self.dispatch(update).await;
         }
         Ok(())

@@ -9,7 +9,7 @@ use sea_orm::EntityTrait;
 use topicdesk::entities::{InboundStatus, users};
 
 use crate::support::outage::{DatabaseProxy, SqliteWriteLock};
-use crate::support::{eventually, spawn_app, spawn_app_with, AppOptions, TestDatabase};
+use crate::support::{AppOptions, TestDatabase, eventually, spawn_app, spawn_app_with};
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -82,11 +82,17 @@ async fn updates_left_unfinished_by_a_crash_are_replayed_at_the_next_start() {
         .set_method_latency("sendMessage", Some(Duration::from_secs(60)));
 
     app.fake.user(client).in_private().command("/start");
-    eventually("the handler to start", WAIT, || user_row_exists(&app, client)).await;
+    eventually("the handler to start", WAIT, || {
+        user_row_exists(&app, client)
+    })
+    .await;
     let main_group = app.main_group;
     let (fake, database) = app.crash();
 
-    assert!(fake.bot_messages(client).is_empty(), "nothing was sent before the crash");
+    assert!(
+        fake.bot_messages(client).is_empty(),
+        "nothing was sent before the crash"
+    );
     fake.set_method_latency("sendMessage", None);
 
     let restarted = spawn_app_with(AppOptions {
@@ -96,7 +102,11 @@ async fn updates_left_unfinished_by_a_crash_are_replayed_at_the_next_start() {
         ..AppOptions::default()
     })
     .await;
-    let replies = restarted.fake.wait_for_bot_messages(client, 1).await.unwrap();
+    let replies = restarted
+        .fake
+        .wait_for_bot_messages(client, 1)
+        .await
+        .unwrap();
     assert!(replies[0].text().unwrap().contains("Здравствуйте"));
     eventually("the replayed update to be marked done", WAIT, || async {
         let rows = restarted.inbound_rows().await;
@@ -114,13 +124,21 @@ async fn a_graceful_stop_lets_in_flight_updates_finish() {
         .set_method_latency("sendMessage", Some(Duration::from_millis(700)));
 
     app.fake.user(client).in_private().command("/start");
-    eventually("the handler to start", WAIT, || user_row_exists(&app, client)).await;
+    eventually("the handler to start", WAIT, || {
+        user_row_exists(&app, client)
+    })
+    .await;
     let fake = app.fake.clone();
-    let db = app.database.connect().await;
+    let database = app.database.clone();
+    let db = database.connect().await;
 
     app.stop().await.expect("a graceful stop returns Ok");
 
-    assert_eq!(fake.bot_messages(client).len(), 1, "the in-flight reply was sent");
+    assert_eq!(
+        fake.bot_messages(client).len(),
+        1,
+        "the in-flight reply was sent"
+    );
     let rows = topicdesk::entities::inbound_updates::Entity::find()
         .all(&db)
         .await
@@ -141,8 +159,12 @@ async fn an_update_that_keeps_failing_is_parked_without_holding_up_other_chats()
     .await;
     let unlucky = app.fake.add_user("Egor");
     let other = app.fake.add_user("Zoya");
-    app.fake
-        .inject(Fault::chat_not_found().on("sendMessage").in_chat(unlucky).times(100));
+    app.fake.inject(
+        Fault::chat_not_found()
+            .on("sendMessage")
+            .in_chat(unlucky)
+            .times(100),
+    );
 
     let failing = app.fake.user(unlucky).in_private().command("/start");
     app.fake.user(other).in_private().command("/start");
@@ -155,7 +177,10 @@ async fn an_update_that_keeps_failing_is_parked_without_holding_up_other_chats()
             .find(|r| r.update_id == failing.update_id)
             .expect("the failing update is stored")
     };
-    assert_eq!(failing_row(app.inbound_rows().await).status, InboundStatus::Pending);
+    assert_eq!(
+        failing_row(app.inbound_rows().await).status,
+        InboundStatus::Pending
+    );
 
     eventually("the failing update to be parked", WAIT, || async {
         failing_row(app.inbound_rows().await).status == InboundStatus::Parked
@@ -163,13 +188,27 @@ async fn an_update_that_keeps_failing_is_parked_without_holding_up_other_chats()
     .await;
     let parked = failing_row(app.inbound_rows().await);
     assert!(
-        parked.last_error.as_deref().unwrap_or_default().contains("chat not found"),
+        parked
+            .last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("chat not found"),
         "{:?}",
         parked.last_error
     );
-    assert_eq!(app.fake.calls_to("sendMessage").iter().filter(|c| c.chat_id() == Some(unlucky)).count(), 3);
+    assert_eq!(
+        app.fake
+            .calls_to("sendMessage")
+            .iter()
+            .filter(|c| c.chat_id() == Some(unlucky))
+            .count(),
+        3
+    );
     let metrics = app.get("/metrics").await.text().await.unwrap();
-    assert!(metrics.contains("topicdesk_updates_parked_total 1"), "{metrics}");
+    assert!(
+        metrics.contains("topicdesk_updates_parked_total 1"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
@@ -177,8 +216,12 @@ async fn one_chat_waiting_out_a_rate_limit_does_not_hold_up_another() {
     let app = spawn_app().await;
     let slow = app.fake.add_user("Ilya");
     let fast = app.fake.add_user("Kira");
-    app.fake
-        .inject(Fault::retry_after(2).on("sendMessage").in_chat(slow).times(1));
+    app.fake.inject(
+        Fault::retry_after(2)
+            .on("sendMessage")
+            .in_chat(slow)
+            .times(1),
+    );
 
     app.fake.user(slow).in_private().command("/start");
     app.fake.wait_for_call("sendMessage").await.unwrap();

@@ -2,7 +2,7 @@
 
 use topicdesk::entities::InboundStatus;
 
-use crate::support::{eventually, spawn_app_with, AppOptions};
+use crate::support::{AppOptions, eventually, spawn_app_with};
 
 #[tokio::test]
 async fn in_polling_mode_the_bot_receives_updates_through_get_updates() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use sea_orm::{EntityTrait, QueryOrder};
 use topicdesk::entities::technicians;
 
-use crate::support::{spawn_app_with, AppOptions, TestDatabase};
+use crate::support::{AppOptions, TestDatabase, spawn_app_with};
 
 /// Runs the real binary with only `vars` (no .env: it runs in an empty dir).
 fn run_binary(vars: &[(&str, &str)]) -> std::process::Output {
@@ -92,7 +92,10 @@ async fn sigterm_stops_the_bot_cleanly_with_exit_code_0() {
         if let Some(exit) = child.try_wait().unwrap() {
             break exit;
         }
-        assert!(std::time::Instant::now() < deadline, "the bot did not stop after SIGTERM");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the bot did not stop after SIGTERM"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert_eq!(exit.code(), Some(0));
@@ -138,7 +141,14 @@ async fn technicians_follow_the_mapping_at_every_start() {
         .unwrap();
     let summary: Vec<(String, Option<String>, i64, bool)> = rows
         .iter()
-        .map(|t| (t.name.clone(), t.username.clone(), t.group_chat_id, t.is_active))
+        .map(|t| {
+            (
+                t.name.clone(),
+                t.username.clone(),
+                t.group_chat_id,
+                t.is_active,
+            )
+        })
         .collect();
     assert_eq!(
         summary,

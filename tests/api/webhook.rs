@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::support::{spawn_app, spawn_app_with, AppOptions};
+use crate::support::{AppOptions, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn the_bot_registers_its_webhook_with_the_secret_and_the_updates_it_handles() {
@@ -17,8 +17,16 @@ async fn the_bot_registers_its_webhook_with_the_secret_and_the_updates_it_handle
     );
     assert_eq!(webhook.secret_token.as_deref(), Some(app.secret.as_str()));
     let allowed = webhook.allowed_updates.expect("allowed_updates is set");
-    for kind in ["message", "edited_message", "callback_query", "my_chat_member"] {
-        assert!(allowed.iter().any(|a| a == kind), "{kind} missing from {allowed:?}");
+    for kind in [
+        "message",
+        "edited_message",
+        "callback_query",
+        "my_chat_member",
+    ] {
+        assert!(
+            allowed.iter().any(|a| a == kind),
+            "{kind} missing from {allowed:?}"
+        );
     }
 }
 
@@ -121,7 +129,12 @@ async fn when_telegram_redelivers_every_update_each_is_processed_once() {
 
     app.fake
         .wait_until(Duration::from_secs(10), |world| {
-            world.delivery_attempts().iter().filter(|a| a.accepted()).count() == 8
+            world
+                .delivery_attempts()
+                .iter()
+                .filter(|a| a.accepted())
+                .count()
+                == 8
         })
         .await
         .expect("every update is acknowledged twice");

@@ -105,7 +105,10 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         ("TELEGRAM_API_URL", fake.api_url()),
         (
             "DATABASE_URL",
-            options.database_url.clone().unwrap_or_else(|| database.url.clone()),
+            options
+                .database_url
+                .clone()
+                .unwrap_or_else(|| database.url.clone()),
         ),
         ("APP_HOST", "127.0.0.1".to_owned()),
         ("APP_PORT", "0".to_owned()),
@@ -190,7 +193,11 @@ impl TestApp {
     }
 
     /// POSTs `body` to the webhook with the given secret in path and header.
-    pub async fn post_webhook(&self, body: impl Into<reqwest::Body>, secret: &str) -> reqwest::Response {
+    pub async fn post_webhook(
+        &self,
+        body: impl Into<reqwest::Body>,
+        secret: &str,
+    ) -> reqwest::Response {
         self.http
             .post(self.url(&format!("/webhook/{}", self.secret)))
             .header("x-telegram-bot-api-secret-token", secret)

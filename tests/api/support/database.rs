@@ -73,7 +73,8 @@ impl TestDatabase {
     /// The URL with its host and port replaced, to route through a proxy.
     pub fn url_via(&self, address: std::net::SocketAddr) -> String {
         let mut url = url::Url::parse(&self.url).expect("a database URL");
-        url.set_host(Some(&address.ip().to_string())).expect("a host");
+        url.set_host(Some(&address.ip().to_string()))
+            .expect("a host");
         url.set_port(Some(address.port())).expect("a port");
         url.to_string()
     }
@@ -94,7 +95,9 @@ impl Drop for TestDatabase {
             runtime.block_on(async {
                 if let Ok(admin) = Database::connect(&admin_url).await {
                     let _ = admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
                         .await;
                     let _ = admin.close().await;
                 }
