@@ -265,3 +265,37 @@ async fn messages_of_one_chat_are_answered_in_the_order_they_were_sent() {
         .collect();
     assert_eq!(kinds, commands);
 }
+
+#[tokio::test]
+async fn finished_updates_are_pruned_after_the_retention_period() {
+    let app = spawn_app().await;
+    let client = app.fake.add_user("Raya");
+    app.fake.user(client).in_private().command("/start");
+    app.fake.wait_for_bot_messages(client, 1).await.unwrap();
+    eventually("the update to be done", WAIT, || async {
+        app.inbound_rows()
+            .await
+            .iter()
+            .any(|r| r.status == InboundStatus::Done)
+    })
+    .await;
+    let (fake, database) = (app.fake.clone(), app.database.clone());
+    let main_group = app.main_group;
+    app.stop().await.unwrap();
+
+    // With no retention, the next start prunes what is finished.
+    let restarted = spawn_app_with(AppOptions {
+        fake: Some(fake),
+        database: Some(database),
+        main_group: Some(main_group),
+        adjust: Some(Box::new(|settings| {
+            settings.intake.retention = Duration::ZERO
+        })),
+        ..AppOptions::default()
+    })
+    .await;
+    eventually("the finished update to be pruned", WAIT, || async {
+        restarted.inbound_rows().await.is_empty()
+    })
+    .await;
+}

@@ -34,6 +34,9 @@ fn init_logging() {
     });
 }
 
+/// A last change to the validated settings (e.g. shorter waits).
+pub type AdjustSettings = Box<dyn FnOnce(&mut Settings) + Send>;
+
 pub struct AppOptions {
     /// Webhook mode (the default) or long polling.
     pub webhook: bool,
@@ -48,7 +51,7 @@ pub struct AppOptions {
     /// Extra environment variables, as a user would put in .env.
     pub vars: Vec<(String, String)>,
     /// Last adjustments to the validated settings.
-    pub adjust: Option<Box<dyn FnOnce(&mut Settings) + Send>>,
+    pub adjust: Option<AdjustSettings>,
 }
 
 impl Default for AppOptions {
