@@ -49,6 +49,8 @@ pub struct Settings {
     pub sheets: SheetsSettings,
     pub language: Language,
     pub log_format: LogFormat,
+    /// Telegram's flood limits the delivery engine keeps under.
+    pub limits: crate::telegram::limits::Limits,
     /// RUST_LOG, read here so a value in .env works too.
     pub log_filter: Option<String>,
     pub intake: IntakeSettings,
@@ -420,6 +422,7 @@ impl RawSettings {
             language,
             log_format,
             log_filter: present(self.rust_log),
+            limits: crate::telegram::limits::Limits::telegram(),
             intake,
         })
     }

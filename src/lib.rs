@@ -8,10 +8,12 @@
 pub mod bot;
 pub mod config;
 pub mod database;
+pub mod domain;
 pub mod entities;
 pub mod http;
 pub mod intake;
 pub mod metrics;
+pub mod outbox;
 pub mod self_check;
 pub mod services;
 pub mod startup;

@@ -20,7 +20,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::bot::{self, Texts};
+use crate::bot::{self, Places, Texts};
 use crate::config::Settings;
 use crate::database;
 use crate::http::{self, Readiness};
@@ -29,9 +29,13 @@ use crate::intake::{
     InboundListener, InboundStore, Intake, UpdateProcessor, UpdateQueue, ordering_key, run_polling,
 };
 use crate::metrics::Metrics;
+use crate::outbox::{DeliveryEngine, Executor, Outbox};
 use crate::self_check::{self, RequiredGroup, SelfCheckStatus};
+use crate::services::bridge::BridgeService;
 use crate::services::technicians;
+use crate::services::tickets::TicketService;
 use crate::store::Store;
+use crate::telegram::limits::RateLimiter;
 use crate::telegram::{ALLOWED_UPDATES, Telegram};
 
 /// Per-chat queue length inside the dispatcher. Deep enough that one busy chat
@@ -200,13 +204,40 @@ impl Application {
             shutdown.clone(),
         )));
 
+        let texts = Texts::new(settings.language);
+        let (outbox, wake_requests) = Outbox::new();
+        let tickets = TicketService::new(
+            db.clone(),
+            outbox.clone(),
+            store.clone(),
+            texts,
+            settings.main_group_id,
+        );
+        let bridge = BridgeService::new(db.clone(), outbox.clone(), store.clone(), texts);
+        let engine = DeliveryEngine::new(
+            db.clone(),
+            Executor::new(
+                db.clone(),
+                telegram.clone(),
+                RateLimiter::new(settings.limits),
+                texts,
+                tickets.clone(),
+            ),
+            shutdown.clone(),
+        );
+        tasks.push(tokio::spawn(engine.run(wake_requests)));
+
         let mut deps = DependencyMap::new();
         deps.insert(telegram.bot().clone());
         deps.insert(telegram.clone());
         deps.insert(db.clone());
         deps.insert(store.clone());
-        deps.insert(Texts::new(settings.language));
+        deps.insert(texts);
         deps.insert(settings.clone());
+        deps.insert(Places::from_settings(&settings));
+        deps.insert(outbox);
+        deps.insert(tickets);
+        deps.insert(bridge);
         let processor = Arc::new(UpdateProcessor::new(
             bot::schema(),
             deps,

@@ -26,6 +26,7 @@ mod m20261122_000005_create_feedback;
 mod m20261122_000006_create_events;
 mod m20261122_000007_create_message_links;
 mod m20261122_000008_create_inbound_updates;
+mod m20261122_000009_create_outbox;
 
 /// Where the database lives when `DATABASE_URL` is not set: a SQLite file
 /// under `./data`, created on first use.
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_events::Migration),
             Box::new(m20261122_000007_create_message_links::Migration),
             Box::new(m20261122_000008_create_inbound_updates::Migration),
+            Box::new(m20261122_000009_create_outbox::Migration),
         ]
     }
 }

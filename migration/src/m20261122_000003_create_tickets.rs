@@ -23,6 +23,8 @@ pub(crate) enum Tickets {
     CreatedAt,
     FirstResponseAt,
     ClosedAt,
+    /// The client card posted first in the topic (edited as the ticket moves on).
+    CardMessageId,
 }
 
 /// Name of the partial unique index that allows one open ticket per client.
@@ -40,6 +42,7 @@ impl MigrationTrait for Migration {
                     .col(text(Tickets::Status))
                     .col(big_integer(Tickets::MainChatId))
                     .col(integer_null(Tickets::MainThreadId))
+                    .col(integer_null(Tickets::CardMessageId))
                     .col(integer_null(Tickets::AssignedTechId))
                     .col(timestamp_with_time_zone(Tickets::CreatedAt))
                     .col(timestamp_with_time_zone_null(Tickets::FirstResponseAt))

@@ -33,7 +33,7 @@ impl MigrationTrait for Migration {
                     .col(integer(TechThreads::TicketId))
                     .col(integer(TechThreads::TechId))
                     .col(big_integer(TechThreads::TechChatId))
-                    .col(integer(TechThreads::TechThreadId))
+                    .col(integer_null(TechThreads::TechThreadId))
                     .col(timestamp_with_time_zone(TechThreads::CreatedAt))
                     .col(timestamp_with_time_zone_null(TechThreads::ClosedAt))
                     .foreign_key(

@@ -1,5 +1,5 @@
-//! The handler tree: which update goes to which handler. Handlers are thin;
-//! the rules live in `services`.
+//! The handler tree: which update goes to which handler. Handlers are thin:
+//! they work out who is speaking where, and call a service.
 
 mod handlers;
 pub mod texts;
@@ -8,17 +8,23 @@ use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
 
 use crate::intake::HandlerError;
-use handlers::client::{self, ClientCommand};
+use handlers::{buttons, client, main_group, membership, tech_group};
 
+pub use handlers::Places;
 pub use texts::Texts;
 
 pub fn schema() -> UpdateHandler<HandlerError> {
-    let private_messages = Update::filter_message()
-        .filter(|message: Message| message.chat.is_private())
-        .branch(
-            dptree::entry()
-                .filter_command::<ClientCommand>()
-                .endpoint(client::command),
-        );
-    dptree::entry().branch(private_messages)
+    let messages = Update::filter_message()
+        .branch(dptree::filter(|m: Message| m.chat.is_private()).endpoint(client::message))
+        .branch(dptree::filter(Places::is_main_group).endpoint(main_group::message))
+        .branch(dptree::filter(Places::is_tech_group).endpoint(tech_group::message));
+    let edits = Update::filter_edited_message()
+        .branch(dptree::filter(|m: Message| m.chat.is_private()).endpoint(client::edited))
+        .branch(dptree::filter(Places::is_main_group).endpoint(main_group::edited))
+        .branch(dptree::filter(Places::is_tech_group).endpoint(tech_group::edited));
+    dptree::entry()
+        .branch(messages)
+        .branch(edits)
+        .branch(Update::filter_callback_query().endpoint(buttons::pressed))
+        .branch(Update::filter_my_chat_member().endpoint(membership::changed))
 }

@@ -100,7 +100,33 @@ macro_rules! display_as_str {
     )*};
 }
 
-display_as_str!(TicketStatus, Actor, InboundStatus);
+/// Delivery state of an outbox row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum OutboxStatus {
+    /// Waiting in its lane.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// Delivered.
+    #[sea_orm(string_value = "SENT")]
+    Sent,
+    /// Given up on (the error is kept); an event records it.
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+}
+
+impl OutboxStatus {
+    /// The value stored in the database.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Sent => "SENT",
+            Self::Failed => "FAILED",
+        }
+    }
+}
+
+display_as_str!(TicketStatus, Actor, InboundStatus, OutboxStatus);
 
 #[cfg(test)]
 mod tests {

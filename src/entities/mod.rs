@@ -12,9 +12,10 @@ pub mod events;
 pub mod feedback;
 pub mod inbound_updates;
 pub mod message_links;
+pub mod outbox;
 pub mod tech_threads;
 pub mod technicians;
 pub mod tickets;
 pub mod users;
 
-pub use enums::{Actor, InboundStatus, TicketStatus};
+pub use enums::{Actor, InboundStatus, OutboxStatus, TicketStatus};

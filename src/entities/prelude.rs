@@ -1,10 +1,11 @@
 //! The entity types under short names, and the enums stored in the tables.
 
-pub use super::enums::{Actor, InboundStatus, TicketStatus};
+pub use super::enums::{Actor, InboundStatus, OutboxStatus, TicketStatus};
 pub use super::events::Entity as Events;
 pub use super::feedback::Entity as Feedback;
 pub use super::inbound_updates::Entity as InboundUpdates;
 pub use super::message_links::Entity as MessageLinks;
+pub use super::outbox::Entity as Outbox;
 pub use super::tech_threads::Entity as TechThreads;
 pub use super::technicians::Entity as Technicians;
 pub use super::tickets::Entity as Tickets;

@@ -14,7 +14,8 @@ pub struct Model {
     pub ticket_id: i32,
     pub tech_id: i32,
     pub tech_chat_id: i64,
-    pub tech_thread_id: i32,
+    /// Filled in once Telegram has created the mirrored topic.
+    pub tech_thread_id: Option<i32>,
     pub created_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,
     #[sea_orm(

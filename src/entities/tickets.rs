@@ -20,6 +20,8 @@ pub struct Model {
     pub status: TicketStatus,
     pub main_chat_id: i64,
     pub main_thread_id: Option<i32>,
+    /// The client card, first post of the topic.
+    pub card_message_id: Option<i32>,
     pub assigned_tech_id: Option<i32>,
     pub created_at: DateTimeUtc,
     pub first_response_at: Option<DateTimeUtc>,

@@ -1,5 +1,9 @@
 //! Business rules. Services never parse raw updates; handlers translate an
 //! update into a service call.
 
+pub mod bridge;
+pub mod events;
+pub mod links;
 pub mod technicians;
+pub mod tickets;
 pub mod users;

@@ -4,6 +4,7 @@
 
 mod client;
 mod errors;
+pub mod limits;
 
 pub use client::Telegram;
 pub use errors::{Failure, TelegramError};

@@ -170,7 +170,7 @@ async fn foreign_keys_are_enforced(db: DatabaseConnection) {
         ticket_id: Set(ticket.id),
         tech_id: Set(404),
         tech_chat_id: Set(TECH_CHAT),
-        tech_thread_id: Set(1),
+        tech_thread_id: Set(Some(1)),
         created_at: Set(at(0)),
         ..Default::default()
     }

@@ -98,7 +98,7 @@ pub async fn seed_one_of_everything(db: &DatabaseConnection) -> tickets::Model {
         ticket_id: Set(ticket.id),
         tech_id: Set(tech.id),
         tech_chat_id: Set(TECH_CHAT),
-        tech_thread_id: Set(77),
+        tech_thread_id: Set(Some(77)),
         created_at: Set(at(20)),
         ..Default::default()
     }

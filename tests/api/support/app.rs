@@ -139,6 +139,8 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     settings.intake.retry_base_delay = Duration::from_millis(20);
     settings.intake.shutdown_grace = Duration::from_secs(3);
     settings.intake.self_check_retry = Duration::from_millis(100);
+    // Telegram's flood limits are off unless a test enforces them in the fake.
+    settings.limits = topicdesk::telegram::limits::Limits::unlimited();
     if let Some(adjust) = options.adjust {
         adjust(&mut settings);
     }

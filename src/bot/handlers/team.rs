@@ -1,0 +1,89 @@
+//! What the main group's staff and the technicians have in common: a message
+//! in a ticket's topic is a command, an internal note, a specialist call, a
+//! message for a closed ticket, or something to bridge.
+
+use sea_orm::DatabaseConnection;
+use teloxide::prelude::*;
+
+use super::command_of;
+use crate::bot::Texts;
+use crate::domain::text::{is_internal_note, specialist_call};
+use crate::entities::{Actor, tech_threads, tickets};
+use crate::intake::HandlerError;
+use crate::outbox::{Action, Delivery, Outbox, ReplyTo, RichText, Target};
+use crate::services::bridge::{BridgeService, Origin};
+use crate::services::tickets::TicketService;
+
+/// Where in the team the message was written.
+pub struct TeamPlace {
+    pub target: Target,
+    pub lane: i64,
+    pub actor: Actor,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn handle(
+    message: &Message,
+    ticket: &tickets::Model,
+    current_bridge: Option<&tech_threads::Model>,
+    place: TeamPlace,
+    origin: Origin,
+    tickets: &TicketService,
+    bridge: &BridgeService,
+    outbox: &Outbox,
+    db: &DatabaseConnection,
+    texts: &Texts,
+) -> Result<(), HandlerError> {
+    let author = message
+        .from
+        .as_ref()
+        .map(|u| u.full_name())
+        .unwrap_or_default();
+    if let Some(command) = command_of(message) {
+        if command == "close" {
+            tickets.close(ticket.id, place.actor, &author).await?;
+        }
+        // Other commands are for people, not for the client.
+        return Ok(());
+    }
+    if !ticket.status.is_open() {
+        let note = Delivery {
+            lane: place.lane,
+            ticket_id: Some(ticket.id),
+            action: Action::Text {
+                target: place.target,
+                text: RichText::plain(texts.ticket_is_closed_note()),
+                reply_to: Some(ReplyTo {
+                    chat: message.chat.id.0,
+                    message_id: message.id.0,
+                }),
+                close_button_for: None,
+                response: false,
+            },
+            source: None,
+            media_group_id: None,
+            dedup_key: format!("closed-reply:{}:{}", message.chat.id.0, message.id.0),
+        };
+        outbox.enqueue(db, vec![note]).await?;
+        return Ok(());
+    }
+    let text = message.text().or(message.caption()).unwrap_or_default();
+    let entities = message
+        .entities()
+        .or(message.caption_entities())
+        .unwrap_or(&[]);
+    if is_internal_note(text) {
+        bridge.keep_internal(ticket, &origin, message, None).await?;
+        return Ok(());
+    }
+    if let Some(called) = specialist_call(text, entities) {
+        bridge
+            .keep_internal(ticket, &origin, message, Some(called))
+            .await?;
+        return Ok(());
+    }
+    bridge
+        .bridge(ticket, current_bridge, &origin, message)
+        .await?;
+    Ok(())
+}

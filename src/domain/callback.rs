@@ -1,0 +1,232 @@
+//! Data behind the card's inline buttons. Telegram hands `callback_data`
+//! back verbatim, from any client and for buttons of any age, so it is
+//! parsed strictly: anything that is not exactly what [`CallbackAction::encode`]
+//! writes is refused rather than guessed at.
+
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+use crate::bot::texts::Texts;
+use crate::config::Language;
+
+/// Telegram's limit for `callback_data`, in bytes.
+pub const CALLBACK_DATA_LIMIT: usize = 64;
+
+/// Buttons per row for technicians: two keep names readable on a phone.
+const TECHS_PER_ROW: usize = 2;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallbackAction {
+    /// Give the ticket to a technician (`tech_id` is `technicians.id`).
+    Assign {
+        ticket_id: i32,
+        tech_id: i32,
+    },
+    Close {
+        ticket_id: i32,
+    },
+}
+
+impl CallbackAction {
+    /// `a:<ticket>:<tech>` or `c:<ticket>`: short, so it stays far below the
+    /// 64-byte limit (at most 24 bytes).
+    pub fn encode(&self) -> String {
+        match self {
+            Self::Assign { ticket_id, tech_id } => format!("a:{ticket_id}:{tech_id}"),
+            Self::Close { ticket_id } => format!("c:{ticket_id}"),
+        }
+    }
+
+    /// The action `data` stands for, or `None` for anything else: other
+    /// formats, missing or extra parts, ids that are not positive decimal
+    /// numbers (no signs, no spaces), and data over the 64-byte limit.
+    pub fn parse(data: &str) -> Option<Self> {
+        if data.len() > CALLBACK_DATA_LIMIT {
+            return None;
+        }
+        let mut parts = data.split(':');
+        let action = match (parts.next()?, parts.next(), parts.next()) {
+            ("a", Some(ticket), Some(tech)) => Self::Assign {
+                ticket_id: parse_id(ticket)?,
+                tech_id: parse_id(tech)?,
+            },
+            ("c", Some(ticket), None) => Self::Close {
+                ticket_id: parse_id(ticket)?,
+            },
+            _ => return None,
+        };
+        parts.next().is_none().then_some(action)
+    }
+
+    /// The ticket the button belongs to.
+    pub fn ticket_id(&self) -> i32 {
+        match self {
+            Self::Assign { ticket_id, .. } | Self::Close { ticket_id } => *ticket_id,
+        }
+    }
+}
+
+/// A database id: digits only, positive, fits in `i32`.
+fn parse_id(text: &str) -> Option<i32> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok().filter(|&id| id > 0)
+}
+
+/// The card's buttons: one per active technician, two to a row, in the
+/// order given, then a full-width close button. `techs` holds
+/// `(technicians.id, label)` pairs, the label usually a
+/// [`tech_label`](crate::domain::topic_title::tech_label).
+pub fn card_keyboard(
+    language: Language,
+    ticket_id: i32,
+    techs: &[(i32, String)],
+) -> InlineKeyboardMarkup {
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = techs
+        .chunks(TECHS_PER_ROW)
+        .map(|row| {
+            row.iter()
+                .map(|(tech_id, label)| {
+                    let action = CallbackAction::Assign {
+                        ticket_id,
+                        tech_id: *tech_id,
+                    };
+                    InlineKeyboardButton::callback(label.clone(), action.encode())
+                })
+                .collect()
+        })
+        .collect();
+    rows.push(vec![InlineKeyboardButton::callback(
+        Texts::new(language).close_button(),
+        CallbackAction::Close { ticket_id }.encode(),
+    )]);
+    InlineKeyboardMarkup::new(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use teloxide::types::InlineKeyboardButtonKind;
+
+    use super::*;
+
+    #[test]
+    fn actions_encode_to_short_colon_separated_data() {
+        assert_eq!(
+            CallbackAction::Assign {
+                ticket_id: 12,
+                tech_id: 3
+            }
+            .encode(),
+            "a:12:3"
+        );
+        assert_eq!(CallbackAction::Close { ticket_id: 12 }.encode(), "c:12");
+    }
+
+    #[test]
+    fn encoded_actions_parse_back_to_themselves() {
+        for action in [
+            CallbackAction::Assign {
+                ticket_id: 1,
+                tech_id: 1,
+            },
+            CallbackAction::Assign {
+                ticket_id: i32::MAX,
+                tech_id: i32::MAX,
+            },
+            CallbackAction::Close { ticket_id: 7 },
+            CallbackAction::Close {
+                ticket_id: i32::MAX,
+            },
+        ] {
+            let data = action.encode();
+            assert!(data.len() <= CALLBACK_DATA_LIMIT);
+            assert_eq!(CallbackAction::parse(&data), Some(action));
+        }
+    }
+
+    #[test]
+    fn garbage_and_foreign_data_parse_to_nothing() {
+        let too_long = format!("c:{}", "1".repeat(100));
+        let padded = format!("c:{}1", "0".repeat(70));
+        for data in [
+            "",
+            ":",
+            "a",
+            "a:1",
+            "a:1:",
+            "a::1",
+            "a:x:2",
+            "a:1:2:3",
+            "a:1:-2",
+            "a:0:2",
+            "c",
+            "c:",
+            "c:-1",
+            "c:0",
+            "c:+1",
+            "c: 1",
+            "c:1 ",
+            "c:1:2",
+            "c:2147483648",
+            "c:1١",
+            "C:1",
+            "x:1",
+            "close:1",
+            too_long.as_str(),
+            padded.as_str(),
+        ] {
+            assert_eq!(CallbackAction::parse(data), None, "{data:?}");
+        }
+    }
+
+    #[test]
+    fn an_action_knows_its_ticket() {
+        assert_eq!(CallbackAction::parse("a:5:9").unwrap().ticket_id(), 5);
+        assert_eq!(CallbackAction::parse("c:8").unwrap().ticket_id(), 8);
+    }
+
+    fn layout(markup: &InlineKeyboardMarkup) -> Vec<Vec<(String, String)>> {
+        markup
+            .inline_keyboard
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|button| match &button.kind {
+                        InlineKeyboardButtonKind::CallbackData(data) => {
+                            (button.text.clone(), data.clone())
+                        }
+                        other => panic!("unexpected button kind {other:?}"),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn pair(text: &str, data: &str) -> (String, String) {
+        (text.to_owned(), data.to_owned())
+    }
+
+    #[test]
+    fn the_card_keyboard_puts_technicians_two_to_a_row_then_close_alone() {
+        let techs = vec![
+            (1, "@ivan".to_owned()),
+            (2, "Petr Sidorov".to_owned()),
+            (5, "@anna".to_owned()),
+        ];
+        let markup = card_keyboard(Language::Ru, 12, &techs);
+        assert_eq!(
+            layout(&markup),
+            vec![
+                vec![pair("@ivan", "a:12:1"), pair("Petr Sidorov", "a:12:2")],
+                vec![pair("@anna", "a:12:5")],
+                vec![pair("Закрыть", "c:12")],
+            ]
+        );
+    }
+
+    #[test]
+    fn without_technicians_the_card_keyboard_is_only_the_close_button() {
+        let markup = card_keyboard(Language::En, 4, &[]);
+        assert_eq!(layout(&markup), vec![vec![pair("Close", "c:4")]]);
+    }
+}

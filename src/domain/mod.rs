@@ -1,0 +1,9 @@
+//! Small pure building blocks the services call: topic names, text
+//! splitting and marking, the client card, button data. Nothing here touches
+//! the network, the database or the clock, so every rule is tested right
+//! next to its code.
+
+pub mod callback;
+pub mod card;
+pub mod text;
+pub mod topic_title;

@@ -1,0 +1,176 @@
+//! The delivery engine: one worker per destination chat that has work,
+//! sending that chat's outbox rows in order. Workers start when their lane is
+//! woken and stop when it has been idle for a while. A periodic sweep wakes
+//! lanes with pending rows nobody woke (after a restart, or rows waiting out
+//! a backoff).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use tokio::sync::{Notify, mpsc};
+use tokio_util::sync::CancellationToken;
+
+use super::execute::{Executor, Step};
+use crate::entities::OutboxStatus;
+use crate::entities::outbox::{self, Column};
+
+/// Rows read per look at a lane.
+const BATCH: u64 = 100;
+/// A lane worker with nothing to do for this long stops.
+const IDLE_STOP: Duration = Duration::from_secs(60);
+/// How often lanes with pending rows are looked for.
+const SWEEP_EVERY: Duration = Duration::from_secs(2);
+
+struct LaneHandle {
+    notify: Arc<Notify>,
+    /// Wake-ups so far; a worker only stops if none came while it decided to.
+    wakes: u64,
+}
+
+#[derive(Clone)]
+pub struct DeliveryEngine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: DatabaseConnection,
+    executor: Executor,
+    lanes: Mutex<HashMap<i64, LaneHandle>>,
+    shutdown: CancellationToken,
+}
+
+impl DeliveryEngine {
+    pub fn new(db: DatabaseConnection, executor: Executor, shutdown: CancellationToken) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                executor,
+                lanes: Mutex::new(HashMap::new()),
+                shutdown,
+            }),
+        }
+    }
+
+    /// Runs until shutdown: wakes lanes as the outbox asks, and sweeps.
+    pub async fn run(self, mut wake_requests: mpsc::UnboundedReceiver<i64>) {
+        let mut sweep = tokio::time::interval(SWEEP_EVERY);
+        loop {
+            tokio::select! {
+                _ = self.inner.shutdown.cancelled() => return,
+                lane = wake_requests.recv() => match lane {
+                    Some(lane) => self.wake(lane),
+                    None => return,
+                },
+                _ = sweep.tick() => {
+                    match self.lanes_with_work().await {
+                        Ok(lanes) => lanes.into_iter().for_each(|lane| self.wake(lane)),
+                        Err(error) => tracing::warn!(error = %error, "outbox sweep failed"),
+                    }
+                }
+            }
+        }
+    }
+
+    fn wake(&self, lane: i64) {
+        let mut lanes = self.inner.lanes.lock().expect("lane registry poisoned");
+        match lanes.get_mut(&lane) {
+            Some(handle) => {
+                handle.wakes += 1;
+                handle.notify.notify_one();
+            }
+            None => {
+                let notify = Arc::new(Notify::new());
+                lanes.insert(
+                    lane,
+                    LaneHandle {
+                        notify: notify.clone(),
+                        wakes: 0,
+                    },
+                );
+                let engine = self.clone();
+                tokio::spawn(async move { engine.run_lane(lane, notify).await });
+            }
+        }
+    }
+
+    async fn lanes_with_work(&self) -> Result<Vec<i64>, DbErr> {
+        outbox::Entity::find()
+            .select_only()
+            .column(Column::LaneChatId)
+            .distinct()
+            .filter(Column::Status.eq(OutboxStatus::Pending))
+            .into_tuple::<i64>()
+            .all(&self.inner.db)
+            .await
+    }
+
+    async fn run_lane(self, lane: i64, notify: Arc<Notify>) {
+        let mut seen_wakes = 0;
+        loop {
+            if self.inner.shutdown.is_cancelled() {
+                break;
+            }
+            let rows = match self.pending(lane).await {
+                Ok(rows) => rows,
+                Err(error) => {
+                    tracing::warn!(lane, error = %error, "cannot read the outbox; retrying");
+                    self.pause(&notify, Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            if rows.is_empty() {
+                match tokio::time::timeout(IDLE_STOP, notify.notified()).await {
+                    Ok(()) => continue,
+                    Err(_) if self.retire(lane, &mut seen_wakes) => break,
+                    Err(_) => continue,
+                }
+            }
+            match self.inner.executor.step(lane, &rows).await {
+                Step::Progressed => {}
+                Step::WaitUntil(when) => {
+                    let wait = (when - Utc::now()).to_std().unwrap_or_default();
+                    self.pause(&notify, wait).await;
+                }
+            }
+        }
+    }
+
+    /// Stops the lane unless a wake-up arrived since it last looked.
+    fn retire(&self, lane: i64, seen_wakes: &mut u64) -> bool {
+        let mut lanes = self.inner.lanes.lock().expect("lane registry poisoned");
+        match lanes.get(&lane) {
+            Some(handle) if handle.wakes == *seen_wakes => {
+                lanes.remove(&lane);
+                true
+            }
+            Some(handle) => {
+                *seen_wakes = handle.wakes;
+                false
+            }
+            None => true,
+        }
+    }
+
+    async fn pause(&self, notify: &Notify, wait: Duration) {
+        tokio::select! {
+            _ = self.inner.shutdown.cancelled() => {}
+            _ = notify.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+
+    async fn pending(&self, lane: i64) -> Result<Vec<outbox::Model>, DbErr> {
+        outbox::Entity::find()
+            .filter(Column::Status.eq(OutboxStatus::Pending))
+            .filter(Column::LaneChatId.eq(lane))
+            .order_by_asc(Column::Id)
+            .limit(BATCH)
+            .all(&self.inner.db)
+            .await
+    }
+}

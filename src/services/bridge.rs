@@ -1,0 +1,433 @@
+//! The bridge: which message goes where, and how.
+//!
+//! - client → main topic, and the technician's topic when assigned;
+//! - technician → client (as the support team) and main topic (marked with
+//!   the technician's name);
+//! - staff in the main topic → client (as the support team) and the
+//!   technician's topic (marked with the staff member's name).
+//!
+//! Copies keep their content (copyMessage); a mark needs text, so marked text
+//! is re-sent with the name in front, and marked media get the name in front
+//! of the caption. Internal notes ("//…") and specialist calls stay inside
+//! the team and are only recorded.
+
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use serde_json::json;
+use teloxide::types::{MediaKind, Message, MessageEntity, MessageKind};
+
+use crate::bot::Texts;
+use crate::domain::text::{CAPTION_LIMIT, split_text, with_author};
+use crate::entities::{Actor, tech_threads, tickets};
+use crate::outbox::{Action, Delivery, Outbox, ReplyTo, RichText, Target};
+use crate::services::events;
+use crate::store::{DEDUP_TTL, Store};
+
+/// Who wrote the message being bridged.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    Client,
+    /// A staff member in the main topic.
+    Staff {
+        name: String,
+    },
+    /// The assigned technician in their topic.
+    Tech {
+        name: String,
+    },
+}
+
+impl Origin {
+    fn actor(&self) -> Actor {
+        match self {
+            Origin::Client => Actor::Client,
+            Origin::Staff { .. } => Actor::Staff,
+            Origin::Tech { .. } => Actor::Tech,
+        }
+    }
+}
+
+/// A destination and whether the copy is marked with the author's name.
+struct Route {
+    target: Target,
+    lane: i64,
+    mark: Option<String>,
+    response: bool,
+}
+
+#[derive(Clone)]
+pub struct BridgeService {
+    db: DatabaseConnection,
+    outbox: Outbox,
+    store: Store,
+    texts: Texts,
+}
+
+impl BridgeService {
+    pub fn new(db: DatabaseConnection, outbox: Outbox, store: Store, texts: Texts) -> Self {
+        Self {
+            db,
+            outbox,
+            store,
+            texts,
+        }
+    }
+
+    /// Bridges `message` of `ticket` from `origin` to the ticket's other places.
+    pub async fn bridge(
+        &self,
+        ticket: &tickets::Model,
+        bridge: Option<&tech_threads::Model>,
+        origin: &Origin,
+        message: &Message,
+    ) -> Result<(), DbErr> {
+        let source = (message.chat.id.0, message.id.0);
+        let routes = routes(ticket, bridge, origin);
+        let reply_to = real_reply(message).map(|id| ReplyTo {
+            chat: source.0,
+            message_id: id,
+        });
+        let deliveries: Vec<Delivery> = routes
+            .iter()
+            .map(|route| Delivery {
+                lane: route.lane,
+                ticket_id: Some(ticket.id),
+                action: copy_action(message, route, reply_to),
+                source: Some(source),
+                media_group_id: message.media_group_id().map(|g| g.to_string()),
+                dedup_key: format!(
+                    "copy:{}:{}:{}",
+                    source.0,
+                    source.1,
+                    target_key(route.target)
+                ),
+            })
+            .collect();
+        let destinations: Vec<_> = routes.iter().map(|r| target_key(r.target)).collect();
+        let txn = self.db.begin().await?;
+        let lanes = self.outbox.insert(&txn, deliveries).await?;
+        events::record(
+            &txn,
+            Some(ticket.id),
+            origin.actor(),
+            "message_bridged",
+            json!({
+                "source": { "chat": source.0, "message_id": source.1 },
+                "destinations": destinations,
+                "kind": content_kind(message),
+            }),
+        )
+        .await?;
+        txn.commit().await?;
+        self.outbox.wake(lanes);
+        self.remember_forwarded(source).await;
+        Ok(())
+    }
+
+    /// Carries an edit of a bridged message to its copies.
+    pub async fn edit(
+        &self,
+        ticket: &tickets::Model,
+        bridge: Option<&tech_threads::Model>,
+        origin: &Origin,
+        message: &Message,
+    ) -> Result<(), DbErr> {
+        let source = (message.chat.id.0, message.id.0);
+        let version = message
+            .edit_date()
+            .map(|d| d.timestamp())
+            .unwrap_or_default();
+        let edited = editable_content(message);
+        let deliveries: Vec<Delivery> = routes(ticket, bridge, origin)
+            .into_iter()
+            .map(|route| {
+                let action = match &edited {
+                    Some((text, is_caption)) => Action::Edit {
+                        target: route.target,
+                        from_chat: source.0,
+                        message_id: source.1,
+                        text: marked(route.mark.as_deref(), text, *is_caption),
+                        caption: *is_caption,
+                    },
+                    // Nothing the API can carry (e.g. a location moved): say so.
+                    None => Action::Text {
+                        target: route.target,
+                        text: RichText::plain(self.texts.edit_note("")),
+                        reply_to: Some(ReplyTo {
+                            chat: source.0,
+                            message_id: source.1,
+                        }),
+                        close_button_for: None,
+                        response: false,
+                    },
+                };
+                Delivery {
+                    lane: route.lane,
+                    ticket_id: Some(ticket.id),
+                    action,
+                    source: None,
+                    media_group_id: None,
+                    dedup_key: format!(
+                        "edit:{}:{}:{version}:{}",
+                        source.0,
+                        source.1,
+                        target_key(route.target)
+                    ),
+                }
+            })
+            .collect();
+        let txn = self.db.begin().await?;
+        let lanes = self.outbox.insert(&txn, deliveries).await?;
+        events::record(
+            &txn,
+            Some(ticket.id),
+            origin.actor(),
+            "message_edited",
+            json!({ "source": { "chat": source.0, "message_id": source.1 } }),
+        )
+        .await?;
+        txn.commit().await?;
+        self.outbox.wake(lanes);
+        Ok(())
+    }
+
+    /// An internal note or a specialist call: recorded, never sent to the
+    /// client. A specialist call from a technician's topic is also shown in
+    /// the main topic.
+    pub async fn keep_internal(
+        &self,
+        ticket: &tickets::Model,
+        origin: &Origin,
+        message: &Message,
+        called: Option<Vec<String>>,
+    ) -> Result<(), DbErr> {
+        let source = (message.chat.id.0, message.id.0);
+        let text = message.text().or(message.caption()).unwrap_or_default();
+        let txn = self.db.begin().await?;
+        let mut lanes = None;
+        if let (Some(_), Origin::Tech { name }) = (&called, origin) {
+            lanes = Some(
+                self.outbox
+                    .insert(
+                        &txn,
+                        vec![Delivery {
+                            lane: ticket.main_chat_id,
+                            ticket_id: Some(ticket.id),
+                            action: Action::Text {
+                                target: Target::Main {
+                                    ticket_id: ticket.id,
+                                },
+                                text: RichText::plain(self.texts.specialist_call_note(name, text)),
+                                reply_to: None,
+                                close_button_for: None,
+                                response: false,
+                            },
+                            source: Some(source),
+                            media_group_id: None,
+                            dedup_key: format!("call:{}:{}", source.0, source.1),
+                        }],
+                    )
+                    .await?,
+            );
+        }
+        let (action, payload) = match &called {
+            Some(names) => (
+                "specialist_call",
+                json!({ "source": { "chat": source.0, "message_id": source.1 }, "called": names, "text": text }),
+            ),
+            None => (
+                "internal_note",
+                json!({ "source": { "chat": source.0, "message_id": source.1 }, "text": text }),
+            ),
+        };
+        events::record(&txn, Some(ticket.id), origin.actor(), action, payload).await?;
+        txn.commit().await?;
+        if let Some(lanes) = lanes {
+            self.outbox.wake(lanes);
+        }
+        Ok(())
+    }
+
+    /// Dedup keys in the store: the same source never goes out twice. The
+    /// outbox's unique keys already guarantee it; the store key lets other
+    /// instances and tools see what was bridged without a database query.
+    async fn remember_forwarded(&self, source: (i64, i32)) {
+        let key = format!("{}:{}", source.0, source.1);
+        if let Err(error) = self.store.claim_once(&key, DEDUP_TTL).await {
+            tracing::warn!(error = %error, "could not record the dedup key");
+        }
+    }
+}
+
+fn routes(
+    ticket: &tickets::Model,
+    bridge: Option<&tech_threads::Model>,
+    origin: &Origin,
+) -> Vec<Route> {
+    let client = Route {
+        target: Target::Client {
+            user_id: ticket.client_tg_id,
+        },
+        lane: ticket.client_tg_id,
+        mark: None,
+        response: true,
+    };
+    let main = |mark: Option<String>| Route {
+        target: Target::Main {
+            ticket_id: ticket.id,
+        },
+        lane: ticket.main_chat_id,
+        mark,
+        response: false,
+    };
+    let tech = |mark: Option<String>| {
+        bridge.map(|b| Route {
+            target: Target::Tech { tech_thread: b.id },
+            lane: b.tech_chat_id,
+            mark,
+            response: false,
+        })
+    };
+    match origin {
+        Origin::Client => std::iter::once(main(None)).chain(tech(None)).collect(),
+        Origin::Staff { name } => std::iter::once(client)
+            .chain(tech(Some(name.clone())))
+            .collect(),
+        Origin::Tech { name } => vec![client, main(Some(name.clone()))],
+    }
+}
+
+fn copy_action(message: &Message, route: &Route, reply_to: Option<ReplyTo>) -> Action {
+    if let Some(author) = &route.mark {
+        if let Some(text) = message.text() {
+            let (text, entities) = with_author(author, text, message.entities().unwrap_or(&[]));
+            return Action::Text {
+                target: route.target,
+                text: RichText { text, entities },
+                reply_to,
+                close_button_for: None,
+                response: route.response,
+            };
+        }
+        if takes_caption(message) {
+            let caption = message.caption().unwrap_or_default();
+            let entities = message.caption_entities().unwrap_or(&[]);
+            return Action::Copy {
+                target: route.target,
+                from_chat: message.chat.id.0,
+                message_id: message.id.0,
+                caption: Some(marked(Some(author), &rich(caption, entities), true)),
+                reply_to: reply_to.map(|r| r.message_id),
+                response: route.response,
+            };
+        }
+    }
+    Action::Copy {
+        target: route.target,
+        from_chat: message.chat.id.0,
+        message_id: message.id.0,
+        caption: None,
+        reply_to: reply_to.map(|r| r.message_id),
+        response: route.response,
+    }
+}
+
+/// `text` with the author's name in front when there is one, cut to fit.
+fn marked(author: Option<&str>, text: &RichText, is_caption: bool) -> RichText {
+    let (text, entities) = match author {
+        Some(author) => with_author(author, &text.text, &text.entities),
+        None => (text.text.clone(), text.entities.clone()),
+    };
+    if is_caption {
+        // A caption cannot be split; keep what fits.
+        if let Some((text, entities)) = split_text(&text, &entities, CAPTION_LIMIT)
+            .into_iter()
+            .next()
+        {
+            return RichText { text, entities };
+        }
+    }
+    RichText { text, entities }
+}
+
+fn rich(text: &str, entities: &[MessageEntity]) -> RichText {
+    RichText {
+        text: text.to_owned(),
+        entities: entities.to_vec(),
+    }
+}
+
+/// The new text or caption of an edited message, if it has one.
+fn editable_content(message: &Message) -> Option<(RichText, bool)> {
+    if let Some(text) = message.text() {
+        return Some((rich(text, message.entities().unwrap_or(&[])), false));
+    }
+    if takes_caption(message) {
+        return Some((
+            rich(
+                message.caption().unwrap_or_default(),
+                message.caption_entities().unwrap_or(&[]),
+            ),
+            true,
+        ));
+    }
+    None
+}
+
+/// In a forum, every message "replies" to the topic's first message; only a
+/// reply to something else is a real reply.
+fn real_reply(message: &Message) -> Option<i32> {
+    let replied = message.reply_to_message()?;
+    let topic_root = message.thread_id.map(|t| t.0.0);
+    if message.is_topic_message && topic_root == Some(replied.id.0) {
+        return None;
+    }
+    Some(replied.id.0)
+}
+
+fn takes_caption(message: &Message) -> bool {
+    matches!(
+        &message.kind,
+        MessageKind::Common(common) if matches!(
+            common.media_kind,
+            MediaKind::Photo(_)
+                | MediaKind::Video(_)
+                | MediaKind::Document(_)
+                | MediaKind::Audio(_)
+                | MediaKind::Animation(_)
+                | MediaKind::Voice(_)
+        )
+    )
+}
+
+/// A short name of what the message carries, for the events log.
+fn content_kind(message: &Message) -> &'static str {
+    match &message.kind {
+        MessageKind::Common(common) => match &common.media_kind {
+            MediaKind::Text(_) => "text",
+            MediaKind::Photo(_) => "photo",
+            MediaKind::Video(_) => "video",
+            MediaKind::Animation(_) => "animation",
+            MediaKind::Document(_) => "document",
+            MediaKind::Audio(_) => "audio",
+            MediaKind::Voice(_) => "voice",
+            MediaKind::VideoNote(_) => "video_note",
+            MediaKind::Sticker(_) => "sticker",
+            MediaKind::Location(_) => "location",
+            MediaKind::Venue(_) => "venue",
+            MediaKind::Contact(_) => "contact",
+            MediaKind::Poll(_) => "poll",
+            MediaKind::Game(_) => "game",
+            _ => "other",
+        },
+        MessageKind::Dice(_) => "dice",
+        _ => "other",
+    }
+}
+
+pub(crate) fn target_key(target: Target) -> String {
+    match target {
+        Target::Client { user_id } => format!("client:{user_id}"),
+        Target::Main { ticket_id } => format!("main:{ticket_id}"),
+        Target::Tech { tech_thread } => format!("tech:{tech_thread}"),
+    }
+}

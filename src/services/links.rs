@@ -1,0 +1,156 @@
+//! Message links: for every bridged copy, which message it copies. Replies
+//! and edits in one place find their counterpart in another through them.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use chrono::Utc;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+};
+
+use crate::entities::message_links::{self, Column, Entity as MessageLinks};
+
+/// A message somewhere: (chat id, message id).
+pub type MessageAt = (i64, i32);
+
+/// How far copies of copies are followed (client → main → tech is two hops).
+const MAX_HOPS: usize = 3;
+
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    ticket_id: i32,
+    source: MessageAt,
+    copy: MessageAt,
+) -> Result<(), DbErr> {
+    let row = message_links::ActiveModel {
+        ticket_id: Set(ticket_id),
+        src_chat_id: Set(source.0),
+        src_message_id: Set(source.1),
+        dst_chat_id: Set(copy.0),
+        dst_message_id: Set(copy.1),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    MessageLinks::insert(row)
+        .on_conflict(
+            OnConflict::columns([Column::SrcChatId, Column::SrcMessageId, Column::DstChatId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// The message in `chat` that stands for `message`: the original if it
+/// lives there, or a copy of the same original.
+pub async fn counterpart<C: ConnectionTrait>(
+    conn: &C,
+    message: MessageAt,
+    chat: i64,
+) -> Result<Option<i32>, DbErr> {
+    if message.0 == chat {
+        return Ok(Some(message.1));
+    }
+    let mut seen = BTreeSet::from([message]);
+    let mut frontier = VecDeque::from([(message, 0usize)]);
+    while let Some((at, hops)) = frontier.pop_front() {
+        if hops == MAX_HOPS {
+            continue;
+        }
+        for neighbour in neighbours(conn, at).await? {
+            if neighbour.0 == chat {
+                return Ok(Some(neighbour.1));
+            }
+            if seen.insert(neighbour) {
+                frontier.push_back((neighbour, hops + 1));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The ticket a message was bridged for, if it was.
+pub async fn ticket_of<C: ConnectionTrait>(
+    conn: &C,
+    message: MessageAt,
+) -> Result<Option<i32>, DbErr> {
+    let link = MessageLinks::find()
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(Column::SrcChatId.eq(message.0))
+                        .add(Column::SrcMessageId.eq(message.1)),
+                )
+                .add(
+                    Condition::all()
+                        .add(Column::DstChatId.eq(message.0))
+                        .add(Column::DstMessageId.eq(message.1)),
+                ),
+        )
+        .one(conn)
+        .await?;
+    Ok(link.map(|l| l.ticket_id))
+}
+
+/// Messages directly linked to `at`, in either direction.
+async fn neighbours<C: ConnectionTrait>(conn: &C, at: MessageAt) -> Result<Vec<MessageAt>, DbErr> {
+    let links = MessageLinks::find()
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(Column::SrcChatId.eq(at.0))
+                        .add(Column::SrcMessageId.eq(at.1)),
+                )
+                .add(
+                    Condition::all()
+                        .add(Column::DstChatId.eq(at.0))
+                        .add(Column::DstMessageId.eq(at.1)),
+                ),
+        )
+        .all(conn)
+        .await?;
+    Ok(links
+        .into_iter()
+        .map(|l| {
+            if (l.src_chat_id, l.src_message_id) == at {
+                (l.dst_chat_id, l.dst_message_id)
+            } else {
+                (l.src_chat_id, l.src_message_id)
+            }
+        })
+        .collect())
+}
+
+/// Every message of the main topic that belongs to the ticket's story:
+/// copies bridged into `chat` and messages written there that were bridged
+/// out, oldest first.
+pub async fn ticket_messages_in<C: ConnectionTrait>(
+    conn: &C,
+    ticket_id: i32,
+    chat: i64,
+) -> Result<Vec<i32>, DbErr> {
+    let links = MessageLinks::find()
+        .filter(Column::TicketId.eq(ticket_id))
+        .filter(
+            Condition::any()
+                .add(Column::SrcChatId.eq(chat))
+                .add(Column::DstChatId.eq(chat)),
+        )
+        .all(conn)
+        .await?;
+    let ids: BTreeSet<i32> = links
+        .into_iter()
+        .map(|l| {
+            if l.dst_chat_id == chat {
+                l.dst_message_id
+            } else {
+                l.src_message_id
+            }
+        })
+        .collect();
+    Ok(ids.into_iter().collect())
+}

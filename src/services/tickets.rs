@@ -1,0 +1,565 @@
+//! The life of a ticket: opened by a client's first real message, assigned to
+//! a technician (who gets a mirrored topic), closed from any side. Every
+//! state change and the deliveries it causes are written in one transaction,
+//! so a crash or a replay can neither lose nor repeat a step.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+};
+use serde_json::json;
+use teloxide::types::User;
+
+use crate::entities::{Actor, TicketStatus, tech_threads, technicians, tickets, users};
+use crate::outbox::{Action, Delivery, Lanes, Outbox, RichText, Target};
+use crate::services::events;
+use crate::store::{Store, StoreError};
+
+use crate::bot::Texts;
+
+/// How long a button press may hold a ticket.
+pub const TICKET_LOCK_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum TicketError {
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What happened to a request to assign or close.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Done,
+    /// Already in that state: nothing changed.
+    Unchanged,
+    /// Someone else is changing this ticket right now.
+    Busy,
+    TicketClosed,
+    UnknownTicket,
+    /// The technician does not exist or is not active.
+    UnknownTechnician,
+}
+
+#[derive(Clone)]
+pub struct TicketService {
+    db: DatabaseConnection,
+    outbox: Outbox,
+    store: Store,
+    texts: Texts,
+    main_group: i64,
+}
+
+impl TicketService {
+    pub fn new(
+        db: DatabaseConnection,
+        outbox: Outbox,
+        store: Store,
+        texts: Texts,
+        main_group: i64,
+    ) -> Self {
+        Self {
+            db,
+            outbox,
+            store,
+            texts,
+            main_group,
+        }
+    }
+
+    pub fn main_group(&self) -> i64 {
+        self.main_group
+    }
+
+    pub async fn get(&self, ticket_id: i32) -> Result<Option<tickets::Model>, DbErr> {
+        tickets::Entity::find_by_id(ticket_id).one(&self.db).await
+    }
+
+    pub async fn open_ticket_of(&self, client: i64) -> Result<Option<tickets::Model>, DbErr> {
+        tickets::Entity::find()
+            .filter(tickets::Column::ClientTgId.eq(client))
+            .filter(tickets::Column::Status.ne(TicketStatus::Closed))
+            .one(&self.db)
+            .await
+    }
+
+    /// The ticket whose main topic is `thread`.
+    pub async fn by_main_topic(&self, thread: i32) -> Result<Option<tickets::Model>, DbErr> {
+        tickets::Entity::find()
+            .filter(tickets::Column::MainChatId.eq(self.main_group))
+            .filter(tickets::Column::MainThreadId.eq(thread))
+            .order_by_desc(tickets::Column::Id)
+            .one(&self.db)
+            .await
+    }
+
+    /// The ticket mirrored into topic `thread` of tech group `chat`, with
+    /// its bridge row — whether or not that bridge is still the current one.
+    pub async fn by_tech_topic(
+        &self,
+        chat: i64,
+        thread: i32,
+    ) -> Result<Option<(tickets::Model, tech_threads::Model)>, DbErr> {
+        let Some(bridge) = tech_threads::Entity::find()
+            .filter(tech_threads::Column::TechChatId.eq(chat))
+            .filter(tech_threads::Column::TechThreadId.eq(thread))
+            .order_by_desc(tech_threads::Column::Id)
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let ticket = tickets::Entity::find_by_id(bridge.ticket_id)
+            .one(&self.db)
+            .await?;
+        Ok(ticket.map(|ticket| (ticket, bridge)))
+    }
+
+    pub async fn technician(&self, tech_id: i32) -> Result<Option<technicians::Model>, DbErr> {
+        technicians::Entity::find_by_id(tech_id).one(&self.db).await
+    }
+
+    /// The ticket's current bridge to a technician, if assigned.
+    pub async fn current_bridge(
+        &self,
+        ticket_id: i32,
+    ) -> Result<Option<tech_threads::Model>, DbErr> {
+        current_bridge(&self.db, ticket_id).await
+    }
+
+    /// The client's open ticket, opening one when there is none: the ticket
+    /// row, its topic, the card and the acknowledgement. Returns the ticket
+    /// and whether it was opened now.
+    pub async fn open_for(&self, client: &User) -> Result<(tickets::Model, bool), DbErr> {
+        let client_id = client.id.0 as i64;
+        if let Some(ticket) = self.open_ticket_of(client_id).await? {
+            return Ok((ticket, false));
+        }
+        let txn = self.db.begin().await?;
+        let inserted = tickets::ActiveModel {
+            client_tg_id: Set(client_id),
+            status: Set(TicketStatus::New),
+            main_chat_id: Set(self.main_group),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await;
+        let ticket = match inserted {
+            Ok(ticket) => ticket,
+            // Another instance opened it a moment ago: use that one.
+            Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                txn.rollback().await?;
+                let ticket = self.open_ticket_of(client_id).await?.ok_or(error)?;
+                return Ok((ticket, false));
+            }
+            Err(error) => return Err(error),
+        };
+        let id = ticket.id;
+        let deliveries = vec![
+            Delivery {
+                lane: self.main_group,
+                ticket_id: Some(id),
+                action: Action::CreateMainTopic { ticket_id: id },
+                source: None,
+                media_group_id: None,
+                dedup_key: format!("topic:{id}"),
+            },
+            Delivery {
+                lane: self.main_group,
+                ticket_id: Some(id),
+                action: Action::PostCard { ticket_id: id },
+                source: None,
+                media_group_id: None,
+                dedup_key: format!("card:{id}"),
+            },
+            Delivery {
+                lane: client_id,
+                ticket_id: Some(id),
+                action: Action::Text {
+                    target: Target::Client { user_id: client_id },
+                    text: plain(self.texts.ticket_opened_ack(id)),
+                    reply_to: None,
+                    close_button_for: None,
+                    response: false,
+                },
+                source: None,
+                media_group_id: None,
+                dedup_key: format!("ack:{id}"),
+            },
+        ];
+        let lanes = self.outbox.insert(&txn, deliveries).await?;
+        events::record(
+            &txn,
+            Some(id),
+            Actor::Client,
+            "ticket_opened",
+            json!({ "client": client_id }),
+        )
+        .await?;
+        txn.commit().await?;
+        self.outbox.wake(lanes);
+        tracing::info!(ticket_id = id, client = client_id, "ticket opened");
+        Ok((ticket, true))
+    }
+
+    /// Assigns the ticket to a technician, moving the bridge if it was
+    /// assigned to someone else. Runs under the ticket's lock.
+    pub async fn assign(
+        &self,
+        ticket_id: i32,
+        tech_id: i32,
+        by: &User,
+    ) -> Result<Change, TicketError> {
+        let Some(lock) = self
+            .store
+            .try_lock(&format!("ticket:{ticket_id}"), TICKET_LOCK_TTL)
+            .await?
+        else {
+            return Ok(Change::Busy);
+        };
+        let result = self.assign_locked(ticket_id, tech_id, by).await;
+        if let Err(error) = self.store.unlock(lock).await {
+            tracing::warn!(ticket_id, error = %error, "could not release the ticket lock; it expires by itself");
+        }
+        result.map_err(Into::into)
+    }
+
+    async fn assign_locked(
+        &self,
+        ticket_id: i32,
+        tech_id: i32,
+        by: &User,
+    ) -> Result<Change, DbErr> {
+        let Some(ticket) = self.get(ticket_id).await? else {
+            return Ok(Change::UnknownTicket);
+        };
+        if !ticket.status.is_open() {
+            return Ok(Change::TicketClosed);
+        }
+        let tech = technicians::Entity::find_by_id(tech_id)
+            .one(&self.db)
+            .await?;
+        let Some(tech) = tech.filter(|t| t.is_active) else {
+            return Ok(Change::UnknownTechnician);
+        };
+        let previous = current_bridge(&self.db, ticket_id).await?;
+        if previous.as_ref().is_some_and(|b| b.tech_id == tech_id) {
+            return Ok(Change::Unchanged);
+        }
+
+        let txn = self.db.begin().await?;
+        let now = Utc::now();
+        let mut deliveries = Vec::new();
+        if let Some(old) = &previous {
+            let mut closing = old.clone().into_active_model();
+            closing.closed_at = Set(Some(now));
+            closing.update(&txn).await?;
+            let old_target = Target::Tech {
+                tech_thread: old.id,
+            };
+            deliveries.push(Delivery {
+                lane: old.tech_chat_id,
+                ticket_id: Some(ticket_id),
+                action: Action::Text {
+                    target: old_target,
+                    text: plain(self.texts.reassigned_away_note(&tech_label(&tech))),
+                    reply_to: None,
+                    close_button_for: None,
+                    response: false,
+                },
+                source: None,
+                media_group_id: None,
+                dedup_key: format!("away:{}", old.id),
+            });
+            deliveries.push(Delivery {
+                lane: old.tech_chat_id,
+                ticket_id: Some(ticket_id),
+                action: Action::CloseTopic { target: old_target },
+                source: None,
+                media_group_id: None,
+                dedup_key: format!("close-topic:tech:{}", old.id),
+            });
+        }
+        let bridge = tech_threads::ActiveModel {
+            ticket_id: Set(ticket_id),
+            tech_id: Set(tech.id),
+            tech_chat_id: Set(tech.group_chat_id),
+            tech_thread_id: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let mut updated = ticket.clone().into_active_model();
+        updated.status = Set(TicketStatus::Work);
+        updated.assigned_tech_id = Set(Some(tech.id));
+        updated.update(&txn).await?;
+
+        deliveries.push(Delivery {
+            lane: tech.group_chat_id,
+            ticket_id: Some(ticket_id),
+            action: Action::CreateTechTopic {
+                tech_thread: bridge.id,
+            },
+            source: None,
+            media_group_id: None,
+            dedup_key: format!("tech-topic:{}", bridge.id),
+        });
+        deliveries.push(Delivery {
+            lane: tech.group_chat_id,
+            ticket_id: Some(ticket_id),
+            action: Action::CopyHistory {
+                tech_thread: bridge.id,
+            },
+            source: None,
+            media_group_id: None,
+            dedup_key: format!("history:{}", bridge.id),
+        });
+        deliveries.push(Delivery {
+            lane: self.main_group,
+            ticket_id: Some(ticket_id),
+            action: Action::RenameMainTopic { ticket_id },
+            source: None,
+            media_group_id: None,
+            dedup_key: format!("rename:{ticket_id}:assign:{}", bridge.id),
+        });
+        deliveries.push(Delivery {
+            lane: self.main_group,
+            ticket_id: Some(ticket_id),
+            action: Action::Text {
+                target: Target::Main { ticket_id },
+                text: plain(self.texts.assigned_note(&tech_label(&tech))),
+                reply_to: None,
+                close_button_for: None,
+                response: false,
+            },
+            source: None,
+            media_group_id: None,
+            dedup_key: format!("assigned-note:{}", bridge.id),
+        });
+        let lanes = self.outbox.insert(&txn, deliveries).await?;
+        events::record(
+            &txn,
+            Some(ticket_id),
+            Actor::Staff,
+            if previous.is_some() {
+                "reassigned"
+            } else {
+                "assigned"
+            },
+            json!({
+                "tech_id": tech.id,
+                "tech": tech.name,
+                "previous_tech_id": previous.as_ref().map(|p| p.tech_id),
+                "by": by.id.0,
+            }),
+        )
+        .await?;
+        txn.commit().await?;
+        self.outbox.wake(lanes);
+        tracing::info!(ticket_id, tech_id, "ticket assigned");
+        Ok(Change::Done)
+    }
+
+    /// Closes the ticket: renames and closes its topics, tells everyone.
+    /// `by` names who closed it, for the notes.
+    pub async fn close(
+        &self,
+        ticket_id: i32,
+        actor: Actor,
+        by: &str,
+    ) -> Result<Change, TicketError> {
+        let Some(lock) = self
+            .store
+            .try_lock(&format!("ticket:{ticket_id}"), TICKET_LOCK_TTL)
+            .await?
+        else {
+            return Ok(Change::Busy);
+        };
+        let result = self.close_locked(ticket_id, actor, by).await;
+        if let Err(error) = self.store.unlock(lock).await {
+            tracing::warn!(ticket_id, error = %error, "could not release the ticket lock; it expires by itself");
+        }
+        result.map_err(Into::into)
+    }
+
+    async fn close_locked(&self, ticket_id: i32, actor: Actor, by: &str) -> Result<Change, DbErr> {
+        let Some(ticket) = self.get(ticket_id).await? else {
+            return Ok(Change::UnknownTicket);
+        };
+        if !ticket.status.is_open() {
+            return Ok(Change::Unchanged);
+        }
+        let bridge = current_bridge(&self.db, ticket_id).await?;
+        let txn = self.db.begin().await?;
+        let mut updated = ticket.clone().into_active_model();
+        updated.status = Set(TicketStatus::Closed);
+        updated.closed_at = Set(Some(Utc::now()));
+        updated.update(&txn).await?;
+
+        let main = Target::Main { ticket_id };
+        let note = plain(self.texts.closed_note(by));
+        let mut deliveries = vec![
+            Delivery {
+                lane: self.main_group,
+                ticket_id: Some(ticket_id),
+                action: Action::RenameMainTopic { ticket_id },
+                source: None,
+                media_group_id: None,
+                dedup_key: format!("rename:{ticket_id}:close"),
+            },
+            Delivery {
+                lane: self.main_group,
+                ticket_id: Some(ticket_id),
+                action: Action::Text {
+                    target: main,
+                    text: note.clone(),
+                    reply_to: None,
+                    close_button_for: None,
+                    response: false,
+                },
+                source: None,
+                media_group_id: None,
+                dedup_key: format!("closed-note:main:{ticket_id}"),
+            },
+            Delivery {
+                lane: self.main_group,
+                ticket_id: Some(ticket_id),
+                action: Action::CloseTopic { target: main },
+                source: None,
+                media_group_id: None,
+                dedup_key: format!("close-topic:main:{ticket_id}"),
+            },
+            Delivery {
+                lane: ticket.client_tg_id,
+                ticket_id: Some(ticket_id),
+                action: Action::Text {
+                    target: Target::Client {
+                        user_id: ticket.client_tg_id,
+                    },
+                    text: plain(self.texts.closed_for_client(ticket_id)),
+                    reply_to: None,
+                    close_button_for: None,
+                    response: false,
+                },
+                source: None,
+                media_group_id: None,
+                dedup_key: format!("closed-client:{ticket_id}"),
+            },
+        ];
+        if let Some(bridge) = &bridge {
+            let tech = Target::Tech {
+                tech_thread: bridge.id,
+            };
+            deliveries.push(Delivery {
+                lane: bridge.tech_chat_id,
+                ticket_id: Some(ticket_id),
+                action: Action::Text {
+                    target: tech,
+                    text: note,
+                    reply_to: None,
+                    close_button_for: None,
+                    response: false,
+                },
+                source: None,
+                media_group_id: None,
+                dedup_key: format!("closed-note:tech:{}", bridge.id),
+            });
+            deliveries.push(Delivery {
+                lane: bridge.tech_chat_id,
+                ticket_id: Some(ticket_id),
+                action: Action::CloseTopic { target: tech },
+                source: None,
+                media_group_id: None,
+                dedup_key: format!("close-topic:tech:{}", bridge.id),
+            });
+        }
+        let lanes = self.outbox.insert(&txn, deliveries).await?;
+        events::record(&txn, Some(ticket_id), actor, "closed", json!({ "by": by })).await?;
+        txn.commit().await?;
+        self.outbox.wake(lanes);
+        tracing::info!(ticket_id, by, "ticket closed");
+        Ok(Change::Done)
+    }
+
+    /// A client blocked the bot: noted on the user, told to the team once.
+    pub async fn client_blocked(&self, client: i64) -> Result<(), DbErr> {
+        let Some(user) = users::Entity::find_by_id(client).one(&self.db).await? else {
+            return Ok(());
+        };
+        if user.blocked_bot_at.is_some() {
+            return Ok(());
+        }
+        let now = Utc::now();
+        let txn = self.db.begin().await?;
+        let mut blocked = user.into_active_model();
+        blocked.blocked_bot_at = Set(Some(now));
+        blocked.update(&txn).await?;
+        let mut lanes = Lanes::default();
+        let open = tickets::Entity::find()
+            .filter(tickets::Column::ClientTgId.eq(client))
+            .filter(tickets::Column::Status.ne(TicketStatus::Closed))
+            .one(&txn)
+            .await?;
+        if let Some(ticket) = &open {
+            lanes.merge(
+                self.outbox
+                    .insert(
+                        &txn,
+                        vec![Delivery {
+                            lane: self.main_group,
+                            ticket_id: Some(ticket.id),
+                            action: Action::Text {
+                                target: Target::Main {
+                                    ticket_id: ticket.id,
+                                },
+                                text: plain(self.texts.client_blocked_note()),
+                                reply_to: None,
+                                close_button_for: None,
+                                response: false,
+                            },
+                            source: None,
+                            media_group_id: None,
+                            dedup_key: format!("blocked:{client}:{}", now.timestamp_millis()),
+                        }],
+                    )
+                    .await?,
+            );
+        }
+        events::record(
+            &txn,
+            open.as_ref().map(|t| t.id),
+            Actor::Client,
+            "client_blocked",
+            json!({ "client": client }),
+        )
+        .await?;
+        txn.commit().await?;
+        self.outbox.wake(lanes);
+        Ok(())
+    }
+}
+
+pub(crate) async fn current_bridge<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    ticket_id: i32,
+) -> Result<Option<tech_threads::Model>, DbErr> {
+    tech_threads::Entity::find()
+        .filter(tech_threads::Column::TicketId.eq(ticket_id))
+        .filter(tech_threads::Column::ClosedAt.is_null())
+        .order_by_desc(tech_threads::Column::Id)
+        .one(conn)
+        .await
+}
+
+/// "@ivan", or the name when the technician has no username.
+pub fn tech_label(tech: &technicians::Model) -> String {
+    crate::domain::topic_title::tech_label(&tech.name, tech.username.as_deref())
+}
+
+fn plain(text: impl Into<String>) -> RichText {
+    RichText::plain(text)
+}

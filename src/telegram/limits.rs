@@ -1,0 +1,549 @@
+//! Staying under Telegram's flood limits. Telegram allows a bot about 30
+//! messages a second overall, about 20 a minute into one group and about one
+//! a second into one private chat, and answers anything beyond with 429 and a
+//! wait. Every ticket topic lives in one main group, so the whole team shares
+//! that group's 20 a minute; waiting here before each message-producing call
+//! keeps the bot from provoking 429s in steady state, and keeps one busy
+//! chat from stalling the others.
+//!
+//! Each limit is a sliding window. A caller reserves its slot under a short
+//! lock and then sleeps outside it, so concurrent senders for one chat line
+//! up one after another while every other chat carries on.
+
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// How much may be sent; a limit of 0 switches that limit off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub global_per_second: u32,
+    pub group_per_minute: u32,
+    pub private_per_second: u32,
+    /// Added to every window. Telegram counts messages on arrival, after our
+    /// network delay, so two sends spaced exactly one window apart can land
+    /// closer together than that.
+    pub margin: Duration,
+}
+
+impl Limits {
+    /// Telegram's published limits with a 250 ms margin.
+    pub fn telegram() -> Self {
+        Self {
+            global_per_second: 30,
+            group_per_minute: 20,
+            private_per_second: 1,
+            margin: Duration::from_millis(250),
+        }
+    }
+
+    /// No limits at all, for tests against a fake Telegram that does not
+    /// enforce any.
+    pub fn unlimited() -> Self {
+        Self {
+            global_per_second: 0,
+            group_per_minute: 0,
+            private_per_second: 0,
+            margin: Duration::ZERO,
+        }
+    }
+
+    fn global_window(&self) -> Option<Window> {
+        Window::new(self.global_per_second, Duration::from_secs(1) + self.margin)
+    }
+
+    fn chat_window(&self, chat_id: i64) -> Option<Window> {
+        if is_group(chat_id) {
+            Window::new(self.group_per_minute, Duration::from_secs(60) + self.margin)
+        } else {
+            Window::new(
+                self.private_per_second,
+                Duration::from_secs(1) + self.margin,
+            )
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::telegram()
+    }
+}
+
+/// Groups and channels have negative ids, users positive ones.
+fn is_group(chat_id: i64) -> bool {
+    chat_id < 0
+}
+
+/// At most `capacity` messages in any span of `period`. `events` holds the
+/// send times still inside a window, in order, reservations for the future
+/// included.
+#[derive(Debug)]
+struct Window {
+    capacity: usize,
+    period: Duration,
+    events: VecDeque<Instant>,
+}
+
+impl Window {
+    fn new(capacity: u32, period: Duration) -> Option<Self> {
+        (capacity > 0).then(|| Self {
+            capacity: capacity as usize,
+            period,
+            events: VecDeque::new(),
+        })
+    }
+
+    /// Forgets sends that no longer count at `now`.
+    fn prune(&mut self, now: Instant) {
+        while self
+            .events
+            .front()
+            .is_some_and(|&at| at + self.period <= now)
+        {
+            self.events.pop_front();
+        }
+    }
+
+    /// Number of events in the window `(end - period, end]`.
+    fn count_ending_at(&self, end: Instant) -> usize {
+        let upto = self.events.partition_point(|&at| at <= end);
+        let before = self.events.partition_point(|&at| at + self.period <= end);
+        upto - before
+    }
+
+    /// Whether `count` more events at `at` keep every window that contains
+    /// `at` within capacity, future reservations included.
+    fn fits_at(&self, at: Instant, count: usize) -> bool {
+        // The windows containing `at` end at `at` or at a later event less
+        // than a period away; the fullest of them ends at one of those.
+        let later = self
+            .events
+            .iter()
+            .copied()
+            .filter(|&event| event > at && event < at + self.period);
+        std::iter::once(at)
+            .chain(later)
+            .all(|end| self.count_ending_at(end) + count <= self.capacity)
+    }
+
+    /// Earliest instant from `from` on at which `count` more events fit.
+    /// Becoming possible only happens when an event leaves the window, so the
+    /// candidates are `from` and the moments events expire; the last of
+    /// those always fits.
+    fn earliest(&self, from: Instant, count: usize) -> Instant {
+        let expiries = self
+            .events
+            .iter()
+            .map(|&event| event + self.period)
+            .filter(|&at| at > from);
+        std::iter::once(from)
+            .chain(expiries)
+            .find(|&at| self.fits_at(at, count))
+            .unwrap_or(from)
+    }
+
+    fn record(&mut self, at: Instant, count: usize) {
+        let index = self.events.partition_point(|&event| event <= at);
+        for _ in 0..count {
+            self.events.insert(index, at);
+        }
+    }
+
+    /// A batch larger than the whole window is treated as filling it, so it
+    /// waits for an empty window instead of forever.
+    fn cap(&self, count: u32) -> usize {
+        (count as usize).min(self.capacity)
+    }
+}
+
+/// How often idle chats are dropped from memory.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+#[derive(Debug)]
+struct State {
+    global: Option<Window>,
+    chats: HashMap<i64, Window>,
+    next_sweep: Instant,
+}
+
+#[derive(Debug)]
+struct Inner {
+    limits: Limits,
+    state: Mutex<State>,
+}
+
+/// Shared by every sender; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct RateLimiter {
+    inner: Arc<Inner>,
+}
+
+/// The chat's window cost of `count` messages: a private chat counts one
+/// call as one message even for an album, a group every message.
+fn chat_cost(chat_id: i64, count: u32) -> u32 {
+    if is_group(chat_id) {
+        count
+    } else {
+        count.min(1)
+    }
+}
+
+impl RateLimiter {
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                limits,
+                state: Mutex::new(State {
+                    global: limits.global_window(),
+                    chats: HashMap::new(),
+                    next_sweep: Instant::now() + SWEEP_EVERY,
+                }),
+            }),
+        }
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.inner.limits
+    }
+
+    /// Waits until `count` messages may go into `chat_id` (negative ids are
+    /// groups, positive are private chats), then records them. Never holds a
+    /// lock across an await; one chat's wait never delays another chat.
+    ///
+    /// `count` is the number of messages the call produces (an album of ten
+    /// is ten). All of them count toward the global and a group's limit; a
+    /// private chat counts the call once. `0` returns at once.
+    ///
+    /// The slot is reserved before sleeping, so concurrent callers for one
+    /// chat are served in the order they arrived. A caller dropped while
+    /// waiting keeps its slot, which only ever makes the limiter more careful.
+    pub async fn acquire(&self, chat_id: i64, count: u32) {
+        if count == 0 {
+            return;
+        }
+        let at = self.schedule(chat_id, count, true);
+        if at > Instant::now() {
+            tokio::time::sleep_until(at).await;
+        }
+    }
+
+    /// How long `acquire` would wait now (for deciding to batch).
+    pub fn delay_for(&self, chat_id: i64, count: u32) -> Duration {
+        if count == 0 {
+            return Duration::ZERO;
+        }
+        let at = self.schedule(chat_id, count, false);
+        at.saturating_duration_since(Instant::now())
+    }
+
+    /// The earliest moment `count` messages may go into `chat_id`,
+    /// reserving it when `reserve` is set.
+    fn schedule(&self, chat_id: i64, count: u32, reserve: bool) -> Instant {
+        let limits = self.inner.limits;
+        let now = Instant::now();
+        let mut guard = self
+            .inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let state = &mut *guard;
+
+        if now >= state.next_sweep {
+            state.chats.retain(|_, window| {
+                window.prune(now);
+                !window.events.is_empty()
+            });
+            state.next_sweep = now + SWEEP_EVERY;
+        }
+
+        // The chat's own window first. Its reservations are in order, so
+        // the chat may send from its last reservation on, once enough of its
+        // earlier messages have left the window.
+        let mut chat_window = if reserve {
+            match state.chats.entry(chat_id) {
+                Entry::Occupied(entry) => Some(entry.into_mut()),
+                Entry::Vacant(entry) => limits
+                    .chat_window(chat_id)
+                    .map(|window| entry.insert(window)),
+            }
+        } else {
+            state.chats.get_mut(&chat_id)
+        };
+        if let Some(window) = chat_window.as_deref_mut() {
+            window.prune(now);
+        }
+        let chat_slots = chat_window
+            .as_ref()
+            .map(|window| window.cap(chat_cost(chat_id, count)));
+        let mut at = now;
+        if let (Some(window), Some(cost)) = (chat_window.as_deref(), chat_slots) {
+            let from = window.events.back().map_or(now, |&last| last.max(now));
+            at = window.earliest(from, cost);
+        }
+
+        // Then the global window, which holds reservations of many chats at
+        // various future moments: a group waiting a minute occupies the
+        // global window only a minute from now, not at present.
+        let mut global_cost = 0;
+        if let Some(global) = state.global.as_mut() {
+            global.prune(now);
+            global_cost = global.cap(count);
+            at = global.earliest(at, global_cost);
+        }
+
+        if reserve {
+            if let (Some(window), Some(cost)) = (chat_window, chat_slots) {
+                window.record(at, cost);
+            }
+            if let Some(global) = state.global.as_mut() {
+                global.record(at, global_cost);
+            }
+        }
+        at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GROUP: i64 = -1001234567890;
+    const OTHER_GROUP: i64 = -1009876543210;
+    const CLIENT: i64 = 1001;
+    const OTHER_CLIENT: i64 = 1002;
+
+    /// Time since `start`, paused clock.
+    fn since(start: Instant) -> Duration {
+        Instant::now() - start
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn twenty_messages_into_a_group_go_at_once_and_the_21st_waits_a_minute() {
+        let limiter = RateLimiter::new(Limits::telegram());
+        let start = Instant::now();
+        for _ in 0..20 {
+            limiter.acquire(GROUP, 1).await;
+        }
+        assert_eq!(since(start), Duration::ZERO);
+        limiter.acquire(GROUP, 1).await;
+        assert_eq!(since(start), Duration::from_millis(60_250));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_batch_into_a_group_counts_every_message() {
+        let limiter = RateLimiter::new(Limits::telegram());
+        let start = Instant::now();
+        limiter.acquire(GROUP, 10).await;
+        limiter.acquire(GROUP, 10).await;
+        assert_eq!(since(start), Duration::ZERO);
+        assert_eq!(limiter.delay_for(GROUP, 1), Duration::from_millis(60_250));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_album_into_a_private_chat_counts_as_one_message() {
+        let limiter = RateLimiter::new(Limits::telegram());
+        limiter.acquire(CLIENT, 10).await;
+        assert_eq!(limiter.delay_for(CLIENT, 1), Duration::from_millis(1_250));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_second_message_into_a_private_chat_waits_a_second_and_a_margin() {
+        let limiter = RateLimiter::new(Limits::telegram());
+        let start = Instant::now();
+        limiter.acquire(CLIENT, 1).await;
+        limiter.acquire(CLIENT, 1).await;
+        assert_eq!(since(start), Duration::from_millis(1_250));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn two_private_chats_do_not_wait_for_each_other() {
+        let limiter = RateLimiter::new(Limits::telegram());
+        let start = Instant::now();
+        limiter.acquire(CLIENT, 1).await;
+        let waiting = tokio::spawn({
+            let limiter = limiter.clone();
+            async move { limiter.acquire(CLIENT, 1).await }
+        });
+        tokio::task::yield_now().await;
+        limiter.acquire(OTHER_CLIENT, 1).await;
+        assert_eq!(since(start), Duration::ZERO);
+        waiting.await.unwrap();
+        assert_eq!(since(start), Duration::from_millis(1_250));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_group_waiting_for_its_minute_does_not_delay_other_chats() {
+        let limiter = RateLimiter::new(Limits::telegram());
+        let start = Instant::now();
+        limiter.acquire(GROUP, 20).await;
+        let waiting = tokio::spawn({
+            let limiter = limiter.clone();
+            async move { limiter.acquire(GROUP, 20).await }
+        });
+        tokio::task::yield_now().await;
+        limiter.acquire(OTHER_GROUP, 5).await;
+        limiter.acquire(CLIENT, 1).await;
+        assert_eq!(since(start), Duration::ZERO);
+        waiting.await.unwrap();
+        assert_eq!(since(start), Duration::from_millis(60_250));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_31st_message_overall_waits_about_a_second() {
+        let limiter = RateLimiter::new(Limits::telegram());
+        let start = Instant::now();
+        for chat in 0..30 {
+            limiter.acquire(CLIENT + chat, 1).await;
+        }
+        assert_eq!(since(start), Duration::ZERO);
+        limiter.acquire(CLIENT + 30, 1).await;
+        assert_eq!(since(start), Duration::from_millis(1_250));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn future_reservations_in_the_global_window_leave_room_now() {
+        let limiter = RateLimiter::new(Limits::telegram());
+        let start = Instant::now();
+        // 20 now, 20 reserved a minute ahead: the global window at present
+        // holds only the first 20, so 10 more go at once.
+        limiter.acquire(GROUP, 20).await;
+        let later = tokio::spawn({
+            let limiter = limiter.clone();
+            async move { limiter.acquire(GROUP, 20).await }
+        });
+        tokio::task::yield_now().await;
+        for chat in 0..10 {
+            limiter.acquire(CLIENT + chat, 1).await;
+        }
+        assert_eq!(since(start), Duration::ZERO);
+        assert_eq!(
+            limiter.delay_for(CLIENT + 10, 1),
+            Duration::from_millis(1_250)
+        );
+        later.await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slot_may_not_crowd_a_future_reservation_in_the_global_window() {
+        let limits = Limits {
+            global_per_second: 2,
+            group_per_minute: 1,
+            private_per_second: 0,
+            margin: Duration::ZERO,
+        };
+        let limiter = RateLimiter::new(limits);
+        let start = Instant::now();
+        // The group's second message is reserved at t = 60 s.
+        limiter.acquire(GROUP, 1).await;
+        let later = tokio::spawn({
+            let limiter = limiter.clone();
+            async move { limiter.acquire(GROUP, 1).await }
+        });
+        tokio::task::yield_now().await;
+        // At 59.5 s one private message fits beside the group's at 60 s; a
+        // second would make three within one second, so it has to wait
+        // until the first has left the window at 60.5 s.
+        tokio::time::sleep(Duration::from_millis(59_500)).await;
+        limiter.acquire(CLIENT, 1).await;
+        assert_eq!(since(start), Duration::from_millis(59_500));
+        assert_eq!(
+            limiter.delay_for(OTHER_CLIENT, 1),
+            Duration::from_millis(1_000)
+        );
+        later.await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unlimited_limiter_never_waits() {
+        let limiter = RateLimiter::new(Limits::unlimited());
+        let start = Instant::now();
+        for _ in 0..1000 {
+            limiter.acquire(GROUP, 10).await;
+            limiter.acquire(CLIENT, 1).await;
+        }
+        assert_eq!(since(start), Duration::ZERO);
+        assert_eq!(limiter.delay_for(GROUP, 100), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_batch_larger_than_a_window_waits_for_an_empty_window_not_forever() {
+        let limiter = RateLimiter::new(Limits::telegram());
+        let start = Instant::now();
+        limiter.acquire(GROUP, 1).await;
+        limiter.acquire(GROUP, 50).await;
+        assert_eq!(since(start), Duration::from_millis(60_250));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn asking_for_the_delay_reserves_nothing() {
+        let limiter = RateLimiter::new(Limits::telegram());
+        limiter.acquire(CLIENT, 1).await;
+        assert_eq!(limiter.delay_for(CLIENT, 1), Duration::from_millis(1_250));
+        assert_eq!(limiter.delay_for(CLIENT, 1), Duration::from_millis(1_250));
+        assert_eq!(limiter.delay_for(OTHER_CLIENT, 1), Duration::ZERO);
+        assert_eq!(limiter.delay_for(CLIENT, 0), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_delay_shrinks_as_time_passes() {
+        let limiter = RateLimiter::new(Limits::telegram());
+        limiter.acquire(GROUP, 20).await;
+        tokio::time::sleep(Duration::from_secs(50)).await;
+        assert_eq!(limiter.delay_for(GROUP, 1), Duration::from_millis(10_250));
+        tokio::time::sleep(Duration::from_secs(11)).await;
+        assert_eq!(limiter.delay_for(GROUP, 1), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn fifty_concurrent_senders_to_one_private_chat_are_spaced_a_second_apart() {
+        let limiter = RateLimiter::new(Limits::telegram());
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let limiter = limiter.clone();
+                tokio::spawn(async move {
+                    limiter.acquire(CLIENT, 1).await;
+                    Instant::now()
+                })
+            })
+            .collect();
+        let mut sent = Vec::new();
+        for task in tasks {
+            sent.push(task.await.unwrap());
+        }
+        sent.sort();
+        for pair in sent.windows(2) {
+            assert!(pair[1] - pair[0] >= Duration::from_secs(1));
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_chats_are_forgotten() {
+        let limiter = RateLimiter::new(Limits::telegram());
+        for chat in 0..100 {
+            limiter.acquire(CLIENT + chat, 1).await;
+        }
+        tokio::time::sleep(SWEEP_EVERY).await;
+        limiter.acquire(CLIENT, 1).await;
+        let state = limiter.inner.state.lock().unwrap();
+        assert_eq!(state.chats.len(), 1);
+    }
+
+    #[test]
+    fn telegram_limits_are_30_per_second_20_per_group_minute_1_per_private_second() {
+        let limits = Limits::telegram();
+        assert_eq!(
+            (
+                limits.global_per_second,
+                limits.group_per_minute,
+                limits.private_per_second,
+                limits.margin
+            ),
+            (30, 20, 1, Duration::from_millis(250))
+        );
+        assert_eq!(Limits::default(), limits);
+    }
+}
