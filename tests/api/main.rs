@@ -8,4 +8,5 @@ mod durability;
 mod health;
 mod polling;
 mod startup;
+mod tickets;
 mod webhook;

@@ -3,10 +3,12 @@
 
 pub mod app;
 pub mod database;
+pub mod desk;
 pub mod outage;
 
 pub use app::{AppOptions, TestApp, spawn_app, spawn_app_with};
 pub use database::TestDatabase;
+pub use desk::{Desk, WAIT};
 
 use std::future::Future;
 use std::time::{Duration, Instant};
