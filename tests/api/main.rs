@@ -4,6 +4,7 @@
 
 mod support;
 
+mod bridge;
 mod durability;
 mod health;
 mod polling;

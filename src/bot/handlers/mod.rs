@@ -10,7 +10,7 @@ pub mod tech_group;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use teloxide::types::{Message, MessageKind, User};
+use teloxide::types::{Message, MessageEntityKind, MessageKind, User};
 
 use crate::config::Settings;
 
@@ -50,9 +50,18 @@ pub(crate) fn is_content_from_a_person(message: &Message) -> bool {
     human && matches!(message.kind, MessageKind::Common(_) | MessageKind::Dice(_))
 }
 
-/// The command word of a message ("/close@bot args" → "close"), if any.
+/// The command word of a message ("/close@bot args" → "close"), if it
+/// starts with a bot command as Telegram marks it ("// note" does not).
 pub(crate) fn command_of(message: &Message) -> Option<String> {
     let text = message.text()?;
+    let starts_with_command = message
+        .entities()
+        .unwrap_or(&[])
+        .iter()
+        .any(|entity| entity.kind == MessageEntityKind::BotCommand && entity.offset == 0);
+    if !starts_with_command {
+        return None;
+    }
     let word = text.strip_prefix('/')?.split_whitespace().next()?;
     let name = word.split('@').next().unwrap_or(word);
     Some(name.to_ascii_lowercase())

@@ -17,7 +17,6 @@ pub struct Desk {
     pub staff: i64,
     pub tech: i64,
     pub tech_group: i64,
-    #[allow(dead_code)] // the second technician exists so reassignment has somewhere to go
     pub second_tech: i64,
     pub second_tech_group: i64,
 }
