@@ -6,6 +6,7 @@ mod support;
 
 mod bridge;
 mod durability;
+mod failures;
 mod health;
 mod polling;
 mod startup;
