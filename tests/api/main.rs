@@ -9,6 +9,7 @@ mod durability;
 mod failures;
 mod health;
 mod polling;
+mod services;
 mod startup;
 mod tickets;
 mod webhook;

@@ -397,3 +397,63 @@ async fn button_presses_that_cannot_apply_are_refused_politely_and_change_nothin
     assert_eq!(row.status, TicketStatus::Closed);
     assert_eq!(row.assigned_tech_id, None);
 }
+
+#[tokio::test]
+async fn an_assign_button_pressed_outside_the_main_group_is_refused() {
+    let desk = Desk::open().await;
+    let (_client, topic) = desk.client_opens_ticket("Hana", "Router").await;
+    let mirror = desk
+        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
+        .await;
+    let intro = desk
+        .fake()
+        .topic_messages(desk.tech_group, mirror.thread_id)
+        .into_iter()
+        .find(|m| !m.buttons().is_empty())
+        .unwrap();
+    let card = desk.card(topic.thread_id);
+    let olga = card.button_data("Olga Sidorova").unwrap();
+    let pressed = desk
+        .fake()
+        .user(desk.tech)
+        .in_topic(desk.tech_group, mirror.thread_id)
+        .presses(intro.id(), &olga);
+    let answer = desk
+        .fake()
+        .wait_for_callback_answer(&pressed.callback_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.text.as_deref(),
+        Some(desk.texts.only_in_main_group())
+    );
+    let row = &ticket_rows(&desk).await[0];
+    let ivan = desk
+        .fake()
+        .topics(desk.second_tech_group)
+        .into_iter()
+        .filter(|t| !t.deleted)
+        .count();
+    assert_eq!(ivan, 0, "no topic appeared in Olga's group");
+    assert_eq!(row.status, TicketStatus::Work);
+}
+
+#[tokio::test]
+async fn english_texts_with_bot_language_en() {
+    let desk = Desk::open_with(crate::support::AppOptions {
+        vars: vec![("BOT_LANGUAGE".into(), "en".into())],
+        ..Default::default()
+    })
+    .await;
+    let client = desk.fake().add_user("Jane");
+    desk.fake().user(client).in_private().text("Hello");
+    let topic = desk.wait_for_topic_of("Jane").await;
+    assert_eq!(topic.name, "🟢 [New] #1 | Jane");
+    let english = topicdesk::bot::Texts::new(topicdesk::config::Language::En);
+    let acks = desk.fake().wait_for_bot_messages(client, 1).await.unwrap();
+    assert_eq!(acks[0].text(), Some(english.ticket_opened_ack(1).as_str()));
+    desk.wait_for_topic_messages(desk.main_group(), topic.thread_id, 2)
+        .await;
+    let card = desk.card(topic.thread_id);
+    assert!(card.buttons().iter().any(|(label, _)| label == "Close"));
+}
