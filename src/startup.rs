@@ -200,6 +200,7 @@ impl Application {
         )));
         tasks.push(tokio::spawn(prune_periodically(
             inbound.clone(),
+            db.clone(),
             settings.intake.retention,
             shutdown.clone(),
         )));
@@ -440,6 +441,7 @@ async fn keep_self_checking(
 
 async fn prune_periodically(
     inbound: InboundStore,
+    db: DatabaseConnection,
     retention: Duration,
     shutdown: CancellationToken,
 ) {
@@ -450,6 +452,11 @@ async fn prune_periodically(
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "pruned finished inbound updates"),
             Err(error) => tracing::warn!(error = %error, "pruning inbound updates failed"),
+        }
+        match crate::outbox::prune_sent(&db, cutoff).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "pruned sent deliveries"),
+            Err(error) => tracing::warn!(error = %error, "pruning the outbox failed"),
         }
         tokio::select! {
             _ = shutdown.cancelled() => return,

@@ -18,6 +18,7 @@ use teloxide::payloads::{
 };
 use teloxide::prelude::Requester;
 use teloxide::types::{ChatId, MessageId, ReplyParameters, ThreadId};
+use tracing::Instrument;
 
 use super::{Action, ReplyTo, RichText, Target};
 use crate::bot::Texts;
@@ -113,8 +114,13 @@ impl Executor {
             outbox_id = head.id,
             ticket_id = head.ticket_id
         );
-        let _guard = span.enter();
+        self.deliver(rows, action).instrument(span).await
+    }
 
+    /// Sends the head row, with whatever goes together with it.
+    async fn deliver(&self, rows: &[outbox::Model], action: Action) -> Step {
+        let head = &rows[0];
+        let now = Utc::now();
         let together = copies_that_go_together(rows, &action);
         if head.media_group_id.is_some() {
             let newest = together

@@ -227,6 +227,21 @@ impl Outbox {
     }
 }
 
+/// Deletes deliveries sent before `cutoff`. Failed ones stay for a person
+/// to look at (their events say why).
+pub async fn prune_sent<C: ConnectionTrait>(
+    conn: &C,
+    cutoff: chrono::DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let result = outbox::Entity::delete_many()
+        .filter(outbox::Column::Status.eq(OutboxStatus::Sent))
+        .filter(outbox::Column::SentAt.lt(cutoff))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected)
+}
+
 /// Lanes that received work in a transaction, to wake after commit.
 #[must_use = "wake the lanes once the transaction is committed"]
 #[derive(Debug, Default)]

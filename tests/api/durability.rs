@@ -270,8 +270,20 @@ async fn messages_of_one_chat_are_answered_in_the_order_they_were_sent() {
 async fn finished_updates_are_pruned_after_the_retention_period() {
     let app = spawn_app().await;
     let client = app.fake.add_user("Raya");
-    app.fake.user(client).in_private().command("/start");
+    // A real message: it leaves a sent delivery (the acknowledgement) too.
+    app.fake.user(client).in_private().text("hello");
     app.fake.wait_for_bot_messages(client, 1).await.unwrap();
+    eventually("every delivery to be marked sent", WAIT, || async {
+        let deliveries = topicdesk::entities::outbox::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap();
+        !deliveries.is_empty()
+            && deliveries
+                .iter()
+                .all(|d| d.status == topicdesk::entities::OutboxStatus::Sent)
+    })
+    .await;
     eventually("the update to be done", WAIT, || async {
         app.inbound_rows()
             .await
@@ -294,8 +306,16 @@ async fn finished_updates_are_pruned_after_the_retention_period() {
         ..AppOptions::default()
     })
     .await;
-    eventually("the finished update to be pruned", WAIT, || async {
-        restarted.inbound_rows().await.is_empty()
-    })
+    eventually(
+        "the finished update and its delivery to be pruned",
+        WAIT,
+        || async {
+            let deliveries = topicdesk::entities::outbox::Entity::find()
+                .all(&restarted.db)
+                .await
+                .unwrap();
+            restarted.inbound_rows().await.is_empty() && deliveries.is_empty()
+        },
+    )
     .await;
 }

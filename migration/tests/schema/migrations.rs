@@ -7,7 +7,7 @@ use topicdesk::entities::prelude::{Tickets, Users};
 
 use crate::harness::{migrated, single_connection};
 
-const TABLES: [&str; 8] = [
+const TABLES: [&str; 9] = [
     "users",
     "technicians",
     "tickets",
@@ -16,6 +16,7 @@ const TABLES: [&str; 8] = [
     "events",
     "message_links",
     "inbound_updates",
+    "outbox",
 ];
 
 fn migration_names() -> Vec<String> {
