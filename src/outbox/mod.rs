@@ -122,6 +122,17 @@ pub struct ReplyTo {
 }
 
 impl Action {
+    /// A plain note from the bot into `target`.
+    pub fn note(target: Target, text: impl Into<String>) -> Self {
+        Action::Text {
+            target,
+            text: RichText::plain(text),
+            reply_to: None,
+            close_button_for: None,
+            response: false,
+        }
+    }
+
     /// The target this action sends into, if it sends into one.
     pub fn target(&self) -> Option<Target> {
         match self {
@@ -155,6 +166,21 @@ pub struct Delivery {
     pub media_group_id: Option<String>,
     /// Unique per thing-to-do: a replay with the same key enqueues nothing.
     pub dedup_key: String,
+}
+
+impl Delivery {
+    /// A delivery of a ticket that bridges no message: a note, or a topic
+    /// operation.
+    pub fn new(lane: i64, ticket_id: i32, action: Action, dedup_key: impl Into<String>) -> Self {
+        Self {
+            lane,
+            ticket_id: Some(ticket_id),
+            action,
+            source: None,
+            media_group_id: None,
+            dedup_key: dedup_key.into(),
+        }
+    }
 }
 
 /// Writes deliveries and wakes their lanes.

@@ -12,7 +12,7 @@ use serde_json::json;
 use teloxide::types::User;
 
 use crate::entities::{Actor, TicketStatus, tech_threads, technicians, tickets, users};
-use crate::outbox::{Action, Delivery, Lanes, Outbox, RichText, Target};
+use crate::outbox::{Action, Delivery, Lanes, Outbox, Target};
 use crate::services::events;
 use crate::store::{Store, StoreError};
 
@@ -159,36 +159,27 @@ impl TicketService {
         };
         let id = ticket.id;
         let deliveries = vec![
-            Delivery {
-                lane: self.main_group,
-                ticket_id: Some(id),
-                action: Action::CreateMainTopic { ticket_id: id },
-                source: None,
-                media_group_id: None,
-                dedup_key: format!("topic:{id}"),
-            },
-            Delivery {
-                lane: self.main_group,
-                ticket_id: Some(id),
-                action: Action::PostCard { ticket_id: id },
-                source: None,
-                media_group_id: None,
-                dedup_key: format!("card:{id}"),
-            },
-            Delivery {
-                lane: client_id,
-                ticket_id: Some(id),
-                action: Action::Text {
-                    target: Target::Client { user_id: client_id },
-                    text: plain(self.texts.ticket_opened_ack(id)),
-                    reply_to: None,
-                    close_button_for: None,
-                    response: false,
-                },
-                source: None,
-                media_group_id: None,
-                dedup_key: format!("ack:{id}"),
-            },
+            Delivery::new(
+                self.main_group,
+                id,
+                Action::CreateMainTopic { ticket_id: id },
+                format!("topic:{id}"),
+            ),
+            Delivery::new(
+                self.main_group,
+                id,
+                Action::PostCard { ticket_id: id },
+                format!("card:{id}"),
+            ),
+            Delivery::new(
+                client_id,
+                id,
+                Action::note(
+                    Target::Client { user_id: client_id },
+                    self.texts.ticket_opened_ack(id),
+                ),
+                format!("ack:{id}"),
+            ),
         ];
         let lanes = self.outbox.insert(&txn, deliveries).await?;
         events::record(
@@ -260,28 +251,21 @@ impl TicketService {
             let old_target = Target::Tech {
                 tech_thread: old.id,
             };
-            deliveries.push(Delivery {
-                lane: old.tech_chat_id,
-                ticket_id: Some(ticket_id),
-                action: Action::Text {
-                    target: old_target,
-                    text: plain(self.texts.reassigned_away_note(&tech_label(&tech))),
-                    reply_to: None,
-                    close_button_for: None,
-                    response: false,
-                },
-                source: None,
-                media_group_id: None,
-                dedup_key: format!("away:{}", old.id),
-            });
-            deliveries.push(Delivery {
-                lane: old.tech_chat_id,
-                ticket_id: Some(ticket_id),
-                action: Action::CloseTopic { target: old_target },
-                source: None,
-                media_group_id: None,
-                dedup_key: format!("close-topic:tech:{}", old.id),
-            });
+            deliveries.push(Delivery::new(
+                old.tech_chat_id,
+                ticket_id,
+                Action::note(
+                    old_target,
+                    self.texts.reassigned_away_note(&tech_label(&tech)),
+                ),
+                format!("away:{}", old.id),
+            ));
+            deliveries.push(Delivery::new(
+                old.tech_chat_id,
+                ticket_id,
+                Action::CloseTopic { target: old_target },
+                format!("close-topic:tech:{}", old.id),
+            ));
         }
         let bridge = tech_threads::ActiveModel {
             ticket_id: Set(ticket_id),
@@ -298,48 +282,37 @@ impl TicketService {
         updated.assigned_tech_id = Set(Some(tech.id));
         updated.update(&txn).await?;
 
-        deliveries.push(Delivery {
-            lane: tech.group_chat_id,
-            ticket_id: Some(ticket_id),
-            action: Action::CreateTechTopic {
+        deliveries.push(Delivery::new(
+            tech.group_chat_id,
+            ticket_id,
+            Action::CreateTechTopic {
                 tech_thread: bridge.id,
             },
-            source: None,
-            media_group_id: None,
-            dedup_key: format!("tech-topic:{}", bridge.id),
-        });
-        deliveries.push(Delivery {
-            lane: tech.group_chat_id,
-            ticket_id: Some(ticket_id),
-            action: Action::CopyHistory {
+            format!("tech-topic:{}", bridge.id),
+        ));
+        deliveries.push(Delivery::new(
+            tech.group_chat_id,
+            ticket_id,
+            Action::CopyHistory {
                 tech_thread: bridge.id,
             },
-            source: None,
-            media_group_id: None,
-            dedup_key: format!("history:{}", bridge.id),
-        });
-        deliveries.push(Delivery {
-            lane: self.main_group,
-            ticket_id: Some(ticket_id),
-            action: Action::RenameMainTopic { ticket_id },
-            source: None,
-            media_group_id: None,
-            dedup_key: format!("rename:{ticket_id}:assign:{}", bridge.id),
-        });
-        deliveries.push(Delivery {
-            lane: self.main_group,
-            ticket_id: Some(ticket_id),
-            action: Action::Text {
-                target: Target::Main { ticket_id },
-                text: plain(self.texts.assigned_note(&tech_label(&tech))),
-                reply_to: None,
-                close_button_for: None,
-                response: false,
-            },
-            source: None,
-            media_group_id: None,
-            dedup_key: format!("assigned-note:{}", bridge.id),
-        });
+            format!("history:{}", bridge.id),
+        ));
+        deliveries.push(Delivery::new(
+            self.main_group,
+            ticket_id,
+            Action::RenameMainTopic { ticket_id },
+            format!("rename:{ticket_id}:assign:{}", bridge.id),
+        ));
+        deliveries.push(Delivery::new(
+            self.main_group,
+            ticket_id,
+            Action::note(
+                Target::Main { ticket_id },
+                self.texts.assigned_note(&tech_label(&tech)),
+            ),
+            format!("assigned-note:{}", bridge.id),
+        ));
         let lanes = self.outbox.insert(&txn, deliveries).await?;
         events::record(
             &txn,
@@ -401,81 +374,54 @@ impl TicketService {
         updated.update(&txn).await?;
 
         let main = Target::Main { ticket_id };
-        let note = plain(self.texts.closed_note(by));
+        let note = self.texts.closed_note(by);
         let mut deliveries = vec![
-            Delivery {
-                lane: self.main_group,
-                ticket_id: Some(ticket_id),
-                action: Action::RenameMainTopic { ticket_id },
-                source: None,
-                media_group_id: None,
-                dedup_key: format!("rename:{ticket_id}:close"),
-            },
-            Delivery {
-                lane: self.main_group,
-                ticket_id: Some(ticket_id),
-                action: Action::Text {
-                    target: main,
-                    text: note.clone(),
-                    reply_to: None,
-                    close_button_for: None,
-                    response: false,
-                },
-                source: None,
-                media_group_id: None,
-                dedup_key: format!("closed-note:main:{ticket_id}"),
-            },
-            Delivery {
-                lane: self.main_group,
-                ticket_id: Some(ticket_id),
-                action: Action::CloseTopic { target: main },
-                source: None,
-                media_group_id: None,
-                dedup_key: format!("close-topic:main:{ticket_id}"),
-            },
-            Delivery {
-                lane: ticket.client_tg_id,
-                ticket_id: Some(ticket_id),
-                action: Action::Text {
-                    target: Target::Client {
+            Delivery::new(
+                self.main_group,
+                ticket_id,
+                Action::RenameMainTopic { ticket_id },
+                format!("rename:{ticket_id}:close"),
+            ),
+            Delivery::new(
+                self.main_group,
+                ticket_id,
+                Action::note(main, note.clone()),
+                format!("closed-note:main:{ticket_id}"),
+            ),
+            Delivery::new(
+                self.main_group,
+                ticket_id,
+                Action::CloseTopic { target: main },
+                format!("close-topic:main:{ticket_id}"),
+            ),
+            Delivery::new(
+                ticket.client_tg_id,
+                ticket_id,
+                Action::note(
+                    Target::Client {
                         user_id: ticket.client_tg_id,
                     },
-                    text: plain(self.texts.closed_for_client(ticket_id)),
-                    reply_to: None,
-                    close_button_for: None,
-                    response: false,
-                },
-                source: None,
-                media_group_id: None,
-                dedup_key: format!("closed-client:{ticket_id}"),
-            },
+                    self.texts.closed_for_client(ticket_id),
+                ),
+                format!("closed-client:{ticket_id}"),
+            ),
         ];
         if let Some(bridge) = &bridge {
             let tech = Target::Tech {
                 tech_thread: bridge.id,
             };
-            deliveries.push(Delivery {
-                lane: bridge.tech_chat_id,
-                ticket_id: Some(ticket_id),
-                action: Action::Text {
-                    target: tech,
-                    text: note,
-                    reply_to: None,
-                    close_button_for: None,
-                    response: false,
-                },
-                source: None,
-                media_group_id: None,
-                dedup_key: format!("closed-note:tech:{}", bridge.id),
-            });
-            deliveries.push(Delivery {
-                lane: bridge.tech_chat_id,
-                ticket_id: Some(ticket_id),
-                action: Action::CloseTopic { target: tech },
-                source: None,
-                media_group_id: None,
-                dedup_key: format!("close-topic:tech:{}", bridge.id),
-            });
+            deliveries.push(Delivery::new(
+                bridge.tech_chat_id,
+                ticket_id,
+                Action::note(tech, note),
+                format!("closed-note:tech:{}", bridge.id),
+            ));
+            deliveries.push(Delivery::new(
+                bridge.tech_chat_id,
+                ticket_id,
+                Action::CloseTopic { target: tech },
+                format!("close-topic:tech:{}", bridge.id),
+            ));
         }
         let lanes = self.outbox.insert(&txn, deliveries).await?;
         events::record(&txn, Some(ticket_id), actor, "closed", json!({ "by": by })).await?;
@@ -509,22 +455,17 @@ impl TicketService {
                 self.outbox
                     .insert(
                         &txn,
-                        vec![Delivery {
-                            lane: self.main_group,
-                            ticket_id: Some(ticket.id),
-                            action: Action::Text {
-                                target: Target::Main {
+                        vec![Delivery::new(
+                            self.main_group,
+                            ticket.id,
+                            Action::note(
+                                Target::Main {
                                     ticket_id: ticket.id,
                                 },
-                                text: plain(self.texts.client_blocked_note()),
-                                reply_to: None,
-                                close_button_for: None,
-                                response: false,
-                            },
-                            source: None,
-                            media_group_id: None,
-                            dedup_key: format!("blocked:{client}:{}", now.timestamp_millis()),
-                        }],
+                                self.texts.client_blocked_note(),
+                            ),
+                            format!("blocked:{client}:{}", now.timestamp_millis()),
+                        )],
                     )
                     .await?,
             );
@@ -558,8 +499,4 @@ pub(crate) async fn current_bridge<C: sea_orm::ConnectionTrait>(
 /// "@ivan", or the name when the technician has no username.
 pub fn tech_label(tech: &technicians::Model) -> String {
     crate::domain::topic_title::tech_label(&tech.name, tech.username.as_deref())
-}
-
-fn plain(text: impl Into<String>) -> RichText {
-    RichText::plain(text)
 }
