@@ -189,6 +189,7 @@ impl Executor {
                 caption,
                 reply_to,
                 response,
+                media: _,
             } => {
                 let place = self.place(*target).await?;
                 let reply = match reply_to {

@@ -88,6 +88,10 @@ pub enum Action {
         /// Staff or a technician answering the client (first response).
         #[serde(default)]
         response: bool,
+        /// The source's file (unique id) when it carries media, so an edit
+        /// that swaps the media can be told from a caption edit.
+        #[serde(default)]
+        media: Option<String>,
     },
     /// Send text (a bot note, or a bridged text that needed an author mark),
     /// split to fit Telegram's limit.

@@ -11,13 +11,13 @@
 //! of the caption. Internal notes ("//…") and specialist calls stay inside
 //! the team and are only recorded.
 
-use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, TransactionTrait};
 use serde_json::json;
 use teloxide::types::{MediaKind, Message, MessageEntity, MessageKind};
 
 use crate::bot::Texts;
 use crate::domain::text::{CAPTION_LIMIT, split_text, with_author};
-use crate::entities::{Actor, tech_threads, tickets};
+use crate::entities::{Actor, outbox, tech_threads, tickets};
 use crate::outbox::{Action, Delivery, Outbox, ReplyTo, RichText, Target};
 use crate::services::events;
 use crate::store::{DEDUP_TTL, Store};
@@ -137,44 +137,73 @@ impl BridgeService {
             .map(|d| d.timestamp())
             .unwrap_or_default();
         let edited = editable_content(message);
-        let deliveries: Vec<Delivery> = routes(ticket, bridge, origin)
-            .into_iter()
-            .map(|route| {
-                let action = match &edited {
-                    Some((text, is_caption)) => Action::Edit {
-                        target: route.target,
-                        from_chat: source.0,
-                        message_id: source.1,
-                        text: marked(route.mark.as_deref(), text, *is_caption),
-                        caption: *is_caption,
-                    },
-                    // Nothing the API can carry (e.g. a location moved): say so.
-                    None => Action::Text {
-                        target: route.target,
-                        text: RichText::plain(self.texts.edit_note("")),
-                        reply_to: Some(ReplyTo {
-                            chat: source.0,
-                            message_id: source.1,
-                        }),
-                        close_button_for: None,
-                        response: false,
-                    },
-                };
-                Delivery {
-                    lane: route.lane,
-                    ticket_id: Some(ticket.id),
-                    action,
-                    source: None,
-                    media_group_id: None,
-                    dedup_key: format!(
-                        "edit:{}:{}:{version}:{}",
-                        source.0,
-                        source.1,
-                        target_key(route.target)
+        let media_now = media_unique_id(message);
+        let mut deliveries = Vec::new();
+        for route in routes(ticket, bridge, origin) {
+            let copy_key = format!(
+                "copy:{}:{}:{}",
+                source.0,
+                source.1,
+                target_key(route.target)
+            );
+            let swapped = match &media_now {
+                Some(now) => self
+                    .bridged_media(&copy_key)
+                    .await?
+                    .is_some_and(|before| &before != now),
+                None => false,
+            };
+            let action = match &edited {
+                _ if swapped => Action::Text {
+                    target: route.target,
+                    text: RichText::plain(
+                        self.texts.edit_note(
+                            edited
+                                .as_ref()
+                                .map(|(text, _)| text.text.as_str())
+                                .unwrap_or_default(),
+                        ),
                     ),
-                }
-            })
-            .collect();
+                    reply_to: Some(ReplyTo {
+                        chat: source.0,
+                        message_id: source.1,
+                    }),
+                    close_button_for: None,
+                    response: false,
+                },
+                Some((text, is_caption)) => Action::Edit {
+                    target: route.target,
+                    from_chat: source.0,
+                    message_id: source.1,
+                    text: marked(route.mark.as_deref(), text, *is_caption),
+                    caption: *is_caption,
+                },
+                // Nothing the API can carry (e.g. a location moved): say so.
+                None => Action::Text {
+                    target: route.target,
+                    text: RichText::plain(self.texts.edit_note("")),
+                    reply_to: Some(ReplyTo {
+                        chat: source.0,
+                        message_id: source.1,
+                    }),
+                    close_button_for: None,
+                    response: false,
+                },
+            };
+            deliveries.push(Delivery {
+                lane: route.lane,
+                ticket_id: Some(ticket.id),
+                action,
+                source: None,
+                media_group_id: None,
+                dedup_key: format!(
+                    "edit:{}:{}:{version}:{}",
+                    source.0,
+                    source.1,
+                    target_key(route.target)
+                ),
+            });
+        }
         let txn = self.db.begin().await?;
         let lanes = self.outbox.insert(&txn, deliveries).await?;
         events::record(
@@ -188,6 +217,20 @@ impl BridgeService {
         txn.commit().await?;
         self.outbox.wake(lanes);
         Ok(())
+    }
+
+    /// The media file a bridged copy was made of, from its outbox row.
+    async fn bridged_media(&self, copy_key: &str) -> Result<Option<String>, DbErr> {
+        let row = outbox::Entity::find()
+            .filter(outbox::Column::DedupKey.eq(copy_key))
+            .one(&self.db)
+            .await?;
+        Ok(row
+            .and_then(|row| serde_json::from_value::<Action>(row.action).ok())
+            .and_then(|action| match action {
+                Action::Copy { media, .. } => media,
+                _ => None,
+            }))
     }
 
     /// An internal note or a specialist call: recorded, never sent to the
@@ -318,6 +361,7 @@ fn copy_action(message: &Message, route: &Route, reply_to: Option<ReplyTo>) -> A
                 caption: Some(marked(Some(author), &rich(caption, entities), true)),
                 reply_to: reply_to.map(|r| r.message_id),
                 response: route.response,
+                media: media_unique_id(message),
             };
         }
     }
@@ -328,7 +372,27 @@ fn copy_action(message: &Message, route: &Route, reply_to: Option<ReplyTo>) -> A
         caption: None,
         reply_to: reply_to.map(|r| r.message_id),
         response: route.response,
+        media: media_unique_id(message),
     }
+}
+
+/// The unique id of the file a message carries, if it carries one.
+fn media_unique_id(message: &Message) -> Option<String> {
+    let MessageKind::Common(common) = &message.kind else {
+        return None;
+    };
+    let file = match &common.media_kind {
+        MediaKind::Photo(photo) => &photo.photo.last()?.file,
+        MediaKind::Video(video) => &video.video.file,
+        MediaKind::Document(document) => &document.document.file,
+        MediaKind::Audio(audio) => &audio.audio.file,
+        MediaKind::Animation(animation) => &animation.animation.file,
+        MediaKind::Voice(voice) => &voice.voice.file,
+        MediaKind::VideoNote(note) => &note.video_note.file,
+        MediaKind::Sticker(sticker) => &sticker.sticker.file,
+        _ => return None,
+    };
+    Some(file.unique_id.to_string())
 }
 
 /// `text` with the author's name in front when there is one, cut to fit.

@@ -411,3 +411,56 @@ async fn a_message_in_a_closed_tickets_topic_gets_a_note_and_is_not_bridged() {
             .contains(&"Late answer".to_owned())
     );
 }
+
+#[tokio::test]
+async fn an_edit_that_swaps_the_media_is_posted_as_a_note() {
+    let desk = Desk::open().await;
+    let (client, topic) = desk.client_opens_ticket("Nadya", "Look at this").await;
+    let photo = desk
+        .fake()
+        .user(client)
+        .in_private()
+        .photo("the old picture");
+    let main = desk.main_group();
+    desk.wait_for_topic_messages(main, topic.thread_id, 3).await;
+
+    // The client replaces the photo: Telegram sends edited_message with a new file.
+    let mut edited = desk
+        .fake()
+        .message(client, photo.message_id)
+        .unwrap()
+        .json()
+        .clone();
+    edited["photo"] = serde_json::json!([{
+        "file_id": "swapped-file",
+        "file_unique_id": "swapped-unique",
+        "width": 640,
+        "height": 480
+    }]);
+    edited["caption"] = serde_json::json!("the new picture");
+    edited["edit_date"] = serde_json::json!(edited["date"].as_i64().unwrap() + 5);
+    desk.fake()
+        .enqueue_update(serde_json::json!({ "edited_message": edited }));
+
+    let note = desk.texts.edit_note("the new picture");
+    let posted = desk
+        .fake()
+        .wait_for_value("the edit note", WAIT, |w| {
+            w.topic_messages(main, topic.thread_id)
+                .into_iter()
+                .find(|m| m.text() == Some(note.as_str()))
+        })
+        .await
+        .unwrap();
+    let copy = desk
+        .fake()
+        .topic_messages(main, topic.thread_id)
+        .into_iter()
+        .find(|m| m.caption() == Some("the old picture"))
+        .expect("the copy keeps the old picture");
+    assert_eq!(
+        posted.reply_to_id(),
+        Some(copy.id()),
+        "the note answers the copy"
+    );
+}
