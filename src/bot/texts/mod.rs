@@ -8,6 +8,9 @@
 
 use crate::config::Language;
 
+mod admin;
+mod survey;
+
 #[derive(Debug, Clone, Copy)]
 pub struct Texts {
     language: Language,
@@ -22,7 +25,7 @@ impl Texts {
         self.language
     }
 
-    fn pick(&self, ru: &'static str, en: &'static str) -> &'static str {
+    pub(super) fn pick(&self, ru: &'static str, en: &'static str) -> &'static str {
         match self.language {
             Language::Ru => ru,
             Language::En => en,

@@ -1,0 +1,5 @@
+//! Texts of the manager commands.
+
+use super::Texts;
+
+impl Texts {}

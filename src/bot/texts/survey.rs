@@ -1,0 +1,5 @@
+//! Texts of the satisfaction survey.
+
+use super::Texts;
+
+impl Texts {}
