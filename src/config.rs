@@ -15,6 +15,8 @@ use url::Url;
 pub use migration::DEFAULT_DATABASE_URL;
 pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
 pub const DEFAULT_STORE_PREFIX: &str = "topicdesk:";
+/// Where the in-process store keeps conversation state between runs.
+pub const DEFAULT_STORE_STATE_FILE: &str = "data/store-state.json";
 
 /// A configuration problem, always tied to the key the user has to fix.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -116,6 +118,8 @@ pub struct StoreSettings {
     pub redis_url: Option<SecretString>,
     /// Put in front of every key so deployments can share one Redis.
     pub key_prefix: String,
+    /// Where the in-process store saves conversation state across restarts.
+    pub state_file: std::path::PathBuf,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -193,6 +197,7 @@ struct RawSettings {
     redis_password: Option<String>,
     redis_db: Option<String>,
     store_key_prefix: Option<String>,
+    store_state_file: Option<String>,
     sheets_creds: Option<String>,
     sheets_spreadsheet_id: Option<String>,
     sheets_range: Option<String>,
@@ -361,6 +366,9 @@ impl RawSettings {
             .map(SecretString::from),
             key_prefix: present(self.store_key_prefix)
                 .unwrap_or_else(|| DEFAULT_STORE_PREFIX.to_owned()),
+            state_file: present(self.store_state_file)
+                .unwrap_or_else(|| DEFAULT_STORE_STATE_FILE.to_owned())
+                .into(),
         };
 
         let sheets = SheetsSettings {

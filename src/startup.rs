@@ -74,7 +74,10 @@ impl Application {
                 tracing::info!(
                     "REDIS_URL not set: using the in-process store; run one instance only"
                 );
-                Store::in_process(&settings.store.key_prefix)
+                Store::in_process_saved(
+                    &settings.store.key_prefix,
+                    settings.store.state_file.clone(),
+                )
             }
         };
         let report = technicians::sync(&db, &settings.technicians)

@@ -45,6 +45,21 @@ macro_rules! contract {
             )+
         }
 
+        /// The in-process store that saves conversation state to a file.
+        mod in_process_saved {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $behaviour() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let store = super::Store::in_process_saved(
+                        "topicdesk-test:",
+                        dir.path().join("state.json"),
+                    );
+                    super::$behaviour(&store).await;
+                }
+            )+
+        }
+
         mod redis {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -774,4 +789,54 @@ fn every_operation_can_run_on_a_spawned_task() {
     send(store.fsm_set(1, "s", None));
     send(store.fsm_clear(1));
     send(Store::redis("redis://127.0.0.1:1", "p:"));
+}
+
+// ---------------------------------------------------------------------------
+// The in-process store's saved conversation state
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn conversation_state_of_the_in_process_store_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("nested/state.json");
+    let before = Store::in_process_saved("desk:", file.clone());
+    before.fsm_set(1, "survey:q2", Some(LONG)).await.unwrap();
+    before.fsm_set(2, "forever", None).await.unwrap();
+    before.fsm_set(3, "gone soon", Some(SHORT)).await.unwrap();
+    before.fsm_set(4, "cleared", None).await.unwrap();
+    before.fsm_clear(4).await.unwrap();
+    before.cache_set("card", "not saved", LONG).await.unwrap();
+    assert!(before.claim_once("bridged", LONG).await.unwrap());
+    drop(before);
+
+    let after = Store::in_process_saved("desk:", file.clone());
+    assert_eq!(
+        after.fsm_get(1).await.unwrap().as_deref(),
+        Some("survey:q2")
+    );
+    assert_eq!(after.fsm_get(2).await.unwrap().as_deref(), Some("forever"));
+    assert_eq!(after.fsm_get(4).await.unwrap(), None);
+    eventually(
+        "the short state to expire after the restart too",
+        async || after.fsm_get(3).await.unwrap().is_none(),
+    )
+    .await;
+    // Only conversation state is saved; caches and dedup keys start afresh.
+    assert_eq!(after.cache_get("card").await.unwrap(), None);
+    assert!(after.claim_once("bridged", LONG).await.unwrap());
+    // Another prefix in the same file sees nothing of this one.
+    let other = Store::in_process_saved("other:", file);
+    assert_eq!(other.fsm_get(1).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_damaged_state_file_means_starting_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("state.json");
+    std::fs::write(&file, b"{ not json").unwrap();
+    let store = Store::in_process_saved("desk:", file.clone());
+    assert_eq!(store.fsm_get(1).await.unwrap(), None);
+    store.fsm_set(1, "fresh", None).await.unwrap();
+    let again = Store::in_process_saved("desk:", file);
+    assert_eq!(again.fsm_get(1).await.unwrap().as_deref(), Some("fresh"));
 }

@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use super::snapshot::Snapshot;
 use super::ttl_millis;
 
 /// Below this many entries, growth alone never triggers a sweep.
@@ -31,6 +32,8 @@ const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 #[derive(Clone)]
 pub(crate) struct MemoryStore {
     state: Arc<Mutex<State>>,
+    /// Where covered keys are saved, if anywhere.
+    snapshot: Option<Arc<Snapshot>>,
 }
 
 struct State {
@@ -66,6 +69,35 @@ impl MemoryStore {
                 sweep_at_len: MIN_SWEEP_LEN,
                 sweep_after: Instant::now() + SWEEP_INTERVAL,
             })),
+            snapshot: None,
+        }
+    }
+
+    /// A store whose keys covered by `snapshot` survive restarts.
+    pub(crate) fn with_snapshot(snapshot: Snapshot) -> MemoryStore {
+        let mut store = Self::new();
+        {
+            let now = Instant::now();
+            let mut state = store.lock();
+            for (key, value, expires_at) in snapshot.load() {
+                state.insert(now, &key, &value, expires_at);
+            }
+        }
+        store.snapshot = Some(Arc::new(snapshot));
+        store
+    }
+
+    /// Saves the covered keys after `key` changed, when `key` is covered.
+    fn saved_after_change(&self, key: &str, state: &State) {
+        if let Some(snapshot) = &self.snapshot
+            && snapshot.covers(key)
+        {
+            snapshot.save(
+                state
+                    .entries
+                    .iter()
+                    .map(|(k, e)| (k, e.value.as_str(), e.expires_at)),
+            );
         }
     }
 
@@ -104,15 +136,17 @@ impl MemoryStore {
     pub(crate) fn set(&self, key: &str, value: &str, ttl: Option<Duration>) {
         let now = Instant::now();
         let expires_at = ttl.and_then(|ttl| expiry(now, ttl));
-        self.lock().insert(now, key, value, expires_at);
+        let mut state = self.lock();
+        state.insert(now, key, value, expires_at);
+        self.saved_after_change(key, &state);
     }
 
     pub(crate) fn delete(&self, key: &str) -> bool {
         let now = Instant::now();
-        self.lock()
-            .entries
-            .remove(key)
-            .is_some_and(|e| e.is_live(now))
+        let mut state = self.lock();
+        let removed = state.entries.remove(key).is_some_and(|e| e.is_live(now));
+        self.saved_after_change(key, &state);
+        removed
     }
 
     pub(crate) fn delete_if_equals(&self, key: &str, value: &str) -> bool {

@@ -17,6 +17,7 @@
 
 mod memory;
 mod redis;
+mod snapshot;
 
 use std::fmt;
 use std::future::Future;
@@ -153,6 +154,18 @@ impl Store {
     /// For the single-instance setup (`cargo run` with no services). Each call
     /// creates a new, independent store: two instances never see each other's
     /// keys, even with the same prefix. Clone the `Store` to share it.
+    /// An in-process store whose conversation state (`fsm:`) is saved to
+    /// `state_file` after every change and read back at start, so a survey
+    /// survives a restart as it would with Redis.
+    pub fn in_process_saved(prefix: impl Into<String>, state_file: std::path::PathBuf) -> Store {
+        let prefix: String = prefix.into();
+        let snapshot = snapshot::Snapshot::new(state_file, format!("{prefix}{NS_FSM}"));
+        Store {
+            backend: Backend::Memory(MemoryStore::with_snapshot(snapshot)),
+            prefix: prefix.into(),
+        }
+    }
+
     pub fn in_process(prefix: impl Into<String>) -> Store {
         Store {
             backend: Backend::Memory(MemoryStore::new()),

@@ -116,6 +116,14 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         ("APP_HOST", "127.0.0.1".to_owned()),
         ("APP_PORT", "0".to_owned()),
         (
+            "STORE_STATE_FILE",
+            database
+                .state_dir()
+                .join("store-state.json")
+                .display()
+                .to_string(),
+        ),
+        (
             "STORE_KEY_PREFIX",
             format!("topicdesk-test-{}:", uuid::Uuid::new_v4().simple()),
         ),

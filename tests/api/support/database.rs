@@ -8,6 +8,8 @@ pub struct TestDatabase {
     /// What the application is given as DATABASE_URL.
     pub url: String,
     backend: Backend,
+    /// Files that live as long as the database (the in-process store's state).
+    state_dir: TempDir,
 }
 
 enum Backend {
@@ -29,6 +31,7 @@ impl TestDatabase {
         TestDatabase {
             url,
             backend: Backend::Sqlite { _dir: dir },
+            state_dir: tempfile::tempdir().expect("a temporary directory"),
         }
     }
 
@@ -47,7 +50,13 @@ impl TestDatabase {
         TestDatabase {
             url: url.to_string(),
             backend: Backend::Postgres { admin_url, name },
+            state_dir: tempfile::tempdir().expect("a temporary directory"),
         }
+    }
+
+    /// A directory that lives as long as the database.
+    pub fn state_dir(&self) -> &std::path::Path {
+        self.state_dir.path()
     }
 
     /// The test's own connection, for assertions on what was stored.
