@@ -53,6 +53,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Telegram's flood limits the delivery engine keeps under.
     pub limits: crate::telegram::limits::Limits,
+    /// How long a client has to answer the survey after closing.
+    pub survey_ttl: Duration,
     /// RUST_LOG, read here so a value in .env works too.
     pub log_filter: Option<String>,
     pub intake: IntakeSettings,
@@ -122,12 +124,36 @@ pub struct StoreSettings {
     pub state_file: std::path::PathBuf,
 }
 
-#[derive(Debug, Clone, Default)]
+pub const DEFAULT_SHEETS_API_URL: &str = "https://sheets.googleapis.com/";
+
+#[derive(Debug, Clone)]
 pub struct SheetsSettings {
+    /// The service-account key: its JSON, or the path of its file.
     pub creds: Option<SecretString>,
     pub spreadsheet_id: Option<String>,
+    /// The client list the cards read.
     pub range: Option<String>,
+    /// Where closed tickets are appended.
     pub report_range: Option<String>,
+    /// The Sheets API's base URL: Google's. Not read from the environment;
+    /// tests point it at a fake.
+    pub api_url: Url,
+    /// How often the report worker looks for rows that are due; its backoff
+    /// after a failure starts here too. Not read from the environment.
+    pub report_poll: Duration,
+}
+
+impl Default for SheetsSettings {
+    fn default() -> Self {
+        Self {
+            creds: None,
+            spreadsheet_id: None,
+            range: None,
+            report_range: None,
+            api_url: Url::parse(DEFAULT_SHEETS_API_URL).expect("a valid URL"),
+            report_poll: Duration::from_secs(30),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -376,6 +402,7 @@ impl RawSettings {
             spreadsheet_id: present(self.sheets_spreadsheet_id),
             range: present(self.sheets_range),
             report_range: present(self.sheets_report_range),
+            ..SheetsSettings::default()
         };
 
         let language = match present(self.bot_language).as_deref() {
@@ -431,6 +458,7 @@ impl RawSettings {
             log_format,
             log_filter: present(self.rust_log),
             limits: crate::telegram::limits::Limits::telegram(),
+            survey_ttl: crate::services::survey::SURVEY_TTL,
             intake,
         })
     }

@@ -32,6 +32,8 @@ use crate::metrics::Metrics;
 use crate::outbox::{DeliveryEngine, Executor, Outbox};
 use crate::self_check::{self, RequiredGroup, SelfCheckStatus};
 use crate::services::bridge::BridgeService;
+use crate::services::sheets::{Sheets, run_report_worker};
+use crate::services::survey::SurveyService;
 use crate::services::technicians;
 use crate::services::tickets::TicketService;
 use crate::store::Store;
@@ -49,6 +51,7 @@ pub struct Application {
     listener: TcpListener,
     db: DatabaseConnection,
     store: Store,
+    sheets: Sheets,
     telegram: Telegram,
     metrics: Metrics,
     intake: Intake,
@@ -89,6 +92,10 @@ impl Application {
             deactivated = report.deactivated,
             "technicians synced"
         );
+        let sheets = Sheets::from_settings(&settings.sheets, store.clone())
+            .await
+            .context("Google Sheets settings")?;
+        tracing::info!("{}", sheets.describe());
 
         let metrics = Metrics::new();
         let telegram = Telegram::new(&settings.telegram, metrics.clone());
@@ -106,6 +113,7 @@ impl Application {
             listener,
             db,
             store,
+            sheets,
             telegram,
             metrics,
             intake,
@@ -138,6 +146,7 @@ impl Application {
             listener,
             db,
             store,
+            sheets,
             telegram,
             metrics,
             intake,
@@ -194,6 +203,13 @@ impl Application {
                 shutdown.clone(),
             ))),
         }
+        tasks.push(tokio::spawn(set_command_menus(
+            telegram.clone(),
+            Texts::new(settings.language),
+            settings.main_group_id,
+            settings.admin_ids.clone(),
+            shutdown.clone(),
+        )));
         tasks.push(tokio::spawn(keep_self_checking(
             telegram.clone(),
             RequiredGroup::from_settings(&settings),
@@ -216,8 +232,17 @@ impl Application {
             store.clone(),
             texts,
             settings.main_group_id,
+            settings.survey_ttl,
         );
         let bridge = BridgeService::new(db.clone(), outbox.clone(), store.clone(), texts);
+        let survey = SurveyService::new(
+            db.clone(),
+            outbox.clone(),
+            store.clone(),
+            texts,
+            telegram.clone(),
+            settings.survey_ttl,
+        );
         let engine = DeliveryEngine::new(
             db.clone(),
             Executor::new(
@@ -226,10 +251,17 @@ impl Application {
                 RateLimiter::new(settings.limits),
                 texts,
                 tickets.clone(),
+                sheets.clone(),
+                store.clone(),
             ),
             shutdown.clone(),
         );
         tasks.push(tokio::spawn(engine.run(wake_requests)));
+        tasks.push(tokio::spawn(run_report_worker(
+            sheets,
+            db.clone(),
+            shutdown.clone(),
+        )));
 
         let mut deps = DependencyMap::new();
         deps.insert(telegram.bot().clone());
@@ -242,6 +274,7 @@ impl Application {
         deps.insert(outbox);
         deps.insert(tickets);
         deps.insert(bridge);
+        deps.insert(survey);
         let processor = Arc::new(UpdateProcessor::new(
             bot::schema(),
             deps,
@@ -385,6 +418,30 @@ async fn register_webhook(
                     _ = tokio::time::sleep(backoff) => {}
                 }
                 backoff = (backoff * 2).min(Duration::from_secs(60));
+            }
+        }
+    }
+}
+
+/// Sets the command menus, retrying while Telegram cannot be reached.
+async fn set_command_menus(
+    telegram: Telegram,
+    texts: Texts,
+    main_group: i64,
+    admins: Vec<i64>,
+    shutdown: CancellationToken,
+) {
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        match crate::bot::menus::set_menus(&telegram, &texts, main_group, &admins).await {
+            Ok(()) => return,
+            Err(error) => {
+                tracing::warn!(error = %error, "command menus not set yet; retrying");
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(300));
             }
         }
     }

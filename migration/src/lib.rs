@@ -27,6 +27,9 @@ mod m20261122_000006_create_events;
 mod m20261122_000007_create_message_links;
 mod m20261122_000008_create_inbound_updates;
 mod m20261122_000009_create_outbox;
+mod m20261123_100000_add_technicians_available;
+mod m20261123_100100_add_events_search_text;
+mod m20261123_110000_create_sheet_reports;
 
 /// Where the database lives when `DATABASE_URL` is not set: a SQLite file
 /// under `./data`, created on first use.
@@ -48,6 +51,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_create_message_links::Migration),
             Box::new(m20261122_000008_create_inbound_updates::Migration),
             Box::new(m20261122_000009_create_outbox::Migration),
+            Box::new(m20261123_100000_add_technicians_available::Migration),
+            Box::new(m20261123_100100_add_events_search_text::Migration),
+            Box::new(m20261123_110000_create_sheet_reports::Migration),
         ]
     }
 }

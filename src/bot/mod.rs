@@ -2,6 +2,7 @@
 //! they work out who is speaking where, and call a service.
 
 mod handlers;
+pub mod menus;
 pub mod texts;
 
 use teloxide::dispatching::UpdateHandler;
@@ -15,6 +16,7 @@ pub use texts::Texts;
 
 pub fn schema() -> UpdateHandler<HandlerError> {
     let messages = Update::filter_message()
+        .branch(dptree::filter_map(handlers::admin::recognise).endpoint(handlers::admin::command))
         .branch(dptree::filter(|m: Message| m.chat.is_private()).endpoint(client::message))
         .branch(dptree::filter(Places::is_main_group).endpoint(main_group::message))
         .branch(dptree::filter(Places::is_tech_group).endpoint(tech_group::message));

@@ -24,6 +24,16 @@ pub enum CallbackAction {
     Close {
         ticket_id: i32,
     },
+    /// A survey answer: question 1–3, score 1–5.
+    Rate {
+        ticket_id: i32,
+        question: u8,
+        score: u8,
+    },
+    /// The survey's "skip" under the request for a comment.
+    SkipComment {
+        ticket_id: i32,
+    },
 }
 
 impl CallbackAction {
@@ -33,6 +43,12 @@ impl CallbackAction {
         match self {
             Self::Assign { ticket_id, tech_id } => format!("a:{ticket_id}:{tech_id}"),
             Self::Close { ticket_id } => format!("c:{ticket_id}"),
+            Self::Rate {
+                ticket_id,
+                question,
+                score,
+            } => format!("r:{ticket_id}:{question}:{score}"),
+            Self::SkipComment { ticket_id } => format!("k:{ticket_id}"),
         }
     }
 
@@ -45,6 +61,18 @@ impl CallbackAction {
         }
         let mut parts = data.split(':');
         let action = match (parts.next()?, parts.next(), parts.next()) {
+            ("r", Some(ticket), Some(question)) => {
+                let question = parse_small(question, 1..=3)?;
+                let score = parse_small(parts.next()?, 1..=5)?;
+                Self::Rate {
+                    ticket_id: parse_id(ticket)?,
+                    question,
+                    score,
+                }
+            }
+            ("k", Some(ticket), None) => Self::SkipComment {
+                ticket_id: parse_id(ticket)?,
+            },
             ("a", Some(ticket), Some(tech)) => Self::Assign {
                 ticket_id: parse_id(ticket)?,
                 tech_id: parse_id(tech)?,
@@ -60,7 +88,10 @@ impl CallbackAction {
     /// The ticket the button belongs to.
     pub fn ticket_id(&self) -> i32 {
         match self {
-            Self::Assign { ticket_id, .. } | Self::Close { ticket_id } => *ticket_id,
+            Self::Assign { ticket_id, .. }
+            | Self::Close { ticket_id }
+            | Self::Rate { ticket_id, .. }
+            | Self::SkipComment { ticket_id } => *ticket_id,
         }
     }
 }
@@ -77,6 +108,37 @@ fn parse_id(text: &str) -> Option<i32> {
 /// order given, then a full-width close button. `techs` holds
 /// `(technicians.id, label)` pairs, the label usually a
 /// [`tech_label`](crate::domain::topic_title::tech_label).
+fn parse_small(text: &str, range: std::ops::RangeInclusive<u8>) -> Option<u8> {
+    if text.len() != 1 {
+        return None;
+    }
+    text.parse().ok().filter(|n| range.contains(n))
+}
+
+/// Scores 1–5 in one row, for survey question `question`.
+pub fn rating_keyboard(ticket_id: i32, question: u8) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(vec![
+        (1..=5)
+            .map(|score| {
+                let action = CallbackAction::Rate {
+                    ticket_id,
+                    question,
+                    score,
+                };
+                InlineKeyboardButton::callback(score.to_string(), action.encode())
+            })
+            .collect::<Vec<_>>(),
+    ])
+}
+
+/// The "skip" button under the survey's request for a comment.
+pub fn skip_keyboard(language: Language, ticket_id: i32) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::callback(
+        Texts::new(language).survey_skip_button(),
+        CallbackAction::SkipComment { ticket_id }.encode(),
+    )]])
+}
+
 pub fn card_keyboard(
     language: Language,
     ticket_id: i32,
@@ -108,6 +170,35 @@ mod tests {
     use teloxide::types::InlineKeyboardButtonKind;
 
     use super::*;
+
+    #[test]
+    fn survey_actions_round_trip_and_refuse_out_of_range_values() {
+        let rate = CallbackAction::Rate {
+            ticket_id: 7,
+            question: 2,
+            score: 4,
+        };
+        assert_eq!(rate.encode(), "r:7:2:4");
+        assert_eq!(CallbackAction::parse("r:7:2:4"), Some(rate));
+        assert_eq!(
+            CallbackAction::parse("k:7"),
+            Some(CallbackAction::SkipComment { ticket_id: 7 })
+        );
+        for bad in [
+            "r:7:0:4",
+            "r:7:4:4",
+            "r:7:2:6",
+            "r:7:2:0",
+            "r:7:2",
+            "r:7:2:4:1",
+            "r:7:22:4",
+            "k:x",
+        ] {
+            assert_eq!(CallbackAction::parse(bad), None, "{bad}");
+        }
+        let keyboard = rating_keyboard(7, 3);
+        assert_eq!(keyboard.inline_keyboard[0].len(), 5);
+    }
 
     #[test]
     fn actions_encode_to_short_colon_separated_data() {

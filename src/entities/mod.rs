@@ -13,6 +13,7 @@ pub mod feedback;
 pub mod inbound_updates;
 pub mod message_links;
 pub mod outbox;
+pub mod sheet_reports;
 pub mod tech_threads;
 pub mod technicians;
 pub mod tickets;

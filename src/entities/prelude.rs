@@ -6,6 +6,7 @@ pub use super::feedback::Entity as Feedback;
 pub use super::inbound_updates::Entity as InboundUpdates;
 pub use super::message_links::Entity as MessageLinks;
 pub use super::outbox::Entity as Outbox;
+pub use super::sheet_reports::Entity as SheetReports;
 pub use super::tech_threads::Entity as TechThreads;
 pub use super::technicians::Entity as Technicians;
 pub use super::tickets::Entity as Tickets;

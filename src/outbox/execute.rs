@@ -17,7 +17,7 @@ use teloxide::payloads::{
     EditMessageTextSetters, SendMessageSetters,
 };
 use teloxide::prelude::Requester;
-use teloxide::types::{ChatId, MessageId, ReplyParameters, ThreadId};
+use teloxide::types::{ChatId, InlineKeyboardMarkup, MessageId, ReplyParameters, ThreadId};
 use tracing::Instrument;
 
 use super::{Action, ReplyTo, RichText, Target};
@@ -29,8 +29,11 @@ use crate::domain::topic_title::{TicketStage, main_topic_title, tech_label, tech
 use crate::entities::{
     Actor, OutboxStatus, TicketStatus, outbox, tech_threads, technicians, tickets, users,
 };
+use crate::services::sheets::Sheets;
+use crate::services::technicians::active_technicians;
 use crate::services::tickets::TicketService;
 use crate::services::{events, links};
+use crate::store::Store;
 use crate::telegram::limits::RateLimiter;
 use crate::telegram::{Failure, Telegram, TelegramError};
 
@@ -72,6 +75,10 @@ pub struct Executor {
     limiter: RateLimiter,
     texts: Texts,
     tickets: TicketService,
+    /// Extra card fields from Google Sheets.
+    sheets: Sheets,
+    /// Caches the technicians offered on cards.
+    store: Store,
 }
 
 impl Executor {
@@ -81,6 +88,8 @@ impl Executor {
         limiter: RateLimiter,
         texts: Texts,
         tickets: TicketService,
+        sheets: Sheets,
+        store: Store,
     ) -> Self {
         Self {
             db,
@@ -88,6 +97,8 @@ impl Executor {
             limiter,
             texts,
             tickets,
+            sheets,
+            store,
         }
     }
 
@@ -222,12 +233,15 @@ impl Executor {
                 text,
                 reply_to,
                 close_button_for,
+                keyboard,
                 response,
             } => {
                 let place = self.place(*target).await?;
-                let sent = self
-                    .send_text(place, text, *reply_to, *close_button_for)
-                    .await?;
+                let keyboard = keyboard.clone().or_else(|| {
+                    close_button_for
+                        .map(|ticket_id| card_keyboard(self.texts.language(), ticket_id, &[]))
+                });
+                let sent = self.send_text(place, text, *reply_to, keyboard).await?;
                 self.after_sent(row, place.chat, &sent[..1], *target, *response)
                     .await
             }
@@ -322,7 +336,7 @@ impl Executor {
         place: Place,
         text: &RichText,
         reply_to: Option<ReplyTo>,
-        close_button_for: Option<i32>,
+        keyboard: Option<InlineKeyboardMarkup>,
     ) -> Result<Vec<i32>, DeliveryError> {
         let chunks = split_text(&text.text, &text.entities, TEXT_LIMIT);
         let reply = match reply_to {
@@ -349,10 +363,9 @@ impl Executor {
                 request = request.reply_parameters(reply);
             }
             if index == last
-                && let Some(ticket_id) = close_button_for
+                && let Some(keyboard) = keyboard.clone()
             {
-                request =
-                    request.reply_markup(card_keyboard(self.texts.language(), ticket_id, &[]));
+                request = request.reply_markup(keyboard);
             }
             self.limiter.acquire(place.chat, 1).await;
             let message = self.telegram.call(request).await?;
@@ -553,6 +566,11 @@ impl Executor {
                     .and_then(|thread| topic_link(t.main_chat_id, thread)),
             })
             .collect();
+        // Bounded by the Sheets timeout; empty when Sheets is off or fails.
+        let extra = self
+            .sheets
+            .client_fields(client.tg_id, client.username.as_deref())
+            .await;
         let card = ClientCard {
             ticket_id: ticket.id,
             full_name: client.full_name.clone(),
@@ -560,14 +578,11 @@ impl Executor {
             tg_id: client.tg_id,
             language_code: client.language_code.clone(),
             earlier,
-            extra: Vec::new(),
+            extra,
         };
         let (text, entities) = card.render(self.texts.language());
         let techs: Vec<(i32, String)> = if ticket.status.is_open() {
-            technicians::Entity::find()
-                .filter(technicians::Column::IsActive.eq(true))
-                .order_by_asc(technicians::Column::Id)
-                .all(&self.db)
+            active_technicians(&self.db, &self.store)
                 .await?
                 .into_iter()
                 .map(|t| (t.id, t.name))
@@ -628,7 +643,8 @@ impl Executor {
             }
         }
         let intro = RichText::plain(self.texts.tech_topic_intro(ticket.id));
-        self.send_text(place, &intro, None, Some(ticket.id)).await?;
+        let close = card_keyboard(self.texts.language(), ticket.id, &[]);
+        self.send_text(place, &intro, None, Some(close)).await?;
         Ok(())
     }
 
@@ -709,8 +725,8 @@ impl Executor {
                 let place = self.tech_place(tech_thread).await?;
                 let bridge = self.bridge(tech_thread).await?;
                 let note = RichText::plain(self.texts.topic_recreated_note());
-                self.send_text(place, &note, None, Some(bridge.ticket_id))
-                    .await?;
+                let close = card_keyboard(self.texts.language(), bridge.ticket_id, &[]);
+                self.send_text(place, &note, None, Some(close)).await?;
                 events::record(
                     &self.db,
                     Some(bridge.ticket_id),

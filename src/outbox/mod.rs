@@ -20,7 +20,7 @@ use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use serde::{Deserialize, Serialize};
-use teloxide::types::MessageEntity;
+use teloxide::types::{InlineKeyboardMarkup, MessageEntity};
 use tokio::sync::mpsc;
 
 use crate::entities::OutboxStatus;
@@ -103,6 +103,9 @@ pub enum Action {
         /// Buttons: the close button under a tech topic's intro.
         #[serde(default)]
         close_button_for: Option<i32>,
+        /// Other buttons (the survey's scores).
+        #[serde(default)]
+        keyboard: Option<InlineKeyboardMarkup>,
         #[serde(default)]
         response: bool,
     },
@@ -133,6 +136,7 @@ impl Action {
             text: RichText::plain(text),
             reply_to: None,
             close_button_for: None,
+            keyboard: None,
             response: false,
         }
     }

@@ -114,6 +114,8 @@ impl BridgeService {
                 "source": { "chat": source.0, "message_id": source.1 },
                 "destinations": destinations,
                 "kind": content_kind(message),
+                // Searchable by managers (/find).
+                "text": message.text().or(message.caption()),
             }),
         )
         .await?;
@@ -169,6 +171,7 @@ impl BridgeService {
                         message_id: source.1,
                     }),
                     close_button_for: None,
+                    keyboard: None,
                     response: false,
                 },
                 Some((text, is_caption)) => Action::Edit {
@@ -187,6 +190,7 @@ impl BridgeService {
                         message_id: source.1,
                     }),
                     close_button_for: None,
+                    keyboard: None,
                     response: false,
                 },
             };
@@ -262,6 +266,7 @@ impl BridgeService {
                                 text: RichText::plain(self.texts.specialist_call_note(name, text)),
                                 reply_to: None,
                                 close_button_for: None,
+                                keyboard: None,
                                 response: false,
                             },
                             source: Some(source),
@@ -348,6 +353,7 @@ fn copy_action(message: &Message, route: &Route, reply_to: Option<ReplyTo>) -> A
                 text: RichText { text, entities },
                 reply_to,
                 close_button_for: None,
+                keyboard: None,
                 response: route.response,
             };
         }

@@ -4,6 +4,9 @@
 pub mod bridge;
 pub mod events;
 pub mod links;
+pub mod reports;
+pub mod sheets;
+pub mod survey;
 pub mod technicians;
 pub mod tickets;
 pub mod users;

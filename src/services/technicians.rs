@@ -1,14 +1,81 @@
 //! Technicians come from TECH_GROUPS_MAPPING. At every start the table is
 //! brought in line with it: new ones are added, changed ones updated, missing
 //! ones deactivated — never deleted, because tickets still point at them.
+//!
+//! The technicians offered on new cards ([`active_technicians`]) are cached
+//! in the store for [`ACTIVE_CACHE_TTL`]; whatever changes who is offered
+//! (the sync, /tech_on, /tech_off) calls [`forget_active_technicians`].
+
+use std::time::Duration;
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
 };
+use serde::{Deserialize, Serialize};
 
 use crate::config::TechnicianConfig;
 use crate::entities::technicians::{self, Entity as Technician};
+use crate::store::Store;
+
+/// How long the list of technicians offered on cards is cached.
+pub const ACTIVE_CACHE_TTL: Duration = Duration::from_secs(10 * 60);
+const ACTIVE_CACHE_KEY: &str = "technicians:active";
+
+/// A technician a new card offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActiveTechnician {
+    pub id: i32,
+    pub name: String,
+    pub username: Option<String>,
+}
+
+/// The technicians who take new tickets (in TECH_GROUPS_MAPPING and not
+/// switched off by a manager), by id: from the store's cache, or from the
+/// database and then cached for [`ACTIVE_CACHE_TTL`]. A store that is down
+/// only costs the cache.
+pub async fn active_technicians(
+    db: &DatabaseConnection,
+    store: &Store,
+) -> Result<Vec<ActiveTechnician>, DbErr> {
+    match store.cache_get_json(ACTIVE_CACHE_KEY).await {
+        Ok(Some(list)) => return Ok(list),
+        Ok(None) => {}
+        Err(error) => {
+            tracing::debug!(error = %error, "store unavailable; reading technicians uncached")
+        }
+    }
+    let list: Vec<ActiveTechnician> = Technician::find()
+        .filter(technicians::Column::IsActive.eq(true))
+        .filter(technicians::Column::Available.eq(true))
+        .order_by_asc(technicians::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| ActiveTechnician {
+            id: t.id,
+            name: t.name,
+            username: t.username,
+        })
+        .collect();
+    if let Err(error) = store
+        .cache_set_json(ACTIVE_CACHE_KEY, &list, ACTIVE_CACHE_TTL)
+        .await
+    {
+        tracing::debug!(error = %error, "could not cache the technicians");
+    }
+    Ok(list)
+}
+
+/// Drops the cached list, after anything that changes who is offered.
+pub async fn forget_active_technicians(store: &Store) {
+    if let Err(error) = store.cache_delete(ACTIVE_CACHE_KEY).await {
+        tracing::warn!(
+            error = %error,
+            "could not drop the cached technicians; new cards may show the old list for up to 10 minutes"
+        );
+    }
+}
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SyncReport {

@@ -13,7 +13,7 @@ use teloxide::types::User;
 
 use crate::entities::{Actor, TicketStatus, tech_threads, technicians, tickets, users};
 use crate::outbox::{Action, Delivery, Lanes, Outbox, Target};
-use crate::services::events;
+use crate::services::{events, survey};
 use crate::store::{Store, StoreError};
 
 use crate::bot::Texts;
@@ -50,6 +50,8 @@ pub struct TicketService {
     store: Store,
     texts: Texts,
     main_group: i64,
+    /// How long the survey after closing stays open.
+    survey_ttl: std::time::Duration,
 }
 
 impl TicketService {
@@ -59,6 +61,7 @@ impl TicketService {
         store: Store,
         texts: Texts,
         main_group: i64,
+        survey_ttl: std::time::Duration,
     ) -> Self {
         Self {
             db,
@@ -66,6 +69,7 @@ impl TicketService {
             store,
             texts,
             main_group,
+            survey_ttl,
         }
     }
 
@@ -233,7 +237,7 @@ impl TicketService {
         let tech = technicians::Entity::find_by_id(tech_id)
             .one(&self.db)
             .await?;
-        let Some(tech) = tech.filter(|t| t.is_active) else {
+        let Some(tech) = tech.filter(|t| t.is_active && t.available) else {
             return Ok(Change::UnknownTechnician);
         };
         let previous = current_bridge(&self.db, ticket_id).await?;
@@ -356,10 +360,15 @@ impl TicketService {
         if let Err(error) = self.store.unlock(lock).await {
             tracing::warn!(ticket_id, error = %error, "could not release the ticket lock; it expires by itself");
         }
-        result.map_err(Into::into)
+        result
     }
 
-    async fn close_locked(&self, ticket_id: i32, actor: Actor, by: &str) -> Result<Change, DbErr> {
+    async fn close_locked(
+        &self,
+        ticket_id: i32,
+        actor: Actor,
+        by: &str,
+    ) -> Result<Change, TicketError> {
         let Some(ticket) = self.get(ticket_id).await? else {
             return Ok(Change::UnknownTicket);
         };
@@ -423,6 +432,10 @@ impl TicketService {
                 format!("close-topic:tech:{}", bridge.id),
             ));
         }
+        // The client is handed to the survey: its first question follows the
+        // closing message, and the survey state exists before either is sent.
+        deliveries.push(survey::first_question(&self.texts, &ticket));
+        survey::begin(&self.store, ticket.client_tg_id, ticket_id, self.survey_ttl).await?;
         let lanes = self.outbox.insert(&txn, deliveries).await?;
         events::record(&txn, Some(ticket_id), actor, "closed", json!({ "by": by })).await?;
         txn.commit().await?;

@@ -4,12 +4,16 @@
 
 mod support;
 
+mod admin;
 mod bridge;
 mod durability;
 mod failures;
 mod health;
+mod menus;
 mod polling;
 mod services;
+mod sheets;
 mod startup;
+mod survey;
 mod tickets;
 mod webhook;

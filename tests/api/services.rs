@@ -52,6 +52,7 @@ async fn fixture() -> Fixture {
         store.clone(),
         Texts::new(Language::Ru),
         MAIN_GROUP,
+        topicdesk::services::survey::SURVEY_TTL,
     );
     let tech = technicians::ActiveModel {
         name: Set("Ivan Petrov".into()),

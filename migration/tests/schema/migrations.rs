@@ -7,7 +7,7 @@ use topicdesk::entities::prelude::{Tickets, Users};
 
 use crate::harness::{migrated, single_connection};
 
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 10] = [
     "users",
     "technicians",
     "tickets",
@@ -17,6 +17,7 @@ const TABLES: [&str; 9] = [
     "message_links",
     "inbound_updates",
     "outbox",
+    "sheet_reports",
 ];
 
 fn migration_names() -> Vec<String> {

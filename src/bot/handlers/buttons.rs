@@ -10,6 +10,7 @@ use crate::bot::Texts;
 use crate::domain::callback::CallbackAction;
 use crate::entities::Actor;
 use crate::intake::HandlerError;
+use crate::services::survey::SurveyService;
 use crate::services::tickets::{Change, TicketService, tech_label};
 use crate::telegram::Telegram;
 
@@ -18,15 +19,42 @@ pub async fn pressed(
     telegram: Telegram,
     texts: Texts,
     tickets: TicketService,
+    survey: SurveyService,
     places: Places,
 ) -> Result<(), HandlerError> {
-    let chat = match &query.message {
-        Some(MaybeInaccessibleMessage::Regular(message)) => Some(message.chat.id.0),
-        Some(MaybeInaccessibleMessage::Inaccessible(message)) => Some(message.chat.id.0),
+    let pressed = match &query.message {
+        Some(MaybeInaccessibleMessage::Regular(message)) => Some((message.chat.id.0, message.id.0)),
+        Some(MaybeInaccessibleMessage::Inaccessible(message)) => {
+            Some((message.chat.id.0, message.message_id.0))
+        }
         None => None,
     };
+    let chat = pressed.map(|(chat, _)| chat);
+    let client = query.from.id.0 as i64;
+    // Survey buttons live in the client's private chat only.
+    let in_private = chat == Some(client);
     let answer = match query.data.as_deref().and_then(CallbackAction::parse) {
         None => texts.stale_button().to_owned(),
+        Some(CallbackAction::Rate {
+            ticket_id,
+            question,
+            score,
+        }) => match pressed.filter(|_| in_private) {
+            Some(pressed) => {
+                tracing::Span::current().record("ticket_id", ticket_id);
+                survey
+                    .rate(client, ticket_id, question, score, pressed)
+                    .await?
+            }
+            None => texts.survey_stale().to_owned(),
+        },
+        Some(CallbackAction::SkipComment { ticket_id }) => match pressed.filter(|_| in_private) {
+            Some(pressed) => {
+                tracing::Span::current().record("ticket_id", ticket_id);
+                survey.skip_comment(client, ticket_id, pressed).await?
+            }
+            None => texts.survey_stale().to_owned(),
+        },
         Some(CallbackAction::Assign { ticket_id, tech_id }) => {
             tracing::Span::current().record("ticket_id", ticket_id);
             if chat != Some(places.main_group) {

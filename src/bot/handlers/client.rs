@@ -10,6 +10,7 @@ use crate::bot::Texts;
 use crate::entities::Actor;
 use crate::intake::HandlerError;
 use crate::services::bridge::{BridgeService, Origin};
+use crate::services::survey::SurveyService;
 use crate::services::tickets::TicketService;
 use crate::services::{links, users};
 use crate::telegram::Telegram;
@@ -21,6 +22,7 @@ pub async fn message(
     db: DatabaseConnection,
     tickets: TicketService,
     bridge: BridgeService,
+    survey: SurveyService,
 ) -> Result<(), HandlerError> {
     let Some(user) = message.from.clone() else {
         return Ok(());
@@ -31,6 +33,12 @@ pub async fn message(
     users::touch(&db, &user).await?;
     if let Some(command) = command_of(&message) {
         return run_command(&command, &user, &message, &telegram, &texts, &tickets).await;
+    }
+    // After the survey's three questions, the next text is the comment.
+    if let Some(text) = message.text()
+        && survey.take_comment(user.id.0 as i64, text).await?
+    {
+        return Ok(());
     }
     let (ticket, _opened) = tickets.open_for(&user).await?;
     tracing::Span::current().record("ticket_id", ticket.id);

@@ -1,5 +1,6 @@
 //! Handlers, one module per place the bot listens in.
 
+pub mod admin;
 pub mod buttons;
 pub mod client;
 pub mod main_group;

@@ -58,6 +58,7 @@ pub async fn handle(
                     message_id: message.id.0,
                 }),
                 close_button_for: None,
+                keyboard: None,
                 response: false,
             },
             source: None,

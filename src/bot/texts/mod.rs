@@ -9,6 +9,7 @@
 use crate::config::Language;
 
 mod admin;
+mod menus;
 mod survey;
 
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,70 @@
+//! The command menus Telegram shows next to the input field, per audience:
+//! clients see /start, /help and /close; the main group sees /close;
+//! managers additionally see their commands, in their private chat and in
+//! the main group.
+
+use teloxide::payloads::SetMyCommandsSetters;
+use teloxide::prelude::Requester;
+use teloxide::types::{BotCommand, BotCommandScope, ChatId, Recipient, UserId};
+
+use super::Texts;
+use crate::telegram::{Telegram, TelegramError};
+
+/// Manager commands, in the order the menu lists them.
+pub const MANAGER_COMMANDS: [&str; 7] = [
+    "techs", "tickets", "ticket", "find", "stats", "tech_on", "tech_off",
+];
+
+fn commands(texts: &Texts, names: &[&str]) -> Vec<BotCommand> {
+    names
+        .iter()
+        .map(|name| BotCommand::new(*name, texts.command_description(name)))
+        .collect()
+}
+
+/// Sets every menu. Each call is independent, so one failure does not stop
+/// the others; the first error is returned after all were tried.
+pub async fn set_menus(
+    telegram: &Telegram,
+    texts: &Texts,
+    main_group: i64,
+    admins: &[i64],
+) -> Result<(), TelegramError> {
+    let client = commands(texts, &["start", "help", "close"]);
+    let group = commands(texts, &["close"]);
+    let managers = commands(texts, &MANAGER_COMMANDS);
+    let main = Recipient::Id(ChatId(main_group));
+    let mut menus = vec![
+        (BotCommandScope::AllPrivateChats, client.clone()),
+        (
+            BotCommandScope::Chat {
+                chat_id: main.clone(),
+            },
+            group.clone(),
+        ),
+    ];
+    for admin in admins {
+        menus.push((
+            BotCommandScope::Chat {
+                chat_id: Recipient::Id(ChatId(*admin)),
+            },
+            client.iter().chain(&managers).cloned().collect(),
+        ));
+        menus.push((
+            BotCommandScope::ChatMember {
+                chat_id: main.clone(),
+                user_id: UserId(*admin as u64),
+            },
+            group.iter().chain(&managers).cloned().collect(),
+        ));
+    }
+    let mut first_error = None;
+    for (scope, list) in menus {
+        let request = telegram.bot().set_my_commands(list).scope(scope);
+        if let Err(error) = telegram.call(request).await {
+            tracing::warn!(error = %error, "could not set a command menu");
+            first_error.get_or_insert(error);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
