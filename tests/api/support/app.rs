@@ -123,10 +123,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
                 .display()
                 .to_string(),
         ),
-        (
-            "STORE_KEY_PREFIX",
-            format!("topicdesk-test-{}:", uuid::Uuid::new_v4().simple()),
-        ),
+        ("STORE_KEY_PREFIX", database.key_prefix().to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

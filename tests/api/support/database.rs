@@ -10,6 +10,9 @@ pub struct TestDatabase {
     backend: Backend,
     /// Files that live as long as the database (the in-process store's state).
     state_dir: TempDir,
+    /// The store key prefix of every app on this database, so a restarted
+    /// app finds what the previous one left in the store.
+    key_prefix: String,
 }
 
 enum Backend {
@@ -32,6 +35,7 @@ impl TestDatabase {
             url,
             backend: Backend::Sqlite { _dir: dir },
             state_dir: tempfile::tempdir().expect("a temporary directory"),
+            key_prefix: format!("topicdesk-test-{}:", uuid::Uuid::new_v4().simple()),
         }
     }
 
@@ -51,7 +55,12 @@ impl TestDatabase {
             url: url.to_string(),
             backend: Backend::Postgres { admin_url, name },
             state_dir: tempfile::tempdir().expect("a temporary directory"),
+            key_prefix: format!("topicdesk-test-{}:", uuid::Uuid::new_v4().simple()),
         }
+    }
+
+    pub fn key_prefix(&self) -> &str {
+        &self.key_prefix
     }
 
     /// A directory that lives as long as the database.
