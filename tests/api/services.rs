@@ -207,3 +207,64 @@ async fn unknown_tickets_and_inactive_technicians_are_refused() {
         Change::UnknownTechnician
     );
 }
+
+#[tokio::test]
+async fn a_second_survey_completion_for_a_ticket_is_refused() {
+    use topicdesk::entities::feedback;
+    use topicdesk::services::survey::{self, SurveyService};
+
+    let f = fixture().await;
+    let fake = fake_telegram::FakeTelegram::start().await;
+    let telegram = topicdesk::telegram::Telegram::new(
+        &topicdesk::config::TelegramSettings {
+            token: fake.token().to_owned().into(),
+            api_url: fake.api_url().parse().unwrap(),
+        },
+        topicdesk::metrics::Metrics::new(),
+    );
+    let (outbox, _wake) = Outbox::new();
+    let surveys = SurveyService::new(
+        f.db.clone(),
+        outbox,
+        f.store.clone(),
+        Texts::new(Language::Ru),
+        telegram,
+        survey::SURVEY_TTL,
+    );
+    let anna = client(&f, 505).await;
+    let (ticket, _) = f.tickets.open_for(&anna).await.unwrap();
+    f.tickets
+        .close(ticket.id, Actor::Client, "Anna")
+        .await
+        .unwrap();
+
+    // The first completion: 4, 5, 5 and a comment.
+    for (question, score) in [(1, 4), (2, 5), (3, 5)] {
+        surveys
+            .rate(505, ticket.id, question, score, (505, 1))
+            .await
+            .unwrap();
+    }
+    assert!(surveys.take_comment(505, "slow start").await.unwrap());
+
+    // Somehow the survey runs again for the same ticket: the first answers stand.
+    survey::begin(&f.store, 505, ticket.id, survey::SURVEY_TTL)
+        .await
+        .unwrap();
+    for question in 1..=3 {
+        surveys
+            .rate(505, ticket.id, question, 1, (505, 1))
+            .await
+            .unwrap();
+    }
+    assert!(surveys.take_comment(505, "changed my mind").await.unwrap());
+    let rows = feedback::Entity::find().all(&f.db).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].q1, rows[0].q2, rows[0].q3), (4, 5, 5));
+    assert_eq!(rows[0].comment.as_deref(), Some("slow start"));
+    assert_eq!(
+        f.store.fsm_get(505).await.unwrap(),
+        None,
+        "the survey is over"
+    );
+}
