@@ -86,6 +86,8 @@ impl Application {
         let report = technicians::sync(&db, &settings.technicians)
             .await
             .context("cannot sync technicians from TECH_GROUPS_MAPPING")?;
+        // The cached list of technicians may predate this sync.
+        technicians::forget_active_technicians(&store).await;
         tracing::info!(
             added = report.added,
             updated = report.updated,

@@ -25,8 +25,8 @@ use crate::bot::Texts;
 use crate::domain::callback::{rating_keyboard, skip_keyboard};
 use crate::entities::{Actor, feedback, tickets};
 use crate::outbox::{Action, Delivery, Outbox, RichText, Target};
-use crate::services::events;
 use crate::services::tickets::current_bridge;
+use crate::services::{events, sheets};
 use crate::store::{Store, StoreError};
 use crate::telegram::Telegram;
 
@@ -300,6 +300,7 @@ impl SurveyService {
             ));
         }
         let lanes = self.outbox.insert(&txn, deliveries).await?;
+        sheets::report_ready_now(&txn, ticket_id).await?;
         events::record(
             &txn,
             Some(ticket_id),

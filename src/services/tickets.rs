@@ -13,10 +13,13 @@ use teloxide::types::User;
 
 use crate::entities::{Actor, TicketStatus, tech_threads, technicians, tickets, users};
 use crate::outbox::{Action, Delivery, Lanes, Outbox, Target};
-use crate::services::{events, survey};
+use crate::services::{events, sheets, survey};
 use crate::store::{Store, StoreError};
 
 use crate::bot::Texts;
+
+/// Extra time after the survey's deadline before the report row is sent.
+const REPORT_GRACE: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 /// How long a button press may hold a ticket.
 pub const TICKET_LOCK_TTL: std::time::Duration = std::time::Duration::from_secs(60);
@@ -378,8 +381,9 @@ impl TicketService {
         let bridge = current_bridge(&self.db, ticket_id).await?;
         let txn = self.db.begin().await?;
         let mut updated = ticket.clone().into_active_model();
+        let closed_at = Utc::now();
         updated.status = Set(TicketStatus::Closed);
-        updated.closed_at = Set(Some(Utc::now()));
+        updated.closed_at = Set(Some(closed_at));
         updated.update(&txn).await?;
 
         let main = Target::Main { ticket_id };
@@ -436,6 +440,12 @@ impl TicketService {
         // closing message, and the survey state exists before either is sent.
         deliveries.push(survey::first_question(&self.texts, &ticket));
         survey::begin(&self.store, ticket.client_tg_id, ticket_id, self.survey_ttl).await?;
+        // The report row waits for the survey, at most until it expires
+        // (plus a little grace for an answer given right at the deadline).
+        let report_due = closed_at
+            + chrono::Duration::from_std(self.survey_ttl + REPORT_GRACE)
+                .unwrap_or(chrono::Duration::days(1));
+        sheets::queue_report(&txn, ticket_id, report_due).await?;
         let lanes = self.outbox.insert(&txn, deliveries).await?;
         events::record(&txn, Some(ticket_id), actor, "closed", json!({ "by": by })).await?;
         txn.commit().await?;

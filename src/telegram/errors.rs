@@ -61,7 +61,7 @@ fn classify_description(description: &str) -> Failure {
         || text.contains("caption is too long")
     {
         Failure::TooLong
-    } else if text.contains("message is not modified") {
+    } else if text.contains("message is not modified") || text.contains("topic_not_modified") {
         Failure::NotModified
     } else if text.contains("chat not found") {
         Failure::ChatNotFound
@@ -95,6 +95,7 @@ mod tests {
                 Failure::NotModified,
             ),
             ("Bad Request: chat not found", Failure::ChatNotFound),
+            ("Bad Request: TOPIC_NOT_MODIFIED", Failure::NotModified),
             ("Bad Request: something new", Failure::Other),
         ];
         for (description, expected) in cases {
