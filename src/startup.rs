@@ -256,6 +256,8 @@ impl Application {
                 sheets.clone(),
                 store.clone(),
             ),
+            // With Redis, other instances may share the outbox.
+            settings.store.redis_url.is_some().then(|| store.clone()),
             shutdown.clone(),
         );
         tasks.push(tokio::spawn(engine.run(wake_requests)));
@@ -285,6 +287,7 @@ impl Application {
             metrics,
             &settings.intake,
             shutdown.clone(),
+            settings.store.redis_url.is_some(),
         ));
         let mut updates = updates;
         let stop_listening = updates.stop_token();

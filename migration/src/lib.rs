@@ -30,6 +30,7 @@ mod m20261122_000009_create_outbox;
 mod m20261123_100000_add_technicians_available;
 mod m20261123_100100_add_events_search_text;
 mod m20261123_110000_create_sheet_reports;
+mod m20261123_120000_add_inbound_updates_topic_id;
 
 /// Where the database lives when `DATABASE_URL` is not set: a SQLite file
 /// under `./data`, created on first use.
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_100000_add_technicians_available::Migration),
             Box::new(m20261123_100100_add_events_search_text::Migration),
             Box::new(m20261123_110000_create_sheet_reports::Migration),
+            Box::new(m20261123_120000_add_inbound_updates_topic_id::Migration),
         ]
     }
 }

@@ -21,6 +21,8 @@ pub struct Model {
     pub payload: String,
     /// The chat the update belongs to, when it has one (for per-chat ordering).
     pub chat_id: Option<i64>,
+    /// The forum topic, 0 when none; with `chat_id`, the ordering key.
+    pub topic_id: Option<i32>,
     pub status: InboundStatus,
     #[sea_orm(default_value = 0)]
     pub attempts: i32,

@@ -9,6 +9,7 @@ use sea_orm::{
     QuerySelect,
 };
 
+use super::ordering::OrderingKey;
 use crate::entities::InboundStatus;
 use crate::entities::inbound_updates::{self, Column, Entity as InboundUpdate};
 
@@ -43,12 +44,13 @@ impl InboundStore {
         &self,
         update_id: i64,
         payload: &str,
-        chat_id: Option<i64>,
+        key: Option<OrderingKey>,
     ) -> Result<bool, DbErr> {
         let row = inbound_updates::ActiveModel {
             update_id: Set(update_id),
             payload: Set(payload.to_owned()),
-            chat_id: Set(chat_id),
+            chat_id: Set(key.map(|(chat, _)| chat)),
+            topic_id: Set(key.map(|(_, topic)| topic)),
             status: Set(InboundStatus::Pending),
             attempts: Set(0),
             received_at: Set(Utc::now()),
@@ -64,6 +66,25 @@ impl InboundStore {
     pub async fn is_pending(&self, update_id: i64) -> Result<bool, DbErr> {
         let row = InboundUpdate::find_by_id(update_id).one(&self.db).await?;
         Ok(row.is_some_and(|row| row.status == InboundStatus::Pending))
+    }
+
+    /// Unfinished updates with the same ordering key, older than `update_id`.
+    pub async fn earlier_pending(
+        &self,
+        key: OrderingKey,
+        update_id: i64,
+    ) -> Result<Vec<i64>, DbErr> {
+        InboundUpdate::find()
+            .select_only()
+            .column(Column::UpdateId)
+            .filter(Column::ChatId.eq(key.0))
+            .filter(Column::TopicId.eq(key.1))
+            .filter(Column::Status.eq(InboundStatus::Pending))
+            .filter(Column::UpdateId.lt(update_id))
+            .limit(REPLAY_BATCH)
+            .into_tuple()
+            .all(&self.db)
+            .await
     }
 
     /// Every unfinished update, oldest first.

@@ -74,8 +74,8 @@ impl Intake {
     pub async fn accept(&self, raw: &str, source: Source) -> Result<Accepted, IntakeError> {
         let update = parse_update(raw)?;
         let update_id = update.id.0 as i64;
-        let chat_id = update.chat().map(|chat| chat.id.0);
-        if !self.inbound.insert(update_id, raw, chat_id).await? {
+        let key = ordering_key(&update);
+        if !self.inbound.insert(update_id, raw, key).await? {
             self.requeue_if_orphaned(update).await?;
             tracing::debug!(
                 update_id,

@@ -22,6 +22,9 @@ use super::queue::UpdateQueue;
 use crate::config::IntakeSettings;
 use crate::metrics::Metrics;
 
+/// How long an update waits for an older one of its chat on another instance.
+const EARLIER_UPDATE_PATIENCE: Duration = Duration::from_secs(30);
+
 /// How processing of one update ended.
 enum Outcome {
     Done,
@@ -46,6 +49,9 @@ pub struct UpdateProcessor {
     retry_base_delay: Duration,
     /// Once cancelled, updates not yet started are left pending for the next run.
     shutdown: CancellationToken,
+    /// Several instances share the database: updates of one chat may have
+    /// reached different instances, so each waits for the chat's earlier ones.
+    shared_with_other_instances: bool,
 }
 
 impl UpdateProcessor {
@@ -57,6 +63,7 @@ impl UpdateProcessor {
         metrics: Metrics,
         settings: &IntakeSettings,
         shutdown: CancellationToken,
+        shared_with_other_instances: bool,
     ) -> Self {
         Self {
             handler,
@@ -67,6 +74,7 @@ impl UpdateProcessor {
             max_attempts: settings.max_attempts.max(1),
             retry_base_delay: settings.retry_base_delay,
             shutdown,
+            shared_with_other_instances,
         }
     }
 
@@ -96,6 +104,9 @@ impl UpdateProcessor {
     async fn process_with_retries(&self, update: Update, me: Me) {
         let update_id = update.id.0 as i64;
         let started = Instant::now();
+        if self.shared_with_other_instances {
+            self.wait_for_earlier_updates(&update).await;
+        }
         let outcome = self.attempt_until_settled(&update, &me).await;
         match &outcome {
             Outcome::Done => {
@@ -123,6 +134,49 @@ impl UpdateProcessor {
             Outcome::Done => self.metrics.updates_processed.inc(),
             Outcome::Parked(_) => self.metrics.updates_parked.inc(),
             Outcome::Postponed => {}
+        }
+    }
+
+    /// Within one instance the dispatcher keeps a chat's updates in order.
+    /// Across instances behind one load balancer it cannot, so an update
+    /// waits while an older one of its chat is unfinished on another
+    /// instance. Older ones queued here are not waited for: they sit behind
+    /// this one in the same queue, and waiting would only stall both. An
+    /// older update stuck on a crashed instance is waited for only so long;
+    /// that instance replays it when it comes back.
+    async fn wait_for_earlier_updates(&self, update: &Update) {
+        let Some(key) = ordering_key(update) else {
+            return;
+        };
+        let update_id = update.id.0 as i64;
+        let deadline = Instant::now() + EARLIER_UPDATE_PATIENCE;
+        loop {
+            let elsewhere = self
+                .inbound
+                .earlier_pending(key, update_id)
+                .await
+                .map(|ids| {
+                    ids.into_iter()
+                        .any(|id| !self.queue.is_in_flight(id as u32))
+                });
+            match elsewhere {
+                Ok(false) => return,
+                Ok(true) if Instant::now() < deadline => {}
+                Ok(true) => {
+                    tracing::warn!(
+                        "an earlier update of this chat is still unfinished; going ahead"
+                    );
+                    return;
+                }
+                Err(error) => {
+                    tracing::warn!(error = %error, "cannot check for earlier updates; going ahead");
+                    return;
+                }
+            }
+            tokio::select! {
+                _ = self.shutdown.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_millis(20)) => {}
+            }
         }
     }
 

@@ -18,11 +18,15 @@ use tokio_util::sync::CancellationToken;
 use super::execute::{Executor, Step};
 use crate::entities::OutboxStatus;
 use crate::entities::outbox::{self, Column};
+use crate::store::Store;
 
 /// Rows read per look at a lane.
 const BATCH: u64 = 100;
 /// A lane worker with nothing to do for this long stops.
 const IDLE_STOP: Duration = Duration::from_secs(60);
+/// Longest a lane step may hold the lane (a send waits out at most a few
+/// 429s); an instance that died holding it frees the lane after this.
+const LANE_LOCK_TTL: Duration = Duration::from_secs(120);
 /// How often lanes with pending rows are looked for.
 const SWEEP_EVERY: Duration = Duration::from_secs(2);
 
@@ -41,16 +45,26 @@ struct Inner {
     db: DatabaseConnection,
     executor: Executor,
     lanes: Mutex<HashMap<i64, LaneHandle>>,
+    /// Set when other instances share the outbox: each step of a lane is then
+    /// taken under a store lock, so one chat's rows go out once and in order.
+    shared: Option<Store>,
     shutdown: CancellationToken,
 }
 
 impl DeliveryEngine {
-    pub fn new(db: DatabaseConnection, executor: Executor, shutdown: CancellationToken) -> Self {
+    /// `shared` is the store other instances also use, when there are any.
+    pub fn new(
+        db: DatabaseConnection,
+        executor: Executor,
+        shared: Option<Store>,
+        shutdown: CancellationToken,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 db,
                 executor,
                 lanes: Mutex::new(HashMap::new()),
+                shared,
                 shutdown,
             }),
         }
@@ -130,7 +144,7 @@ impl DeliveryEngine {
                     Err(_) => continue,
                 }
             }
-            match self.inner.executor.step(lane, &rows).await {
+            match self.step_exclusively(lane, rows).await {
                 Step::Progressed => {}
                 Step::WaitUntil(when) => {
                     let wait = (when - Utc::now()).to_std().unwrap_or_default();
@@ -138,6 +152,35 @@ impl DeliveryEngine {
                 }
             }
         }
+    }
+
+    /// One step of the lane; with other instances around, under the lane's
+    /// lock and on freshly read rows (another instance may have sent some).
+    async fn step_exclusively(&self, lane: i64, rows: Vec<outbox::Model>) -> Step {
+        let Some(store) = &self.inner.shared else {
+            return self.inner.executor.step(lane, &rows).await;
+        };
+        let lock = match store.try_lock(&format!("lane:{lane}"), LANE_LOCK_TTL).await {
+            Ok(Some(lock)) => lock,
+            Ok(None) => return Step::WaitUntil(Utc::now() + chrono::Duration::milliseconds(50)),
+            Err(error) => {
+                tracing::warn!(lane, error = %error, "cannot take the lane's lock; retrying");
+                return Step::WaitUntil(Utc::now() + chrono::Duration::seconds(1));
+            }
+        };
+        let step = match self.pending(lane).await {
+            Ok(rows) if rows.is_empty() => Step::Progressed,
+            Ok(rows) => self.inner.executor.step(lane, &rows).await,
+            Err(error) => {
+                tracing::warn!(lane, error = %error, "cannot read the outbox; retrying");
+                Step::WaitUntil(Utc::now() + chrono::Duration::seconds(1))
+            }
+        };
+        drop(rows);
+        if let Err(error) = store.unlock(lock).await {
+            tracing::warn!(lane, error = %error, "could not release the lane's lock; it expires by itself");
+        }
+        step
     }
 
     /// Stops the lane unless a wake-up arrived since it last looked.

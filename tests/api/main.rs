@@ -11,6 +11,7 @@ mod failures;
 mod health;
 mod menus;
 mod polling;
+mod replicas;
 mod services;
 mod sheets;
 mod startup;

@@ -59,7 +59,7 @@ impl World {
         let Some(hook) = &self.webhook else {
             return (Vec::new(), None);
         };
-        let url = delivery_url(&hook.url, self.webhook_route);
+        let registered = hook.url.clone();
         let secret = hook.secret_token.clone();
         let limit = self
             .delivery_concurrency
@@ -86,10 +86,17 @@ impl World {
             }
             update.in_flight = true;
             running += 1;
+            let route = match self.webhook_routes.len() {
+                0 => None,
+                n => {
+                    self.next_route = self.next_route.wrapping_add(1);
+                    Some(self.webhook_routes[(self.next_route - 1) % n])
+                }
+            };
             jobs.push(Job {
                 update_id: update.id,
                 body: update.body.clone(),
-                url: url.clone(),
+                url: delivery_url(&registered, route),
                 secret: secret.clone(),
             });
         }

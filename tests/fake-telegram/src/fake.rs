@@ -284,7 +284,16 @@ impl FakeTelegram {
     /// Delivers webhooks to `http://{addr}` + the registered URL's path
     /// (and query) instead of the registered host.
     pub fn route_webhooks_to(&self, addr: SocketAddr) {
-        self.mutate(|w| w.webhook_route = Some(addr));
+        self.route_webhooks_round_robin(vec![addr]);
+    }
+
+    /// Delivers webhooks to these addresses in turn, one update each, like
+    /// a load balancer in front of several bot instances.
+    pub fn route_webhooks_round_robin(&self, addrs: Vec<SocketAddr>) {
+        self.mutate(|w| {
+            w.webhook_routes = addrs;
+            w.next_route = 0;
+        });
     }
 
     /// Delivers every update twice (on) or once (off) from now on.
@@ -340,7 +349,7 @@ impl FakeTelegram {
         let url = self.read(|w| {
             w.webhook
                 .as_ref()
-                .map(|h| delivery::delivery_url(&h.url, w.webhook_route))
+                .map(|h| delivery::delivery_url(&h.url, w.webhook_routes.first().copied()))
         });
         let Some(url) = url else {
             return Err("no webhook is set".to_owned());
