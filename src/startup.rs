@@ -279,16 +279,19 @@ impl Application {
         deps.insert(tickets);
         deps.insert(bridge);
         deps.insert(survey);
-        let processor = Arc::new(UpdateProcessor::new(
-            bot::schema(),
-            deps,
-            inbound,
-            queue,
-            metrics,
-            &settings.intake,
-            shutdown.clone(),
-            settings.store.redis_url.is_some(),
-        ));
+        let processor = Arc::new(
+            UpdateProcessor::new(
+                bot::schema(),
+                deps,
+                inbound,
+                queue,
+                metrics,
+                &settings.intake,
+                shutdown.clone(),
+            )
+            // With Redis, other instances may share the database.
+            .shared_with_other_instances(settings.store.redis_url.is_some()),
+        );
         let mut updates = updates;
         let stop_listening = updates.stop_token();
         let dispatcher_task = tokio::spawn(run_dispatcher(

@@ -63,7 +63,6 @@ impl UpdateProcessor {
         metrics: Metrics,
         settings: &IntakeSettings,
         shutdown: CancellationToken,
-        shared_with_other_instances: bool,
     ) -> Self {
         Self {
             handler,
@@ -74,8 +73,15 @@ impl UpdateProcessor {
             max_attempts: settings.max_attempts.max(1),
             retry_base_delay: settings.retry_base_delay,
             shutdown,
-            shared_with_other_instances,
+            shared_with_other_instances: false,
         }
+    }
+
+    /// Other instances share the database and the store (see
+    /// `wait_for_earlier_updates`).
+    pub fn shared_with_other_instances(mut self, shared: bool) -> Self {
+        self.shared_with_other_instances = shared;
+        self
     }
 
     /// The Dispatcher's whole handler tree: one endpoint that delegates to
