@@ -260,6 +260,7 @@ impl Application {
             settings.store.redis_url.is_some().then(|| store.clone()),
             shutdown.clone(),
         );
+        let deliveries = engine.clone();
         tasks.push(tokio::spawn(engine.run(wake_requests)));
         tasks.push(tokio::spawn(run_report_worker(
             sheets,
@@ -310,6 +311,7 @@ impl Application {
         if tokio::time::timeout(grace, async {
             let _ = dispatcher_task.await;
             let _ = http_task.await;
+            deliveries.finished().await;
         })
         .await
         .is_err()

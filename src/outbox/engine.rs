@@ -14,6 +14,7 @@ use sea_orm::{
 };
 use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use super::execute::{Executor, Step};
 use crate::entities::OutboxStatus;
@@ -24,9 +25,10 @@ use crate::store::Store;
 const BATCH: u64 = 100;
 /// A lane worker with nothing to do for this long stops.
 const IDLE_STOP: Duration = Duration::from_secs(60);
-/// Longest a lane step may hold the lane (a send waits out at most a few
-/// 429s); an instance that died holding it frees the lane after this.
-const LANE_LOCK_TTL: Duration = Duration::from_secs(120);
+/// Longest a lane step may hold the lane. An instance that died mid-step
+/// frees the lane after this; a step that outlives it (waiting out long
+/// 429s) could let another instance send the same row.
+const LANE_LOCK_TTL: Duration = Duration::from_secs(30);
 /// How often lanes with pending rows are looked for.
 const SWEEP_EVERY: Duration = Duration::from_secs(2);
 
@@ -49,6 +51,9 @@ struct Inner {
     /// taken under a store lock, so one chat's rows go out once and in order.
     shared: Option<Store>,
     shutdown: CancellationToken,
+    /// The lane workers, so shutdown can let them finish their current step
+    /// (and release their lane) instead of dropping them mid-send.
+    workers: TaskTracker,
 }
 
 impl DeliveryEngine {
@@ -66,6 +71,7 @@ impl DeliveryEngine {
                 lanes: Mutex::new(HashMap::new()),
                 shared,
                 shutdown,
+                workers: TaskTracker::new(),
             }),
         }
     }
@@ -90,6 +96,13 @@ impl DeliveryEngine {
         }
     }
 
+    /// After shutdown began: waits until every lane worker finished its
+    /// current step.
+    pub async fn finished(&self) {
+        self.inner.workers.close();
+        self.inner.workers.wait().await;
+    }
+
     fn wake(&self, lane: i64) {
         let mut lanes = self.inner.lanes.lock().expect("lane registry poisoned");
         match lanes.get_mut(&lane) {
@@ -107,7 +120,9 @@ impl DeliveryEngine {
                     },
                 );
                 let engine = self.clone();
-                tokio::spawn(async move { engine.run_lane(lane, notify).await });
+                self.inner
+                    .workers
+                    .spawn(async move { engine.run_lane(lane, notify).await });
             }
         }
     }
@@ -138,7 +153,11 @@ impl DeliveryEngine {
                 }
             };
             if rows.is_empty() {
-                match tokio::time::timeout(IDLE_STOP, notify.notified()).await {
+                let woken = tokio::select! {
+                    _ = self.inner.shutdown.cancelled() => break,
+                    woken = tokio::time::timeout(IDLE_STOP, notify.notified()) => woken,
+                };
+                match woken {
                     Ok(()) => continue,
                     Err(_) if self.retire(lane, &mut seen_wakes) => break,
                     Err(_) => continue,
@@ -162,7 +181,10 @@ impl DeliveryEngine {
         };
         let lock = match store.try_lock(&format!("lane:{lane}"), LANE_LOCK_TTL).await {
             Ok(Some(lock)) => lock,
-            Ok(None) => return Step::WaitUntil(Utc::now() + chrono::Duration::milliseconds(50)),
+            Ok(None) => {
+                tracing::debug!(lane, "another instance is sending into this chat");
+                return Step::WaitUntil(Utc::now() + chrono::Duration::milliseconds(50));
+            }
             Err(error) => {
                 tracing::warn!(lane, error = %error, "cannot take the lane's lock; retrying");
                 return Step::WaitUntil(Utc::now() + chrono::Duration::seconds(1));
