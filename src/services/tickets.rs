@@ -3,6 +3,8 @@
 //! state change and the deliveries it causes are written in one transaction,
 //! so a crash or a replay can neither lose nor repeat a step.
 
+use std::future::Future;
+
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -211,18 +213,10 @@ impl TicketService {
         tech_id: i32,
         by: &User,
     ) -> Result<Change, TicketError> {
-        let Some(lock) = self
-            .store
-            .try_lock(&format!("ticket:{ticket_id}"), TICKET_LOCK_TTL)
-            .await?
-        else {
-            return Ok(Change::Busy);
-        };
-        let result = self.assign_locked(ticket_id, tech_id, by).await;
-        if let Err(error) = self.store.unlock(lock).await {
-            tracing::warn!(ticket_id, error = %error, "could not release the ticket lock; it expires by itself");
-        }
-        result.map_err(Into::into)
+        self.under_ticket_lock(ticket_id, async {
+            Ok(self.assign_locked(ticket_id, tech_id, by).await?)
+        })
+        .await
     }
 
     async fn assign_locked(
@@ -352,18 +346,25 @@ impl TicketService {
         actor: Actor,
         by: &str,
     ) -> Result<Change, TicketError> {
-        let Some(lock) = self
+        self.under_ticket_lock(ticket_id, self.close_locked(ticket_id, actor, by))
+            .await
+    }
+
+    /// Runs `work` holding the ticket's lock; `Busy` when someone else holds it.
+    async fn under_ticket_lock(
+        &self,
+        ticket_id: i32,
+        work: impl Future<Output = Result<Change, TicketError>>,
+    ) -> Result<Change, TicketError> {
+        let name = format!("ticket:{ticket_id}");
+        match self
             .store
-            .try_lock(&format!("ticket:{ticket_id}"), TICKET_LOCK_TTL)
+            .with_lock(&name, TICKET_LOCK_TTL, || work)
             .await?
-        else {
-            return Ok(Change::Busy);
-        };
-        let result = self.close_locked(ticket_id, actor, by).await;
-        if let Err(error) = self.store.unlock(lock).await {
-            tracing::warn!(ticket_id, error = %error, "could not release the ticket lock; it expires by itself");
+        {
+            Some(result) => result,
+            None => Ok(Change::Busy),
         }
-        result
     }
 
     async fn close_locked(
