@@ -177,8 +177,13 @@ fn parse_update(raw: &str) -> Result<Update, IntakeError> {
         None => return Err(IntakeError::NotAnUpdate("no update_id".into())),
     }
     // teloxide's Update parser only works on text: from a `Value` every
-    // update would come out as `UpdateKind::Error`.
-    serde_json::from_str(raw).map_err(|e| IntakeError::NotAnUpdate(e.to_string()))
+    // update would come out as `UpdateKind::Error`. It also panics on some
+    // malformed updates (a message_reaction with neither `user` nor
+    // `actor_chat`), which must be a 400, not a dropped connection that
+    // Telegram would retry forever.
+    let parsed = std::panic::catch_unwind(|| serde_json::from_str::<Update>(raw))
+        .map_err(|_| IntakeError::NotAnUpdate("the update's fields do not fit together".into()))?;
+    parsed.map_err(|e| IntakeError::NotAnUpdate(e.to_string()))
 }
 
 #[cfg(test)]
@@ -200,5 +205,11 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(update.kind, UpdateKind::Message(_)), "{update:?}");
+        // teloxide panics on this one; it must come back as "not an update".
+        let reaction_without_actor = r#"{"update_id":9,"message_reaction":{"chat":{"id":-100777,"type":"supergroup","title":"G"},"message_id":5,"date":0,"old_reaction":[],"new_reaction":[]}}"#;
+        assert!(matches!(
+            parse_update(reaction_without_actor),
+            Err(IntakeError::NotAnUpdate(_))
+        ));
     }
 }
