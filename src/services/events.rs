@@ -11,8 +11,9 @@ pub async fn record<C: ConnectionTrait>(
     ticket_id: Option<i32>,
     actor: Actor,
     action: &str,
-    payload: Value,
+    mut payload: Value,
 ) -> Result<(), DbErr> {
+    strip_nul(&mut payload);
     events::ActiveModel {
         ticket_id: Set(ticket_id),
         actor: Set(actor),
@@ -24,4 +25,30 @@ pub async fn record<C: ConnectionTrait>(
     .insert(conn)
     .await?;
     Ok(())
+}
+
+/// PostgreSQL refuses the NUL character in text and jsonb; people can still
+/// type it. Dropping it keeps their message instead of losing the update.
+pub(crate) fn strip_nul(value: &mut Value) {
+    match value {
+        Value::String(text) if text.contains('\0') => text.retain(|c| c != '\0'),
+        Value::Array(items) => items.iter_mut().for_each(strip_nul),
+        Value::Object(fields) => fields.values_mut().for_each(strip_nul),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_characters_are_dropped_everywhere_in_a_payload() {
+        let mut payload = serde_json::json!({"a": "x\0y", "b": ["\0"], "c": {"d": "ok"}});
+        strip_nul(&mut payload);
+        assert_eq!(
+            payload,
+            serde_json::json!({"a": "xy", "b": [""], "c": {"d": "ok"}})
+        );
+    }
 }

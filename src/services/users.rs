@@ -14,9 +14,9 @@ pub async fn touch(db: &DatabaseConnection, user: &User) -> Result<(), DbErr> {
     let now = Utc::now();
     let row = users::ActiveModel {
         tg_id: Set(user.id.0 as i64),
-        username: Set(user.username.clone()),
-        full_name: Set(user.full_name()),
-        language_code: Set(user.language_code.clone()),
+        username: Set(user.username.as_deref().map(without_nul)),
+        full_name: Set(without_nul(&user.full_name())),
+        language_code: Set(user.language_code.as_deref().map(without_nul)),
         created_at: Set(now),
         last_seen: Set(now),
         blocked_bot_at: Set(None),
@@ -36,4 +36,9 @@ pub async fn touch(db: &DatabaseConnection, user: &User) -> Result<(), DbErr> {
         .exec_without_returning(db)
         .await?;
     Ok(())
+}
+
+/// PostgreSQL refuses the NUL character in text; a name may still carry it.
+fn without_nul(text: &str) -> String {
+    text.replace('\0', "")
 }

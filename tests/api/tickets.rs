@@ -457,3 +457,30 @@ async fn english_texts_with_bot_language_en() {
     let card = desk.card(topic.thread_id);
     assert!(card.buttons().iter().any(|(label, _)| label == "Close"));
 }
+
+#[tokio::test]
+async fn a_nul_character_in_a_name_or_text_does_not_lose_the_message() {
+    let desk = Desk::open().await;
+    let client = desk.fake().add_user("Nul\u{0}Name");
+    desk.fake()
+        .user(client)
+        .in_private()
+        .text("before\u{0}after");
+    let topic = desk.wait_for_topic_of("NulName").await;
+    let posts = desk
+        .wait_for_topic_messages(desk.main_group(), topic.thread_id, 2)
+        .await;
+    assert_eq!(
+        posts[1].text(),
+        Some("before\u{0}after"),
+        "the copy keeps the text"
+    );
+    eventually("the update to be done", WAIT, || async {
+        desk.app
+            .inbound_rows()
+            .await
+            .iter()
+            .all(|r| r.status == topicdesk::entities::InboundStatus::Done)
+    })
+    .await;
+}

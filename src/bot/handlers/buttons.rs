@@ -102,14 +102,15 @@ pub async fn pressed(
             }
         }
     };
-    telegram
-        .call(
-            telegram
-                .bot()
-                .answer_callback_query(query.id.clone())
-                .text(answer),
-        )
-        .await?;
+    // The press has been acted on; an answer that no longer reaches the user
+    // (the query is too old after downtime or a replay) changes nothing.
+    let request = telegram
+        .bot()
+        .answer_callback_query(query.id.clone())
+        .text(answer);
+    if let Err(error) = telegram.call(request).await {
+        tracing::warn!(error = %error, "could not answer the button press");
+    }
     Ok(())
 }
 
