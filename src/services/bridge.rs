@@ -16,7 +16,9 @@ use serde_json::json;
 use teloxide::types::{MediaKind, Message, MessageEntity, MessageKind};
 
 use crate::bot::Texts;
-use crate::domain::text::{CAPTION_LIMIT, split_text, with_author};
+use crate::domain::text::{
+    CAPTION_LIMIT, is_internal_note, specialist_call, split_text, with_author,
+};
 use crate::entities::{Actor, outbox, tech_threads, tickets};
 use crate::outbox::{Action, Delivery, Outbox, ReplyTo, RichText, Target};
 use crate::services::events;
@@ -123,6 +125,32 @@ impl BridgeService {
         self.outbox.wake(lanes);
         self.remember_forwarded(source).await;
         Ok(())
+    }
+
+    /// A staff member's or technician's message in a ticket's topic: an
+    /// internal note ("//…") or a call for a specialist ("@petya помоги")
+    /// stays inside the team; anything else is bridged.
+    pub async fn from_team(
+        &self,
+        ticket: &tickets::Model,
+        bridge: Option<&tech_threads::Model>,
+        origin: &Origin,
+        message: &Message,
+    ) -> Result<(), DbErr> {
+        let text = message.text().or(message.caption()).unwrap_or_default();
+        let entities = message
+            .entities()
+            .or(message.caption_entities())
+            .unwrap_or(&[]);
+        if is_internal_note(text) {
+            return self.keep_internal(ticket, origin, message, None).await;
+        }
+        if let Some(called) = specialist_call(text, entities) {
+            return self
+                .keep_internal(ticket, origin, message, Some(called))
+                .await;
+        }
+        self.bridge(ticket, bridge, origin, message).await
     }
 
     /// Carries an edit of a bridged message to its copies.
@@ -240,7 +268,7 @@ impl BridgeService {
     /// An internal note or a specialist call: recorded, never sent to the
     /// client. A specialist call from a technician's topic is also shown in
     /// the main topic.
-    pub async fn keep_internal(
+    async fn keep_internal(
         &self,
         ticket: &tickets::Model,
         origin: &Origin,

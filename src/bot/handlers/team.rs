@@ -1,13 +1,13 @@
 //! What the main group's staff and the technicians have in common: a message
-//! in a ticket's topic is a command, an internal note, a specialist call, a
-//! message for a closed ticket, or something to bridge.
+//! in a ticket's topic is a command, a message for a closed ticket, or
+//! something for the bridge (which keeps internal notes and specialist calls
+//! inside the team).
 
 use sea_orm::DatabaseConnection;
 use teloxide::prelude::*;
 
 use super::command_of;
 use crate::bot::Texts;
-use crate::domain::text::{is_internal_note, specialist_call};
 use crate::entities::{Actor, tech_threads, tickets};
 use crate::intake::HandlerError;
 use crate::outbox::{Action, Delivery, Outbox, ReplyTo, RichText, Target};
@@ -68,23 +68,8 @@ pub async fn handle(
         outbox.enqueue(db, vec![note]).await?;
         return Ok(());
     }
-    let text = message.text().or(message.caption()).unwrap_or_default();
-    let entities = message
-        .entities()
-        .or(message.caption_entities())
-        .unwrap_or(&[]);
-    if is_internal_note(text) {
-        bridge.keep_internal(ticket, &origin, message, None).await?;
-        return Ok(());
-    }
-    if let Some(called) = specialist_call(text, entities) {
-        bridge
-            .keep_internal(ticket, &origin, message, Some(called))
-            .await?;
-        return Ok(());
-    }
     bridge
-        .bridge(ticket, current_bridge, &origin, message)
+        .from_team(ticket, current_bridge, &origin, message)
         .await?;
     Ok(())
 }
