@@ -47,10 +47,10 @@ pub async fn handle(
         return Ok(());
     }
     if !ticket.status.is_open() {
-        let note = Delivery {
-            lane: place.lane,
-            ticket_id: Some(ticket.id),
-            action: Action::Text {
+        let note = Delivery::new(
+            place.lane,
+            ticket.id,
+            Action::Text {
                 target: place.target,
                 text: RichText::plain(texts.ticket_is_closed_note()),
                 reply_to: Some(ReplyTo {
@@ -61,10 +61,8 @@ pub async fn handle(
                 keyboard: None,
                 response: false,
             },
-            source: None,
-            media_group_id: None,
-            dedup_key: format!("closed-reply:{}:{}", message.chat.id.0, message.id.0),
-        };
+            format!("closed-reply:{}:{}", message.chat.id.0, message.id.0),
+        );
         outbox.enqueue(db, vec![note]).await?;
         return Ok(());
     }
