@@ -233,6 +233,7 @@ struct RawSettings {
     rust_log: Option<String>,
     update_max_attempts: Option<String>,
     inbound_retention_hours: Option<String>,
+    telegram_flood_limits: Option<String>,
 }
 
 impl Settings {
@@ -444,6 +445,22 @@ impl RawSettings {
             intake.retention = Duration::from_secs(hours * 3600);
         }
 
+        let limits = match present(self.telegram_flood_limits).as_deref() {
+            None => crate::telegram::limits::Limits::telegram(),
+            Some(v) if v.eq_ignore_ascii_case("telegram") => {
+                crate::telegram::limits::Limits::telegram()
+            }
+            Some(v) if v.eq_ignore_ascii_case("off") => {
+                crate::telegram::limits::Limits::unlimited()
+            }
+            Some(v) => {
+                return Err(ConfigError::new(
+                    "TELEGRAM_FLOOD_LIMITS",
+                    format!("expected telegram or off, got {v:?}"),
+                ));
+            }
+        };
+
         Ok(Settings {
             telegram,
             main_group_id,
@@ -457,7 +474,7 @@ impl RawSettings {
             language,
             log_format,
             log_filter: present(self.rust_log),
-            limits: crate::telegram::limits::Limits::telegram(),
+            limits,
             survey_ttl: crate::services::survey::SURVEY_TTL,
             intake,
         })
@@ -783,6 +800,20 @@ mod tests {
         assert_eq!(
             load(&[("LOG_FORMAT", "xml")]).unwrap_err().key,
             "LOG_FORMAT"
+        );
+        assert_eq!(
+            load(&[("TELEGRAM_FLOOD_LIMITS", "sometimes")])
+                .unwrap_err()
+                .key,
+            "TELEGRAM_FLOOD_LIMITS"
+        );
+        assert_eq!(
+            load(&[("TELEGRAM_FLOOD_LIMITS", "OFF")]).unwrap().limits,
+            crate::telegram::limits::Limits::unlimited()
+        );
+        assert_eq!(
+            load(&[]).unwrap().limits,
+            crate::telegram::limits::Limits::telegram()
         );
         assert_eq!(
             load(&[("BOT_LANGUAGE", "EN")]).unwrap().language,

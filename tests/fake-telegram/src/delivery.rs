@@ -59,6 +59,9 @@ impl World {
         let Some(hook) = &self.webhook else {
             return (Vec::new(), None);
         };
+        if self.deliveries_held {
+            return (Vec::new(), None);
+        }
         let registered = hook.url.clone();
         let secret = hook.secret_token.clone();
         let limit = self

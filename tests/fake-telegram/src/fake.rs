@@ -331,6 +331,32 @@ impl FakeTelegram {
         })
     }
 
+    /// Holds webhook deliveries back (on) so the caller can take updates
+    /// with [`take_update`](Self::take_update) and post them on its own
+    /// schedule, or lets the delivery loop send them again (off).
+    pub fn hold_deliveries(&self, on: bool) {
+        self.mutate(|w| w.deliveries_held = on);
+    }
+
+    /// Removes a queued update that is not being delivered and returns its
+    /// body, e.g. the update an actor's action just queued.
+    pub fn take_update(&self, update_id: i64) -> Option<String> {
+        self.inner.shared.with_world_quiet(|w| {
+            let pending = &mut w.updates.pending;
+            let pos = pending
+                .iter()
+                .rposition(|u| u.id == update_id && !u.in_flight)?;
+            pending.remove(pos).map(|u| u.body)
+        })
+    }
+
+    /// Every message the bot stores from now on, as it lands.
+    pub fn watch_bot_messages(&self) -> tokio::sync::mpsc::UnboundedReceiver<crate::LandedMessage> {
+        self.inner
+            .shared
+            .with_world_quiet(|w| w.observers.subscribe())
+    }
+
     /// POSTs `body` once to the registered webhook with its secret token,
     /// outside the queue; returns the HTTP status or the connection error.
     pub async fn post_to_webhook(&self, body: impl Into<String>) -> Result<u16, String> {

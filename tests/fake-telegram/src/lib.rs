@@ -48,7 +48,7 @@
 //! state model and JSON shapes), `methods` (the Bot API grouped by area),
 //! `markup` (parse modes, entities, UTF-16 lengths), `actors` (acting as
 //! people), `delivery` (webhook pushes), `faults` (errors, latency, flood
-//! limits), `inspect` (snapshots), `wait` (waiting), `setup` (world specs),
+//! limits), `observe` (watching messages land), `inspect` (snapshots), `wait` (waiting), `setup` (world specs),
 //! `fake` (the handle tying them together).
 
 mod actors;
@@ -59,6 +59,7 @@ mod faults;
 mod inspect;
 mod markup;
 mod methods;
+mod observe;
 mod options;
 mod params;
 mod server;
@@ -76,6 +77,7 @@ pub use inspect::{
     TopicInfo, WebhookState,
 };
 pub use markup::{entity, utf16_len};
+pub use observe::LandedMessage;
 pub use options::FakeOptions;
 pub use setup::{AdminRights, BotRole, GroupSpec, MemberRole, UserSpec};
 pub use wait::WaitError;

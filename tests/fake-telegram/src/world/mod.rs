@@ -81,6 +81,10 @@ pub struct World {
     pub(crate) latency: Latency,
     pub(crate) limiter: Option<RateLimiter>,
     pub(crate) too_many_requests: u64,
+    /// Webhook deliveries are held back: the test takes the updates and
+    /// posts them itself (see `FakeTelegram::take_update`).
+    pub(crate) deliveries_held: bool,
+    pub(crate) observers: crate::observe::Observers,
     next_user_id: i64,
     next_group_id: i64,
     next_media_group: u64,
@@ -122,6 +126,8 @@ impl World {
             latency: Latency::default(),
             limiter: opts.limits.map(RateLimiter::new),
             too_many_requests: 0,
+            deliveries_held: false,
+            observers: Default::default(),
             next_user_id: 100_000_000,
             next_group_id: -1_001_000_000_000,
             next_media_group: 13_900_000_000_000_000,
@@ -301,6 +307,9 @@ impl World {
                 deleted: false,
             },
         );
+        if sender == self.bot.id {
+            self.observers.announce(&msg);
+        }
         (id, msg)
     }
 

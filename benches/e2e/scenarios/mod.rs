@@ -1,0 +1,17 @@
+//! One module per scenario; `run` picks one by name.
+
+mod limits;
+mod steady;
+mod throughput;
+
+use crate::desk::Lane;
+use crate::report::Report;
+
+pub async fn run(name: &str, lane: Lane, report: &mut Report) -> anyhow::Result<()> {
+    match name {
+        "throughput" => throughput::run(lane, &throughput::Options::default(), report).await,
+        "steady" => steady::run(lane, &steady::Options::default(), report).await,
+        "limits" => limits::run(lane, &limits::Options::default(), report).await,
+        other => anyhow::bail!("the {other} scenario is not written yet"),
+    }
+}

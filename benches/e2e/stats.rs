@@ -1,0 +1,54 @@
+//! Percentiles and formatting for the report.
+
+use std::time::Duration;
+
+/// Latency percentiles of a sample, nearest-rank.
+pub struct Percentiles {
+    pub count: usize,
+    pub p50: Duration,
+    pub p95: Duration,
+    pub p99: Duration,
+    pub max: Duration,
+}
+
+impl Percentiles {
+    pub fn of(mut sample: Vec<Duration>) -> Percentiles {
+        sample.sort_unstable();
+        let at = |q: f64| {
+            if sample.is_empty() {
+                return Duration::ZERO;
+            }
+            let rank = ((q * sample.len() as f64).ceil() as usize).clamp(1, sample.len());
+            sample[rank - 1]
+        };
+        Percentiles {
+            count: sample.len(),
+            p50: at(0.50),
+            p95: at(0.95),
+            p99: at(0.99),
+            max: sample.last().copied().unwrap_or_default(),
+        }
+    }
+}
+
+impl std::fmt::Display for Percentiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "p50 {} · p95 {} · p99 {} · max {} (n = {})",
+            ms(self.p50),
+            ms(self.p95),
+            ms(self.p99),
+            ms(self.max),
+            self.count
+        )
+    }
+}
+
+pub fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+pub fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
