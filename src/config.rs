@@ -184,6 +184,8 @@ pub struct IntakeSettings {
     pub shutdown_grace: Duration,
     /// How often the startup self-check is repeated while it reports problems.
     pub self_check_retry: Duration,
+    /// Updates held in memory; a deeper backlog waits in the database.
+    pub queue_capacity: usize,
 }
 
 impl Default for IntakeSettings {
@@ -194,6 +196,7 @@ impl Default for IntakeSettings {
             retention: Duration::from_secs(7 * 24 * 3600),
             shutdown_grace: Duration::from_secs(10),
             self_check_retry: Duration::from_secs(60),
+            queue_capacity: crate::intake::IN_MEMORY_UPDATES,
         }
     }
 }

@@ -24,6 +24,11 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
     options
         .connect_timeout(Duration::from_secs(3))
         .acquire_timeout(Duration::from_secs(3))
+        // A ping before every checkout is one more round trip per query;
+        // a connection that was busy a moment ago is alive, so only one
+        // idle for a while is checked (a dead one still fails its query,
+        // and that update is retried).
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
     if settings.is_sqlite() {
         create_sqlite_directory(url)?;

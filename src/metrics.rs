@@ -17,8 +17,11 @@ pub struct Metrics {
     pub updates_failed: IntCounter,
     /// Updates given up on after every attempt failed.
     pub updates_parked: IntCounter,
-    /// Updates stored but not yet finished.
+    /// Updates queued in memory and not yet finished.
     pub inbound_backlog: IntGauge,
+    /// Updates left in the database because the in-memory queue was full
+    /// (read back as it drains).
+    pub inbound_left_in_database: IntCounter,
     /// Time from picking an update up until its handlers finish.
     pub handler_seconds: Histogram,
     /// Bot API calls by method and outcome (ok, retry_after, api_error, network).
@@ -49,9 +52,16 @@ impl Metrics {
             "Updates given up on after every attempt failed",
         )
         .expect("valid metric");
-        let inbound_backlog =
-            IntGauge::new("inbound_backlog", "Updates stored but not yet processed")
-                .expect("valid metric");
+        let inbound_backlog = IntGauge::new(
+            "inbound_backlog",
+            "Updates queued in memory and not yet processed",
+        )
+        .expect("valid metric");
+        let inbound_left_in_database = IntCounter::new(
+            "inbound_left_in_database_total",
+            "Updates left in the database because the in-memory queue was full",
+        )
+        .expect("valid metric");
         let handler_seconds = Histogram::with_opts(
             HistogramOpts::new(
                 "handler_duration_seconds",
@@ -74,6 +84,7 @@ impl Metrics {
             Box::new(updates_failed.clone()),
             Box::new(updates_parked.clone()),
             Box::new(inbound_backlog.clone()),
+            Box::new(inbound_left_in_database.clone()),
             Box::new(handler_seconds.clone()),
             Box::new(telegram_calls.clone()),
         ] {
@@ -89,6 +100,7 @@ impl Metrics {
             updates_failed,
             updates_parked,
             inbound_backlog,
+            inbound_left_in_database,
             handler_seconds,
             telegram_calls,
         }

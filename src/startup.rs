@@ -102,7 +102,7 @@ impl Application {
         let metrics = Metrics::new();
         let telegram = Telegram::new(&settings.telegram, metrics.clone());
         let inbound = InboundStore::new(db.clone());
-        let (queue, updates) = UpdateQueue::new(metrics.clone());
+        let (queue, updates) = UpdateQueue::new(settings.intake.queue_capacity, metrics.clone());
         let intake = Intake::new(inbound.clone(), queue.clone(), metrics.clone());
 
         let address = SocketAddr::new(settings.http.host, settings.http.port);
@@ -161,6 +161,8 @@ impl Application {
         let mut tasks: Vec<JoinHandle<()>> = Vec::new();
         tasks.push(tokio::spawn(cancel_on_signal(shutdown.clone())));
 
+        // Reads back what the full in-memory queue left in the database.
+        tasks.push(tokio::spawn(intake.clone().refill(shutdown.clone())));
         // Unfinished work from the last run goes first, before anything new.
         let replayed = intake
             .replay_pending(settings.intake.max_attempts)

@@ -87,6 +87,24 @@ impl InboundStore {
             .await
     }
 
+    /// The oldest unfinished updates, at most `limit`.
+    pub async fn oldest_pending(&self, limit: u64) -> Result<Vec<PendingUpdate>, DbErr> {
+        let rows = InboundUpdate::find()
+            .filter(Column::Status.eq(InboundStatus::Pending))
+            .order_by_asc(Column::UpdateId)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| PendingUpdate {
+                update_id: row.update_id,
+                payload: row.payload,
+                attempts: row.attempts,
+            })
+            .collect())
+    }
+
     /// Every unfinished update, oldest first.
     pub async fn pending(&self) -> Result<Vec<PendingUpdate>, DbErr> {
         let mut pending = Vec::new();

@@ -13,7 +13,7 @@ pub use inbound::{InboundStore, PendingUpdate};
 pub use ordering::{OrderingKey, ordering_key};
 pub use polling::run_polling;
 pub use processor::{HandlerError, UpdateProcessor};
-pub use queue::{InboundListener, UpdateQueue};
+pub use queue::{IN_MEMORY_UPDATES, InboundListener, UpdateQueue};
 
 use sea_orm::DbErr;
 use teloxide::types::{Update, UpdateKind};
@@ -114,9 +114,15 @@ impl Intake {
                 continue;
             }
             match parse_update(&row.payload) {
-                Ok(update) => {
+                // Beyond the queue's room, rows stay for the refill; only
+                // updates really started count an attempt.
+                Ok(update) if self.queue.has_room() => {
                     self.inbound.record_attempt_start(row.update_id).await?;
                     self.dispatch(update).await;
+                    replayed += 1;
+                }
+                Ok(_) => {
+                    self.queue.leave_in_database();
                     replayed += 1;
                 }
                 Err(error) => {
@@ -126,6 +132,65 @@ impl Intake {
             }
         }
         Ok(replayed)
+    }
+
+    /// Reads back the updates left in the database while the in-memory
+    /// queue was full, oldest first, as room frees up. Runs until shutdown.
+    pub async fn refill(self, shutdown: tokio_util::sync::CancellationToken) {
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = self.queue.wait_for_room() => {}
+            }
+            while self.queue.is_overflowing() && !shutdown.is_cancelled() {
+                match self.refill_once().await {
+                    Ok(true) => break,
+                    Ok(false) => {}
+                    Err(error) => {
+                        tracing::warn!(error = %error, "cannot read back queued updates; retrying");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+                if self.queue.room().free == 0 {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// One read; true when the database holds nothing more to bring in.
+    async fn refill_once(&self) -> Result<bool, DbErr> {
+        let room = self.queue.room();
+        if room.free == 0 {
+            return Ok(false);
+        }
+        // The oldest pending rows include those already queued here; read
+        // enough to see past them.
+        let rows = self
+            .inbound
+            .oldest_pending((room.in_flight + room.free) as u64)
+            .await?;
+        let read_everything = rows.len() < room.in_flight + room.free;
+        let mut brought_in = 0;
+        for row in rows {
+            if brought_in == room.free {
+                return Ok(false);
+            }
+            if self.queue.is_in_flight(row.update_id as u32) {
+                continue;
+            }
+            match parse_update(&row.payload) {
+                Ok(update) => {
+                    self.queue.push_refilled(update);
+                    brought_in += 1;
+                }
+                Err(error) => {
+                    tracing::error!(update_id = row.update_id, error = %error, "stored update cannot be read; parked");
+                    self.inbound.park(row.update_id, &error.to_string()).await?;
+                }
+            }
+        }
+        Ok(read_everything && self.queue.caught_up(&room))
     }
 
     /// An insert can outlive the timeout that gave up on it (SQLite finishes a

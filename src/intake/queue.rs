@@ -6,6 +6,8 @@ use std::collections::HashSet;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::Notify;
+
 use futures::stream::{BoxStream, StreamExt};
 use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
 use teloxide::types::Update;
@@ -15,8 +17,13 @@ use tokio_stream::wrappers::UnboundedReceiverStream;
 
 use crate::metrics::Metrics;
 
-/// Producer side. Unbounded on purpose: every update in it is already safe in
-/// the database, and the backlog gauge shows how deep it gets.
+/// Updates held in memory at most. Every update is stored before it is
+/// queued, so a backlog beyond this stays in the database (as pending rows)
+/// and is read back as the queue drains: memory stays flat however far
+/// behind processing falls.
+pub const IN_MEMORY_UPDATES: usize = 256;
+
+/// Producer side.
 ///
 /// It also knows which updates this process has queued and not finished, so
 /// a stored update that never got queued (its insert outlived a timeout) can
@@ -24,18 +31,43 @@ use crate::metrics::Metrics;
 #[derive(Clone)]
 pub struct UpdateQueue {
     sender: mpsc::UnboundedSender<Update>,
-    in_flight: Arc<Mutex<HashSet<u32>>>,
+    held: Arc<Mutex<Held>>,
+    capacity: usize,
+    /// Signalled when an overflowing queue has room again.
+    room: Arc<Notify>,
     metrics: Metrics,
 }
 
+#[derive(Default)]
+struct Held {
+    in_flight: HashSet<u32>,
+    /// Some stored updates were left in the database for lack of room. Until
+    /// they are all read back, new updates are left there too, so nothing
+    /// overtakes an older update of its chat.
+    overflowing: bool,
+    /// Updates left in the database so far; tells a refill whether any
+    /// arrived while it was reading.
+    spilled: u64,
+}
+
+/// Room in the queue, as the refill sees it.
+pub struct Room {
+    pub free: usize,
+    pub in_flight: usize,
+    spilled_before: u64,
+}
+
 impl UpdateQueue {
-    pub fn new(metrics: Metrics) -> (UpdateQueue, InboundListener) {
+    /// A queue holding at most `capacity` updates in memory.
+    pub fn new(capacity: usize, metrics: Metrics) -> (UpdateQueue, InboundListener) {
         let (sender, receiver) = mpsc::unbounded_channel();
         let (stop_token, stop_flag) = mk_stop_token();
         (
             UpdateQueue {
                 sender,
-                in_flight: Arc::default(),
+                held: Arc::default(),
+                capacity: capacity.max(1),
+                room: Arc::default(),
                 metrics,
             },
             InboundListener {
@@ -46,34 +78,108 @@ impl UpdateQueue {
         )
     }
 
-    /// Queues a stored update for processing, unless it is already queued.
-    /// After shutdown began the update simply stays pending in the database
-    /// for the next start.
-    pub fn push(&self, update: Update) {
+    /// Queues a stored update for processing, unless it is already queued,
+    /// or leaves it in the database when the queue is full (the refill
+    /// brings it in later). After shutdown began the update simply stays
+    /// pending in the database for the next start. Returns false when the
+    /// update was left in the database.
+    pub fn push(&self, update: Update) -> bool {
+        {
+            let mut held = self.lock();
+            if held.in_flight.contains(&update.id.0) {
+                return true;
+            }
+            if held.overflowing || held.in_flight.len() >= self.capacity {
+                held.overflowing = true;
+                held.spilled += 1;
+                self.metrics.inbound_left_in_database.inc();
+                return false;
+            }
+        }
+        self.send(update);
+        true
+    }
+
+    /// Whether a push would be queued now rather than left in the database.
+    pub fn has_room(&self) -> bool {
+        let held = self.lock();
+        !held.overflowing && held.in_flight.len() < self.capacity
+    }
+
+    /// Records that a stored update was left for the refill.
+    pub fn leave_in_database(&self) {
+        let mut held = self.lock();
+        held.overflowing = true;
+        held.spilled += 1;
+        self.metrics.inbound_left_in_database.inc();
+    }
+
+    /// Queues an update the refill read back from the database.
+    pub fn push_refilled(&self, update: Update) {
+        if !self.lock().in_flight.contains(&update.id.0) {
+            self.send(update);
+        }
+    }
+
+    fn send(&self, update: Update) {
         let id = update.id.0;
-        if !self.lock().insert(id) {
+        if !self.lock().in_flight.insert(id) {
             return;
         }
         if self.sender.send(update).is_ok() {
             self.metrics.inbound_backlog.inc();
         } else {
-            self.lock().remove(&id);
+            self.lock().in_flight.remove(&id);
         }
     }
 
     pub fn is_in_flight(&self, update_id: u32) -> bool {
-        self.lock().contains(&update_id)
+        self.lock().in_flight.contains(&update_id)
     }
 
     /// Called when processing of an update ended, however it ended.
     pub fn finish(&self, update_id: u32) {
-        if self.lock().remove(&update_id) {
+        let mut held = self.lock();
+        if held.in_flight.remove(&update_id) {
             self.metrics.inbound_backlog.dec();
+        }
+        if held.overflowing && held.in_flight.len() <= self.capacity / 2 {
+            self.room.notify_one();
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<u32>> {
-        self.in_flight.lock().expect("in-flight set lock poisoned")
+    /// Waits until updates were left in the database and there is room to
+    /// read them back.
+    pub async fn wait_for_room(&self) {
+        self.room.notified().await;
+    }
+
+    /// How much the refill may read back now.
+    pub fn room(&self) -> Room {
+        let held = self.lock();
+        Room {
+            free: self.capacity.saturating_sub(held.in_flight.len()),
+            in_flight: held.in_flight.len(),
+            spilled_before: held.spilled,
+        }
+    }
+
+    /// The refill found nothing more in the database: new updates may be
+    /// queued directly again, unless one was left there meanwhile.
+    pub fn caught_up(&self, room: &Room) -> bool {
+        let mut held = self.lock();
+        if held.spilled == room.spilled_before {
+            held.overflowing = false;
+        }
+        !held.overflowing
+    }
+
+    pub fn is_overflowing(&self) -> bool {
+        self.lock().overflowing
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Held> {
+        self.held.lock().expect("in-flight set lock poisoned")
     }
 }
 

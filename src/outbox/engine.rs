@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -31,6 +32,8 @@ const IDLE_STOP: Duration = Duration::from_secs(60);
 const LANE_LOCK_TTL: Duration = Duration::from_secs(30);
 /// How often lanes with pending rows are looked for.
 const SWEEP_EVERY: Duration = Duration::from_secs(2);
+/// Tickets of one lane whose rows are sent side by side.
+const SEQUENCES_AT_ONCE: usize = 16;
 
 struct LaneHandle {
     notify: Arc<Notify>,
@@ -163,12 +166,9 @@ impl DeliveryEngine {
                     Err(_) => continue,
                 }
             }
-            match self.step_exclusively(lane, rows).await {
-                Step::Progressed => {}
-                Step::WaitUntil(when) => {
-                    let wait = (when - Utc::now()).to_std().unwrap_or_default();
-                    self.pause(&notify, wait).await;
-                }
+            if let Step::WaitUntil(when) = self.step_exclusively(lane, rows).await {
+                let wait = (when - Utc::now()).to_std().unwrap_or_default();
+                self.pause(&notify, wait).await;
             }
         }
     }
@@ -177,7 +177,7 @@ impl DeliveryEngine {
     /// lock and on freshly read rows (another instance may have sent some).
     async fn step_exclusively(&self, lane: i64, rows: Vec<outbox::Model>) -> Step {
         let Some(store) = &self.inner.shared else {
-            return self.inner.executor.step(lane, &rows).await;
+            return self.send(lane, rows).await;
         };
         let lock = match store.try_lock(&format!("lane:{lane}"), LANE_LOCK_TTL).await {
             Ok(Some(lock)) => lock,
@@ -191,8 +191,8 @@ impl DeliveryEngine {
             }
         };
         let step = match self.pending(lane).await {
-            Ok(rows) if rows.is_empty() => Step::Progressed,
-            Ok(rows) => self.inner.executor.step(lane, &rows).await,
+            Ok(rows) if rows.is_empty() => Step::Reread,
+            Ok(rows) => self.send(lane, rows).await,
             Err(error) => {
                 tracing::warn!(lane, error = %error, "cannot read the outbox; retrying");
                 Step::WaitUntil(Utc::now() + chrono::Duration::seconds(1))
@@ -203,6 +203,43 @@ impl DeliveryEngine {
             tracing::warn!(lane, error = %error, "could not release the lane's lock; it expires by itself");
         }
         step
+    }
+
+    /// Sends what it can of the rows read from a lane. Rows for different
+    /// tickets go out side by side (order only matters within a ticket's
+    /// topic), each ticket's rows one after another; a backlog of one
+    /// ticket's messages leaves in one copyMessages.
+    async fn send(&self, lane: i64, rows: Vec<outbox::Model>) -> Step {
+        let outcomes: Vec<Step> = futures::stream::iter(sequences(lane, rows))
+            .map(|sequence| self.send_in_order(lane, sequence))
+            .buffer_unordered(SEQUENCES_AT_ONCE)
+            .collect()
+            .await;
+        let mut earliest_wait = None;
+        for outcome in outcomes {
+            match outcome {
+                Step::WaitUntil(when) => {
+                    earliest_wait =
+                        Some(earliest_wait.map_or(when, |w: DateTime<Utc>| w.min(when)));
+                }
+                // Some rows moved: read the lane again at once.
+                Step::Finished(_) | Step::Reread => return Step::Reread,
+            }
+        }
+        earliest_wait.map_or(Step::Reread, Step::WaitUntil)
+    }
+
+    /// Sends one sequence from its head until it is done or has to wait.
+    async fn send_in_order(&self, lane: i64, rows: Vec<outbox::Model>) -> Step {
+        let mut next = 0;
+        while next < rows.len() {
+            match self.inner.executor.step(lane, &rows[next..]).await {
+                Step::Finished(count) => next += count.max(1),
+                Step::WaitUntil(_) | Step::Reread if next > 0 => return Step::Finished(next),
+                other => return other,
+            }
+        }
+        Step::Finished(next)
     }
 
     /// Stops the lane unless a wake-up arrived since it last looked.
@@ -238,4 +275,27 @@ impl DeliveryEngine {
             .all(&self.inner.db)
             .await
     }
+}
+
+/// Splits a lane's rows into sequences that must keep their order: in a
+/// group, one per ticket (each ticket has its own topic there); in a private
+/// chat, just one, since the client reads everything in one stream.
+/// Sequences come in the order of their oldest row.
+fn sequences(lane: i64, rows: Vec<outbox::Model>) -> Vec<Vec<outbox::Model>> {
+    let mut order: Vec<Option<i32>> = Vec::new();
+    let mut by_key: HashMap<Option<i32>, Vec<outbox::Model>> = HashMap::new();
+    for row in rows {
+        let key = if lane < 0 { row.ticket_id } else { None };
+        by_key
+            .entry(key)
+            .or_insert_with(|| {
+                order.push(key);
+                Vec::new()
+            })
+            .push(row);
+    }
+    order
+        .into_iter()
+        .filter_map(|key| by_key.remove(&key))
+        .collect()
 }

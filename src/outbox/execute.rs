@@ -45,8 +45,15 @@ const MAX_ATTEMPTS: i32 = 5;
 /// copyMessages takes at most this many ids.
 const COPY_BATCH: usize = 100;
 
+/// What became of the head of a row sequence.
 pub(crate) enum Step {
-    Progressed,
+    /// This many rows at the head are finished (sent, or given up on); the
+    /// rows after them may follow at once.
+    Finished(usize),
+    /// The rows changed in the database (an attempt was counted, a topic
+    /// recreated): read them again before going on.
+    Reread,
+    /// Nothing can be done before then.
     WaitUntil(DateTime<Utc>),
 }
 
@@ -116,7 +123,7 @@ impl Executor {
             Err(error) => {
                 self.give_up(head, &format!("unreadable action: {error}"))
                     .await;
-                return Step::Progressed;
+                return Step::Finished(1);
             }
         };
         let span = tracing::info_span!(
@@ -159,7 +166,7 @@ impl Executor {
                 if let Err(error) = self.mark_sent(&rows).await {
                     tracing::error!(error = %error, "sent, but could not mark the delivery sent");
                 }
-                Step::Progressed
+                Step::Finished(rows.len())
             }
             Err(error) => self.handle_failure(&rows, &action, error).await,
         }
@@ -758,7 +765,7 @@ impl Executor {
                 for row in rows {
                     self.give_up(row, reason).await;
                 }
-                return Step::Progressed;
+                return Step::Finished(rows.len());
             }
         };
         let target = action.target();
@@ -773,7 +780,7 @@ impl Executor {
                     tracing::error!(error = %recreate_error, "could not recreate the topic");
                     return Step::WaitUntil(Utc::now() + chrono::Duration::seconds(2));
                 }
-                Step::Progressed
+                Step::Reread
             }
             (Failure::BotBlocked, Some(Target::Client { user_id })) => {
                 tracing::warn!(client = user_id, "client blocked the bot");
@@ -783,13 +790,13 @@ impl Executor {
                 for row in rows {
                     self.give_up(row, &error.to_string()).await;
                 }
-                Step::Progressed
+                Step::Finished(rows.len())
             }
             _ if head.attempts + 1 >= MAX_ATTEMPTS => {
                 for row in rows {
                     self.give_up(row, &error.to_string()).await;
                 }
-                Step::Progressed
+                Step::Finished(rows.len())
             }
             _ => {
                 let wait = chrono::Duration::seconds(1 << head.attempts.clamp(0, 6));

@@ -267,6 +267,75 @@ async fn messages_of_one_chat_are_answered_in_the_order_they_were_sent() {
 }
 
 #[tokio::test]
+async fn a_backlog_beyond_the_in_memory_queue_waits_in_the_database_and_keeps_its_order() {
+    let app = spawn_app_with(AppOptions {
+        adjust: Some(Box::new(|settings| settings.intake.queue_capacity = 2)),
+        ..Default::default()
+    })
+    .await;
+    // Each answer takes a while, so updates arrive faster than they finish.
+    app.fake
+        .set_method_latency("sendMessage", Some(Duration::from_millis(30)));
+    let clients: Vec<i64> = ["Lev", "Mila", "Oleg"]
+        .into_iter()
+        .map(|name| app.fake.add_user(name))
+        .collect();
+    let commands = ["/start", "/help", "/help", "/start", "/help", "/start"];
+    for command in commands {
+        for &client in &clients {
+            app.fake.user(client).in_private().command(command);
+        }
+    }
+    for &client in &clients {
+        let replies = app
+            .fake
+            .wait_for_bot_messages(client, commands.len())
+            .await
+            .unwrap();
+        let kinds: Vec<&str> = replies
+            .iter()
+            .map(|m| {
+                if m.text().unwrap().contains("Здравствуйте") {
+                    "/start"
+                } else {
+                    "/help"
+                }
+            })
+            .collect();
+        assert_eq!(kinds, commands, "client {client}");
+    }
+    let metrics = app
+        .http
+        .get(format!("http://{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let left: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("topicdesk_inbound_left_in_database_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("the counter is exported");
+    assert!(
+        left > 0,
+        "the queue never overflowed, so this test proved nothing"
+    );
+    eventually("every stored update finished", WAIT, || async {
+        let pending = topicdesk::entities::inbound_updates::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|row| row.status != InboundStatus::Done)
+            .count();
+        pending == 0
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn finished_updates_are_pruned_after_the_retention_period() {
     let app = spawn_app().await;
     let client = app.fake.add_user("Raya");
