@@ -217,3 +217,40 @@ impl UpdateListener for InboundListener {
         self.stop_token.clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn update(id: u32) -> Update {
+        serde_json::from_value(serde_json::json!({ "update_id": id, "unknown_kind": {} }))
+            .expect("an update")
+    }
+
+    #[test]
+    fn a_full_queue_leaves_updates_in_the_database_until_the_refill_caught_up() {
+        let (queue, _listener) = UpdateQueue::new(2, Metrics::new());
+        assert!(queue.push(update(1)));
+        assert!(queue.push(update(2)));
+        assert!(!queue.push(update(3)), "no room: left in the database");
+        queue.finish(1);
+        assert!(
+            !queue.push(update(4)),
+            "while older updates wait in the database, newer ones wait too"
+        );
+        let room = queue.room();
+        assert_eq!(room.free, 1);
+        queue.push_refilled(update(3));
+        assert!(queue.is_in_flight(3));
+        // An update left in the database while the refill was reading keeps
+        // the queue overflowing.
+        assert!(!queue.push(update(5)));
+        assert!(!queue.caught_up(&room));
+        let room = queue.room();
+        assert!(queue.caught_up(&room));
+        assert!(!queue.has_room(), "caught up, but full again");
+        queue.finish(2);
+        queue.finish(3);
+        assert!(queue.push(update(6)), "caught up: queued directly again");
+    }
+}

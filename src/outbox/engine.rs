@@ -299,3 +299,61 @@ fn sequences(lane: i64, rows: Vec<outbox::Model>) -> Vec<Vec<outbox::Model>> {
         .filter_map(|key| by_key.remove(&key))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: i32, lane: i64, ticket: Option<i32>) -> outbox::Model {
+        outbox::Model {
+            id,
+            lane_chat_id: lane,
+            ticket_id: ticket,
+            action: serde_json::json!({}),
+            source_chat_id: None,
+            source_message_id: None,
+            media_group_id: None,
+            dedup_key: None,
+            status: OutboxStatus::Pending,
+            attempts: 0,
+            last_error: None,
+            not_before: None,
+            created_at: Utc::now(),
+            sent_at: None,
+        }
+    }
+
+    fn ids(sequences: &[Vec<outbox::Model>]) -> Vec<Vec<i32>> {
+        sequences
+            .iter()
+            .map(|s| s.iter().map(|r| r.id).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_group_lane_splits_by_ticket_keeping_each_tickets_order() {
+        let lane = -100;
+        let rows = vec![
+            row(1, lane, Some(7)),
+            row(2, lane, Some(8)),
+            row(3, lane, Some(7)),
+            row(4, lane, None),
+            row(5, lane, Some(8)),
+        ];
+        assert_eq!(
+            ids(&sequences(lane, rows)),
+            vec![vec![1, 3], vec![2, 5], vec![4]]
+        );
+    }
+
+    #[test]
+    fn a_private_chat_stays_one_sequence() {
+        let lane = 42;
+        let rows = vec![
+            row(1, lane, Some(7)),
+            row(2, lane, Some(8)),
+            row(3, lane, Some(7)),
+        ];
+        assert_eq!(ids(&sequences(lane, rows)), vec![vec![1, 2, 3]]);
+    }
+}
