@@ -34,6 +34,9 @@ const LANE_LOCK_TTL: Duration = Duration::from_secs(30);
 const SWEEP_EVERY: Duration = Duration::from_secs(2);
 /// Tickets of one lane whose rows are sent side by side.
 const SEQUENCES_AT_ONCE: usize = 16;
+/// A lane step starts no send that could not begin within this; well under
+/// LANE_LOCK_TTL.
+const STEP_BUDGET: Duration = Duration::from_secs(10);
 
 struct LaneHandle {
     notify: Arc<Notify>,
@@ -209,10 +212,27 @@ impl DeliveryEngine {
     /// tickets go out side by side (order only matters within a ticket's
     /// topic), each ticket's rows one after another; a backlog of one
     /// ticket's messages leaves in one copyMessages.
+    ///
+    /// A step ends after about STEP_BUDGET, so the lane's lock (held for the
+    /// whole step when instances share the outbox) never outlives its TTL.
     async fn send(&self, lane: i64, rows: Vec<outbox::Model>) -> Step {
+        let deadline = tokio::time::Instant::now() + STEP_BUDGET;
+        // Side by side only while Telegram's limit for the chat has room for
+        // all of them; a rate-limited chat goes one ticket at a time, oldest
+        // first, so each ticket's backlog leaves together.
+        let at_once = if self
+            .inner
+            .executor
+            .send_delay(lane, SEQUENCES_AT_ONCE as u32)
+            .is_zero()
+        {
+            SEQUENCES_AT_ONCE
+        } else {
+            1
+        };
         let outcomes: Vec<Step> = futures::stream::iter(sequences(lane, rows))
-            .map(|sequence| self.send_in_order(lane, sequence))
-            .buffer_unordered(SEQUENCES_AT_ONCE)
+            .map(|sequence| self.send_in_order(lane, sequence, deadline))
+            .buffered(at_once)
             .collect()
             .await;
         let mut earliest_wait = None;
@@ -230,9 +250,23 @@ impl DeliveryEngine {
     }
 
     /// Sends one sequence from its head until it is done or has to wait.
-    async fn send_in_order(&self, lane: i64, rows: Vec<outbox::Model>) -> Step {
+    async fn send_in_order(
+        &self,
+        lane: i64,
+        rows: Vec<outbox::Model>,
+        deadline: tokio::time::Instant,
+    ) -> Step {
         let mut next = 0;
         while next < rows.len() {
+            let wait = self.inner.executor.send_delay(lane, 1);
+            let now = tokio::time::Instant::now();
+            if now + wait > deadline {
+                return if next > 0 {
+                    Step::Finished(next)
+                } else {
+                    Step::WaitUntil(Utc::now() + wait.max(Duration::from_millis(10)))
+                };
+            }
             match self.inner.executor.step(lane, &rows[next..]).await {
                 Step::Finished(count) => next += count.max(1),
                 Step::WaitUntil(_) | Step::Reread if next > 0 => return Step::Finished(next),

@@ -109,6 +109,26 @@ impl Executor {
         }
     }
 
+    /// How long sending `count` messages into `chat` would wait for the
+    /// rate limiter now.
+    pub(crate) fn send_delay(&self, chat: i64, count: u32) -> Duration {
+        self.limiter.delay_for(chat, count)
+    }
+
+    /// Messages one copyMessages may carry into `chat`. Telegram counts
+    /// every copied message against a group's per-minute limit: a batch
+    /// larger than the limit could never go out, and one waiting for a big
+    /// share of the window would hold its lane long. A quarter of the limit
+    /// still saves most calls and costs no throughput, which the limit sets.
+    fn copy_batch(&self, chat: i64) -> usize {
+        let per_minute = self.limiter.limits().group_per_minute as usize;
+        if chat < 0 && per_minute > 0 {
+            COPY_BATCH.min((per_minute / 4).max(1))
+        } else {
+            COPY_BATCH
+        }
+    }
+
     /// Handles the head of a lane (and what may go with it).
     pub(crate) async fn step(&self, lane: i64, rows: &[outbox::Model]) -> Step {
         let head = &rows[0];
@@ -139,7 +159,7 @@ impl Executor {
     async fn deliver(&self, rows: &[outbox::Model], action: Action) -> Step {
         let head = &rows[0];
         let now = Utc::now();
-        let together = copies_that_go_together(rows, &action);
+        let together = copies_that_go_together(rows, &action, self.copy_batch(head.lane_chat_id));
         if head.media_group_id.is_some() {
             let newest = together
                 .iter()
@@ -626,7 +646,7 @@ impl Executor {
         }
         ids.sort_unstable();
         ids.dedup();
-        for batch in ids.chunks(COPY_BATCH) {
+        for batch in ids.chunks(self.copy_batch(place.chat)) {
             let mut request = self.telegram.bot().copy_messages(
                 ChatId(place.chat),
                 ChatId(ticket.main_chat_id),
@@ -881,6 +901,7 @@ fn ignore_not_modified(result: Result<(), TelegramError>) -> Result<(), Delivery
 fn copies_that_go_together<'a>(
     rows: &'a [outbox::Model],
     head_action: &Action,
+    most: usize,
 ) -> Vec<(&'a outbox::Model, Action)> {
     let head = &rows[0];
     let Action::Copy {
@@ -899,7 +920,7 @@ fn copies_that_go_together<'a>(
             if t == target && f == from_chat)
     };
     for row in &rows[1..] {
-        if together.len() == COPY_BATCH {
+        if together.len() >= most {
             break;
         }
         let Ok(action) = serde_json::from_value::<Action>(row.action.clone()) else {
