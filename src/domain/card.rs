@@ -17,6 +17,8 @@ pub const EARLIER_SHOWN: usize = 10;
 /// Longest name the card shows, in UTF-16 units. Telegram names are far
 /// shorter; the cap keeps the card within one message whatever it is given.
 const NAME_LIMIT: usize = 256;
+/// Longest status line shown under the title.
+const STATUS_LIMIT: usize = 300;
 
 /// A previous ticket of the same client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +42,10 @@ pub struct ClientCard {
     /// Extra fields from Google Sheets (header → value), shown after the
     /// profile; empty until Sheets lands.
     pub extra: Vec<(String, String)>,
+    /// Where the ticket stands ("Assigned to @ivan."), shown under the
+    /// title: the card is edited as the ticket moves on, instead of new
+    /// posts in a group that shares Telegram's 20 messages a minute.
+    pub status: Option<String>,
 }
 
 /// Accumulates text and entities, keeping the UTF-16 length at hand for the
@@ -84,6 +90,18 @@ impl ClientCard {
 
         card.push_with(&texts.card_title(self.ticket_id), MessageEntityKind::Bold);
         card.push("\n");
+        if let Some(status) = self
+            .status
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            card.push_with(
+                &truncate_utf16(status, STATUS_LIMIT),
+                MessageEntityKind::Italic,
+            );
+            card.push("\n");
+        }
 
         let name = self.full_name.trim();
         let name = if name.is_empty() {
@@ -190,6 +208,7 @@ mod tests {
             language_code: Some("ru".to_owned()),
             earlier: Vec::new(),
             extra: Vec::new(),
+            status: None,
         }
     }
 
@@ -303,6 +322,27 @@ mod tests {
     }
 
     #[test]
+    fn the_status_sits_under_the_title_in_italics() {
+        let card = ClientCard {
+            status: Some("Назначен специалист: @ivan.".into()),
+            ..card()
+        };
+        let (text, entities) = card.render(Language::Ru);
+        let second_line = text.lines().nth(1).unwrap();
+        assert_eq!(second_line, "Назначен специалист: @ivan.");
+        assert!(
+            entities
+                .iter()
+                .any(|e| e.kind == MessageEntityKind::Italic && e.length == utf16_len(second_line))
+        );
+        let (without, _) = card().render(Language::Ru);
+        assert_eq!(
+            text.replacen("Назначен специалист: @ivan.\n", "", 1),
+            without
+        );
+    }
+
+    #[test]
     fn extra_fields_follow_the_profile_after_a_blank_line() {
         let card = ClientCard {
             extra: vec![
@@ -310,6 +350,7 @@ mod tests {
                 (" ".to_owned(), "".to_owned()),
                 ("Plan".to_owned(), "".to_owned()),
             ],
+            status: None,
             ..card()
         };
         let (text, _) = card.render(Language::En);
@@ -324,6 +365,7 @@ mod tests {
                 ("More".to_owned(), "x".repeat(3000)),
                 ("Never shown".to_owned(), "y".to_owned()),
             ],
+            status: None,
             ..card()
         };
         let (text, entities) = card.render(Language::Ru);
@@ -345,6 +387,7 @@ mod tests {
                 .map(|id| earlier(id, &"S".repeat(1000), Some("https://t.me/c/1/2")))
                 .collect(),
             extra: vec![("k".repeat(5000), "v".repeat(5000))],
+            status: None,
             ..card()
         };
         let (text, _) = card.render(Language::En);

@@ -17,7 +17,9 @@ use teloxide::payloads::{
     EditMessageTextSetters, SendMessageSetters,
 };
 use teloxide::prelude::Requester;
-use teloxide::types::{ChatId, InlineKeyboardMarkup, MessageId, ReplyParameters, ThreadId};
+use teloxide::types::{
+    ChatId, InlineKeyboardMarkup, MessageEntity, MessageId, ReplyParameters, ThreadId,
+};
 use tracing::Instrument;
 
 use super::{Action, ReplyTo, RichText, Target};
@@ -202,6 +204,9 @@ impl Executor {
                 let ticket = self.ticket(*ticket_id).await?;
                 let place = self.main_place(*ticket_id).await?;
                 self.post_card(&ticket, place).await
+            }
+            Action::RefreshCard { ticket_id, status } => {
+                self.refresh_card(*ticket_id, status).await
             }
             Action::RenameMainTopic { ticket_id } => {
                 let ticket = self.ticket(*ticket_id).await?;
@@ -577,6 +582,49 @@ impl Executor {
     }
 
     async fn post_card(&self, ticket: &tickets::Model, place: Place) -> Result<(), DeliveryError> {
+        let (text, entities, keyboard) = self.render_card(ticket, None).await?;
+        let mut request = self
+            .telegram
+            .bot()
+            .send_message(ChatId(place.chat), text)
+            .entities(entities)
+            .reply_markup(keyboard);
+        if let Some(thread_id) = place.thread {
+            request = request.message_thread_id(ThreadId(MessageId(thread_id)));
+        }
+        self.limiter.acquire(place.chat, 1).await;
+        let card = self.telegram.call(request).await?;
+        tickets::Entity::update_many()
+            .col_expr(tickets::Column::CardMessageId, Expr::value(card.id.0))
+            .filter(tickets::Column::Id.eq(ticket.id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Edits the card in place with a status line. Without a card yet there
+    /// is nothing to edit: the ticket's topic shows its state in the title.
+    async fn refresh_card(&self, ticket_id: i32, status: &str) -> Result<(), DeliveryError> {
+        let ticket = self.ticket(ticket_id).await?;
+        let Some(card_id) = ticket.card_message_id else {
+            return Ok(());
+        };
+        let (text, entities, keyboard) = self.render_card(&ticket, Some(status)).await?;
+        let request = self
+            .telegram
+            .bot()
+            .edit_message_text(ChatId(ticket.main_chat_id), MessageId(card_id), text)
+            .entities(entities)
+            .reply_markup(keyboard);
+        ignore_not_modified(self.telegram.call(request).await.map(|_| ()))
+    }
+
+    /// The card's text and buttons for the ticket as it is now.
+    async fn render_card(
+        &self,
+        ticket: &tickets::Model,
+        status: Option<&str>,
+    ) -> Result<(String, Vec<MessageEntity>, InlineKeyboardMarkup), DeliveryError> {
         let client = self.client(ticket).await?;
         let earlier = tickets::Entity::find()
             .filter(tickets::Column::ClientTgId.eq(ticket.client_tg_id))
@@ -606,6 +654,7 @@ impl Executor {
             language_code: client.language_code.clone(),
             earlier,
             extra,
+            status: status.map(str::to_owned),
         };
         let (text, entities) = card.render(self.texts.language());
         let techs: Vec<(i32, String)> = if ticket.status.is_open() {
@@ -617,23 +666,13 @@ impl Executor {
         } else {
             Vec::new()
         };
-        let mut request = self
-            .telegram
-            .bot()
-            .send_message(ChatId(place.chat), text)
-            .entities(entities)
-            .reply_markup(card_keyboard(self.texts.language(), ticket.id, &techs));
-        if let Some(thread_id) = place.thread {
-            request = request.message_thread_id(ThreadId(MessageId(thread_id)));
-        }
-        self.limiter.acquire(place.chat, 1).await;
-        let card = self.telegram.call(request).await?;
-        tickets::Entity::update_many()
-            .col_expr(tickets::Column::CardMessageId, Expr::value(card.id.0))
-            .filter(tickets::Column::Id.eq(ticket.id))
-            .exec(&self.db)
-            .await?;
-        Ok(())
+        // A closed ticket's card keeps no buttons: there is nothing left to press.
+        let keyboard = if ticket.status.is_open() {
+            card_keyboard(self.texts.language(), ticket.id, &techs)
+        } else {
+            InlineKeyboardMarkup::default()
+        };
+        Ok((text, entities, keyboard))
     }
 
     async fn copy_history(&self, tech_thread: i32) -> Result<(), DeliveryError> {

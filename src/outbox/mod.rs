@@ -65,6 +65,9 @@ pub enum Action {
     CreateMainTopic { ticket_id: i32 },
     /// Post the client card, with its buttons, into the main topic.
     PostCard { ticket_id: i32 },
+    /// Edit the card to show where the ticket stands now (assigned, closed)
+    /// instead of posting a note into the busy main group.
+    RefreshCard { ticket_id: i32, status: String },
     /// Rename the main topic after the ticket's current state.
     RenameMainTopic { ticket_id: i32 },
     /// Create a technician's mirrored topic.
@@ -146,6 +149,7 @@ impl Action {
         match self {
             Action::CreateMainTopic { ticket_id }
             | Action::PostCard { ticket_id }
+            | Action::RefreshCard { ticket_id, .. }
             | Action::RenameMainTopic { ticket_id } => Some(Target::Main {
                 ticket_id: *ticket_id,
             }),

@@ -308,11 +308,11 @@ impl TicketService {
         deliveries.push(Delivery::new(
             self.main_group,
             ticket_id,
-            Action::note(
-                Target::Main { ticket_id },
-                self.texts.assigned_note(&tech_label(&tech)),
-            ),
-            format!("assigned-note:{}", bridge.id),
+            Action::RefreshCard {
+                ticket_id,
+                status: self.texts.assigned_note(&tech_label(&tech)),
+            },
+            format!("card-status:assign:{}", bridge.id),
         ));
         let lanes = self.outbox.insert(&txn, deliveries).await?;
         events::record(
@@ -399,8 +399,11 @@ impl TicketService {
             Delivery::new(
                 self.main_group,
                 ticket_id,
-                Action::note(main, note.clone()),
-                format!("closed-note:main:{ticket_id}"),
+                Action::RefreshCard {
+                    ticket_id,
+                    status: note.clone(),
+                },
+                format!("card-status:close:{ticket_id}"),
             ),
             Delivery::new(
                 self.main_group,

@@ -310,3 +310,60 @@ async fn an_expired_survey_refuses_its_buttons_and_messages_open_a_ticket_again(
         .expect("a message after expiry opens a new ticket, not a comment");
     assert!(feedback_rows(&desk).await.is_empty());
 }
+
+/// The main group shares Telegram's 20 messages a minute among every ticket,
+/// so what one ticket's whole life costs there is what bounds a busy team.
+#[tokio::test]
+async fn a_whole_ticket_life_costs_few_messages_in_the_main_group() {
+    let desk = Desk::open().await;
+    let (client, topic) = desk.client_opens_ticket("Vera", "Help").await;
+    let mirror = desk
+        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
+        .await;
+    desk.fake()
+        .user(desk.tech)
+        .in_topic(desk.tech_group, mirror.thread_id)
+        .text("On my way");
+    desk.fake()
+        .wait_until(WAIT, |w| w.texts(client).iter().any(|t| t == "On my way"))
+        .await
+        .unwrap();
+    desk.fake()
+        .user(desk.staff)
+        .in_topic(desk.main_group(), topic.thread_id)
+        .command("/close");
+    for n in 1..=3 {
+        answer(&desk, client, n, 5).await;
+    }
+    let summary = desk.texts.survey_summary([5, 5, 5], None);
+    let main = desk.main_group();
+    desk.fake()
+        .wait_until(WAIT, |w| {
+            w.topic_texts(main, topic.thread_id).contains(&summary)
+        })
+        .await
+        .unwrap();
+    let from_bot: Vec<String> = desk
+        .fake()
+        .topic_messages(main, topic.thread_id)
+        .into_iter()
+        .filter(|m| m.is_from_bot() && m.service().is_none())
+        .map(|m| m.text_or_caption().unwrap_or_default().to_owned())
+        .collect();
+    // The card (edited as the ticket moved on, not followed by notes), the
+    // client's message, the technician's answer, the survey's summary.
+    assert_eq!(from_bot.len(), 4, "{from_bot:#?}");
+    assert!(from_bot[0].contains(&desk.texts.closed_note("Sveta Staff")));
+    assert_eq!(from_bot[1], "Help");
+    assert_eq!(from_bot[2], "Ivan Petrov:\nOn my way");
+    assert_eq!(from_bot[3], summary);
+    // Plus the topic itself: Telegram counts createForumTopic like a message.
+    assert_eq!(
+        desk.fake()
+            .calls_to("createForumTopic")
+            .iter()
+            .filter(|c| c.chat_id() == Some(main))
+            .count(),
+        1
+    );
+}

@@ -112,6 +112,17 @@ impl Desk {
             .expect("the topic has a card")
     }
 
+    /// The card's current text: the bot's first post in the topic (a closed
+    /// ticket's card has no buttons to find it by).
+    pub fn card_text(&self, thread: i32) -> String {
+        self.fake()
+            .topic_messages(self.main_group(), thread)
+            .into_iter()
+            .filter(|m| m.is_from_bot() && m.service().is_none())
+            .find_map(|m| m.text().map(str::to_owned))
+            .expect("the topic has a card")
+    }
+
     /// Staff presses the technician's button on the card; returns the
     /// technician's mirrored topic once it holds the history and intro.
     pub async fn assign(&self, thread: i32, label: &str, tech_group: i64) -> TopicInfo {
