@@ -323,11 +323,11 @@ mod tests {
 
     #[test]
     fn the_status_sits_under_the_title_in_italics() {
-        let card = ClientCard {
+        let with_status = ClientCard {
             status: Some("Назначен специалист: @ivan.".into()),
             ..card()
         };
-        let (text, entities) = card.render(Language::Ru);
+        let (text, entities) = with_status.render(Language::Ru);
         let second_line = text.lines().nth(1).unwrap();
         assert_eq!(second_line, "Назначен специалист: @ivan.");
         assert!(
