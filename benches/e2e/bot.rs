@@ -107,6 +107,12 @@ impl BotProcess {
         (ticks(11) + ticks(12)) / CLOCK_TICKS_PER_SECOND
     }
 
+    /// How the process ended, if it has ended by itself (a crash, a panic,
+    /// giving up on a lost database): the fault runs check it is still up.
+    pub fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
     /// SIGKILL: the process vanishes mid-work, as in a crash or an OOM kill.
     pub async fn kill_hard(mut self) -> anyhow::Result<()> {
         self.child.start_kill()?;
@@ -134,13 +140,19 @@ impl BotProcess {
 
     /// Lines of the bot's log at WARN or worse, for the report.
     pub fn problems_logged(&self) -> Vec<String> {
-        std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .filter(|line| line.contains("\"level\":40") || line.contains("\"level\":50"))
-            .map(str::to_owned)
-            .collect()
+        problems_in(&self.log)
     }
+}
+
+/// Lines at WARN or worse in a bot's log file; also for a process that is
+/// gone (killed), whose log stays behind.
+pub fn problems_in(log: &Path) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|line| line.contains("\"level\":40") || line.contains("\"level\":50"))
+        .map(str::to_owned)
+        .collect()
 }
 
 fn read_status_kb(pid: u32, field: &str) -> u64 {
@@ -156,4 +168,29 @@ fn read_status_kb(pid: u32, field: &str) -> u64 {
 fn free_port() -> anyhow::Result<u16> {
     let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
     Ok(listener.local_addr()?.port())
+}
+
+/// Problem lines grouped by their message, most frequent first, each with
+/// the first error it carried: `12 × cannot store an update… (e.g. …)`.
+pub fn problem_summary(lines: &[String]) -> Vec<String> {
+    let mut groups: BTreeMap<String, (usize, Option<String>)> = BTreeMap::new();
+    for line in lines {
+        let parsed: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
+        let message = parsed["msg"].as_str().unwrap_or(line).to_owned();
+        let error = parsed["error"].as_str().map(str::to_owned);
+        let group = groups.entry(message).or_default();
+        group.0 += 1;
+        if group.1.is_none() {
+            group.1 = error;
+        }
+    }
+    let mut groups: Vec<_> = groups.into_iter().collect();
+    groups.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
+    groups
+        .into_iter()
+        .map(|(message, (count, error))| match error {
+            Some(error) => format!("{count} × {message} (e.g. {error})"),
+            None => format!("{count} × {message}"),
+        })
+        .collect()
 }

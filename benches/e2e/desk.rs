@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use fake_telegram::{FakeOptions, FakeTelegram, UserSpec};
@@ -27,6 +28,14 @@ impl Lane {
         match self {
             Lane::Embedded => "SQLite + in-process store",
             Lane::Services => "PostgreSQL + Redis",
+        }
+    }
+
+    /// The lane as written on the command line, for file names.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Lane::Embedded => "embedded",
+            Lane::Services => "services",
         }
     }
 }
@@ -87,6 +96,12 @@ impl Desk {
                 admin.close().await.ok();
                 let mut url = url::Url::parse(&postgres_admin_url())?;
                 url.set_path(&name);
+                // Like the compose deployment, whose PostgreSQL has no TLS:
+                // a local server with TLS switched on would otherwise put a
+                // TLS layer under every query, which measures rustls, not us.
+                if !url.query_pairs().any(|(k, _)| k == "sslmode") {
+                    url.query_pairs_mut().append_pair("sslmode", "disable");
+                }
                 (url.to_string(), Some(name))
             }
         };
@@ -180,6 +195,26 @@ impl Desk {
     /// The webhook URL path on a bot's listener.
     pub fn webhook_url(&self, bot: SocketAddr) -> String {
         format!("http://{bot}/webhook/{}", self.secret)
+    }
+
+    /// Copies the bots' logs out of the run's temporary directory (which
+    /// `clean_up` deletes) into `target/tmp/e2e-logs/{name}/`, so a fault
+    /// run's logs can still be read after it; returns that directory.
+    pub fn keep_logs(&self, name: &str) -> PathBuf {
+        let kept = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("e2e-logs")
+            .join(name);
+        let _ = std::fs::remove_dir_all(&kept);
+        let _ = std::fs::create_dir_all(&kept);
+        let logs = std::fs::read_dir(self.dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|entry| entry.path().extension().is_some_and(|e| e == "log"));
+        for log in logs {
+            let _ = std::fs::copy(log.path(), kept.join(log.file_name()));
+        }
+        kept
     }
 
     /// Drops the PostgreSQL database and the Redis keys of this run.

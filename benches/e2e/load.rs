@@ -60,6 +60,15 @@ impl PostCounts {
     }
 }
 
+/// One answer to a webhook POST: when it came, and its status (`None`: the
+/// connection failed). The fault runs read these against the moment a
+/// service went away or came back.
+#[derive(Clone, Copy, Debug)]
+pub struct Answer {
+    pub at: Instant,
+    pub status: Option<u16>,
+}
+
 /// POSTs updates to one or more bot instances, in turn, like Telegram
 /// behind a load balancer; anything but 200 is retried, as Telegram does.
 #[derive(Clone)]
@@ -69,6 +78,7 @@ pub struct Poster {
     next: Arc<AtomicUsize>,
     secret: String,
     pub counts: Arc<PostCounts>,
+    answers: Arc<Mutex<Vec<Answer>>>,
     retry_delay: Duration,
 }
 
@@ -85,6 +95,7 @@ impl Poster {
             next: Arc::new(AtomicUsize::new(0)),
             secret: secret.to_owned(),
             counts: Arc::new(PostCounts::default()),
+            answers: Arc::default(),
             retry_delay: Duration::from_millis(100),
         }
     }
@@ -92,6 +103,11 @@ impl Poster {
     /// Points the poster at other instances (after a restart on a new port).
     pub fn set_urls(&self, urls: Vec<String>) {
         *self.urls.lock().expect("poisoned") = urls;
+    }
+
+    /// Every answer so far, in the order they came.
+    pub fn answers(&self) -> Vec<Answer> {
+        self.answers.lock().expect("poisoned").clone()
     }
 
     fn url(&self) -> String {
@@ -112,6 +128,10 @@ impl Poster {
                 .body(body.to_owned())
                 .send()
                 .await;
+            self.answers.lock().expect("poisoned").push(Answer {
+                at: Instant::now(),
+                status: outcome.as_ref().ok().map(|r| r.status().as_u16()),
+            });
             let counts = &self.counts;
             match outcome {
                 Ok(response) if response.status() == reqwest::StatusCode::OK => {
@@ -195,6 +215,41 @@ impl Collector {
                 "only {} of {count} messages landed within {timeout:?}",
                 *self.progress.borrow()
             ),
+        }
+    }
+
+    /// Waits until `count` distinct markers landed in the watched chat for
+    /// as long as they keep coming: gives up once none has landed for
+    /// `stall`, or after `cap` in all. After a fault a backlog may drain
+    /// slowly; this tells "late" apart from "lost" without waiting for ever.
+    pub async fn wait_while_arriving(
+        &self,
+        count: usize,
+        stall: Duration,
+        cap: Duration,
+    ) -> anyhow::Result<()> {
+        let mut progress = self.progress.clone();
+        let started = Instant::now();
+        loop {
+            let landed = *progress.borrow_and_update();
+            if landed >= count {
+                return Ok(());
+            }
+            let left = cap.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                anyhow::bail!("only {landed} of {count} messages landed within {cap:?}");
+            }
+            match tokio::time::timeout(stall.min(left), progress.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => anyhow::bail!("the collector stopped at {landed} of {count}"),
+                Err(_) if left <= stall => {
+                    anyhow::bail!("only {landed} of {count} messages landed within {cap:?}")
+                }
+                Err(_) => anyhow::bail!(
+                    "only {landed} of {count} messages landed; none for {stall:?} ({:.0} s after waiting began)",
+                    started.elapsed().as_secs_f64()
+                ),
+            }
         }
     }
 

@@ -11,12 +11,17 @@
 //! the benchmark on both lanes. See BENCHMARKS.md for the results.
 
 mod bot;
+mod burst;
 mod checks;
 mod desk;
 mod load;
+mod machine;
+mod probe;
+mod proxy;
 mod report;
 mod scenarios;
 mod stats;
+mod trace;
 
 use desk::Lane;
 use report::Report;
@@ -92,7 +97,12 @@ async fn main() {
     let mut failed = false;
     for scenario in &args.scenarios {
         for &lane in &args.lanes {
+            let started = std::time::Instant::now();
             let outcome = scenarios::run(scenario, lane, &mut report).await;
+            report.line(&format!(
+                "wall time of this run: {:.0} s",
+                started.elapsed().as_secs_f64()
+            ));
             if let Err(error) = outcome {
                 failed = true;
                 report.heading(&format!("{scenario}, {}: FAILED", lane.name()));

@@ -49,6 +49,25 @@ pub fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// A measured time in seconds, or "never" when it did not happen.
+pub fn secs(duration: Option<Duration>) -> String {
+    duration.map_or("never".to_owned(), |d| format!("{:.2} s", d.as_secs_f64()))
+}
+
 pub fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// A small deterministic generator, so every run makes the same choices
+/// (the limits run's schedule, the kill run's moments).
+pub struct XorShift(pub u64);
+
+impl XorShift {
+    /// Uniform in [0, 1).
+    pub fn next_fraction(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
 }

@@ -14,7 +14,7 @@ use crate::checks::Audit;
 use crate::desk::{Desk, Lane};
 use crate::load::{Collector, Marker, Poster};
 use crate::report::Report;
-use crate::stats::{Percentiles, ms};
+use crate::stats::{Percentiles, XorShift, ms};
 
 /// The staff answer to client `c` is traced as message number 100 of `c`.
 const ANSWER_SEQ: u32 = 100;
@@ -33,18 +33,6 @@ impl Default for Options {
             messages: 4,
             window: Duration::from_secs(10),
         }
-    }
-}
-
-/// A small deterministic generator, so every run sends the same schedule.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next_fraction(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 

@@ -1,6 +1,9 @@
 //! One module per scenario; `run` picks one by name.
 
+mod kill;
 mod limits;
+mod outage;
+mod replicas;
 mod steady;
 mod throughput;
 
@@ -12,6 +15,10 @@ pub async fn run(name: &str, lane: Lane, report: &mut Report) -> anyhow::Result<
         "throughput" => throughput::run(lane, &throughput::Options::default(), report).await,
         "steady" => steady::run(lane, &steady::Options::default(), report).await,
         "limits" => limits::run(lane, &limits::Options::default(), report).await,
+        "kill" => kill::run(lane, &kill::Options::default(), report).await,
+        "postgres" => outage::run_postgres(lane, &outage::Options::default(), report).await,
+        "redis" => outage::run_redis(lane, &outage::Options::default(), report).await,
+        "replicas" => replicas::run(lane, &replicas::Options::default(), report).await,
         other => anyhow::bail!("the {other} scenario is not written yet"),
     }
 }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::desk::{Desk, Lane};
 use crate::load::{Collector, Marker, Poster};
+use crate::machine::CpuSnapshot;
 use crate::report::Report;
 use crate::stats::{Percentiles, mib, ms};
 
@@ -63,6 +64,7 @@ pub async fn run(lane: Lane, options: &Options, report: &mut Report) -> anyhow::
     }
     let interval = Duration::from_secs_f64(1.0 / options.rate as f64);
     let cpu_before = bot.cpu_seconds();
+    let others_before = CpuSnapshot::take();
     let started = Instant::now();
     let mut posts = tokio::task::JoinSet::new();
     for (i, (marker, body)) in schedule.into_iter().enumerate() {
@@ -83,6 +85,7 @@ pub async fn run(lane: Lane, options: &Options, report: &mut Report) -> anyhow::
         .wait_for(clients.len() + total, Duration::from_secs(120))
         .await?;
     let cpu = bot.cpu_seconds() - cpu_before;
+    let others = others_before.since();
     let peak_rss = bot.peak_rss_bytes();
     let latencies: Vec<Duration> = collector.read(|landed| {
         posted
@@ -117,6 +120,9 @@ pub async fn run(lane: Lane, options: &Options, report: &mut Report) -> anyhow::
         "bot process: peak RSS {}, CPU {cpu:.1} s ({:.0} % of one core)",
         mib(peak_rss),
         cpu * 100.0 / options.duration.as_secs_f64()
+    ));
+    report.line(&format!(
+        "CPU of the rest of the machine meanwhile: {others}"
     ));
     report.line(&format!("webhook answers: {}", poster.counts.summary()));
     report.line(&format!(

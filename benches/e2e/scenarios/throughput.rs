@@ -11,6 +11,7 @@ use tokio::sync::Semaphore;
 use crate::checks::Audit;
 use crate::desk::{Desk, Lane};
 use crate::load::{Collector, Marker, Poster};
+use crate::machine::CpuSnapshot;
 use crate::report::Report;
 use crate::stats::{Percentiles, mib};
 
@@ -54,6 +55,7 @@ pub async fn run(lane: Lane, options: &Options, report: &mut Report) -> anyhow::
     let posted_at: Arc<Mutex<BTreeMap<Marker, Instant>>> = Default::default();
     let connections = Arc::new(Semaphore::new(options.connections));
     let cpu_before = bot.cpu_seconds();
+    let others_before = CpuSnapshot::take();
     let started = Instant::now();
     let mut senders = tokio::task::JoinSet::new();
     for client_bodies in bodies {
@@ -79,6 +81,7 @@ pub async fn run(lane: Lane, options: &Options, report: &mut Report) -> anyhow::
     let accepted_in = started.elapsed();
     collector.wait_for(total, Duration::from_secs(600)).await?;
     let cpu = bot.cpu_seconds() - cpu_before;
+    let others = others_before.since();
     let peak_rss = bot.peak_rss_bytes();
 
     let posted_at = posted_at.lock().expect("poisoned").clone();
@@ -122,6 +125,9 @@ pub async fn run(lane: Lane, options: &Options, report: &mut Report) -> anyhow::
         "bot process: peak RSS {}, CPU {cpu:.1} s ({:.0} µs per message)",
         mib(peak_rss),
         cpu * 1e6 / total as f64
+    ));
+    report.line(&format!(
+        "CPU of the rest of the machine meanwhile: {others}"
     ));
     report.line(&format!("webhook answers: {}", poster.counts.summary()));
     report.line(&format!("main group: {audit}"));
