@@ -87,12 +87,11 @@ impl InboundStore {
             .await
     }
 
-    /// The oldest unfinished updates, at most `limit`.
-    pub async fn oldest_pending(&self, limit: u64) -> Result<Vec<PendingUpdate>, DbErr> {
+    /// The unfinished updates among `ids`.
+    pub async fn pending_by_ids(&self, ids: Vec<i64>) -> Result<Vec<PendingUpdate>, DbErr> {
         let rows = InboundUpdate::find()
             .filter(Column::Status.eq(InboundStatus::Pending))
-            .order_by_asc(Column::UpdateId)
-            .limit(limit)
+            .filter(Column::UpdateId.is_in(ids))
             .all(&self.db)
             .await?;
         Ok(rows

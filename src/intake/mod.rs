@@ -121,8 +121,8 @@ impl Intake {
                     self.dispatch(update).await;
                     replayed += 1;
                 }
-                Ok(_) => {
-                    self.queue.leave_in_database();
+                Ok(update) => {
+                    self.queue.leave_in_database(update.id.0);
                     replayed += 1;
                 }
                 Err(error) => {
@@ -151,46 +151,39 @@ impl Intake {
                         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                     }
                 }
-                if self.queue.room().free == 0 {
+                if self.queue.next_to_refill().is_empty() {
                     break;
                 }
             }
         }
     }
 
-    /// One read; true when the database holds nothing more to bring in.
+    /// One read; true when nothing more waits in the database.
     async fn refill_once(&self) -> Result<bool, DbErr> {
-        let room = self.queue.room();
-        if room.free == 0 {
-            return Ok(false);
+        let ids = self.queue.next_to_refill();
+        if ids.is_empty() {
+            return Ok(!self.queue.is_overflowing());
         }
-        // The oldest pending rows include those already queued here; read
-        // enough to see past them.
         let rows = self
             .inbound
-            .oldest_pending((room.in_flight + room.free) as u64)
+            .pending_by_ids(ids.iter().map(|id| i64::from(*id)).collect())
             .await?;
-        let read_everything = rows.len() < room.in_flight + room.free;
-        let mut brought_in = 0;
-        for row in rows {
-            if brought_in == room.free {
-                return Ok(false);
-            }
-            if self.queue.is_in_flight(row.update_id as u32) {
+        for id in ids {
+            let Some(row) = rows.iter().find(|row| row.update_id == i64::from(id)) else {
+                // Settled meanwhile (or pruned): nothing to bring in.
+                self.queue.forget_left(id);
                 continue;
-            }
+            };
             match parse_update(&row.payload) {
-                Ok(update) => {
-                    self.queue.push_refilled(update);
-                    brought_in += 1;
-                }
+                Ok(update) => self.queue.push_refilled(update),
                 Err(error) => {
                     tracing::error!(update_id = row.update_id, error = %error, "stored update cannot be read; parked");
                     self.inbound.park(row.update_id, &error.to_string()).await?;
+                    self.queue.forget_left(id);
                 }
             }
         }
-        Ok(read_everything && self.queue.caught_up(&room))
+        Ok(!self.queue.is_overflowing())
     }
 
     /// An insert can outlive the timeout that gave up on it (SQLite finishes a

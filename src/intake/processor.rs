@@ -190,29 +190,47 @@ impl UpdateProcessor {
     /// shutdown began.
     async fn attempt_until_settled(&self, update: &Update, me: &Me) -> Outcome {
         let update_id = update.id.0 as i64;
-        for attempt in 1..=self.max_attempts {
+        let mut attempt = 0;
+        let mut outage_wait = OUTAGE_FIRST_WAIT;
+        loop {
             if self.shutdown.is_cancelled() {
                 return Outcome::Postponed;
             }
             let error = match self.run_handlers(update, me).await {
                 Ok(()) => return Outcome::Done,
-                Err(error) => format!("{error:#}"),
+                Err(error) => error,
             };
             self.metrics.updates_failed.inc();
-            if attempt == self.max_attempts {
-                return Outcome::Parked(error);
-            }
-            let delay = self.retry_base_delay * 2u32.saturating_pow(attempt - 1);
-            tracing::warn!(error = %error, attempt, retry_in_ms = delay.as_millis() as u64, "update failed; will retry");
-            if let Err(db_error) = self.inbound.record_failure(update_id, &error).await {
-                tracing::error!(error = %db_error, "could not record the failed attempt");
-            }
+            // The database or the store being out of reach is not the
+            // update's fault: it waits for them to come back, however long
+            // that takes, instead of using up its attempts and being parked.
+            let delay = if is_outage(&error) {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    retry_in_ms = outage_wait.as_millis() as u64,
+                    "update waits for the database or store to come back"
+                );
+                let delay = outage_wait;
+                outage_wait = (outage_wait * 2).min(OUTAGE_LONGEST_WAIT);
+                delay
+            } else {
+                attempt += 1;
+                let error = format!("{error:#}");
+                if attempt >= self.max_attempts {
+                    return Outcome::Parked(error);
+                }
+                let delay = self.retry_base_delay * 2u32.saturating_pow(attempt - 1);
+                tracing::warn!(error = %error, attempt, retry_in_ms = delay.as_millis() as u64, "update failed; will retry");
+                if let Err(db_error) = self.inbound.record_failure(update_id, &error).await {
+                    tracing::error!(error = %db_error, "could not record the failed attempt");
+                }
+                delay
+            };
             tokio::select! {
                 _ = self.shutdown.cancelled() => return Outcome::Postponed,
                 _ = tokio::time::sleep(delay) => {}
             }
         }
-        unreachable!("max_attempts is at least 1")
     }
 
     async fn run_handlers(&self, update: &Update, me: &Me) -> Result<(), HandlerError> {
@@ -228,6 +246,39 @@ impl UpdateProcessor {
             Ok(ControlFlow::Continue(_)) => Ok(()),
             Err(panic) => Err(anyhow::anyhow!("handler panicked: {}", panic_text(&panic))),
         }
+    }
+}
+
+/// First and longest pause while the database or store is unreachable.
+const OUTAGE_FIRST_WAIT: Duration = Duration::from_millis(250);
+const OUTAGE_LONGEST_WAIT: Duration = Duration::from_secs(2);
+
+/// Whether a handler failed because the database or the store could not be
+/// reached (as opposed to a problem with this update).
+fn is_outage(error: &HandlerError) -> bool {
+    error.chain().any(|cause| {
+        if let Some(store) = cause.downcast_ref::<crate::store::StoreError>() {
+            return store.is_unavailable();
+        }
+        if let Some(db) = cause.downcast_ref::<sea_orm::DbErr>() {
+            return database_unreachable(db);
+        }
+        false
+    })
+}
+
+fn database_unreachable(error: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            matches!(
+                e.as_ref(),
+                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed
+            )
+        }
+        _ => false,
     }
 }
 

@@ -2,7 +2,7 @@
 //! Dispatcher: producers push updates that are already stored; the
 //! Dispatcher pulls them through `InboundListener`, a custom UpdateListener.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
@@ -21,7 +21,7 @@ use crate::metrics::Metrics;
 /// queued, so a backlog beyond this stays in the database (as pending rows)
 /// and is read back as the queue drains: memory stays flat however far
 /// behind processing falls.
-pub const IN_MEMORY_UPDATES: usize = 256;
+pub const IN_MEMORY_UPDATES: usize = 32;
 
 /// Producer side.
 ///
@@ -41,20 +41,11 @@ pub struct UpdateQueue {
 #[derive(Default)]
 struct Held {
     in_flight: HashSet<u32>,
-    /// Some stored updates were left in the database for lack of room. Until
-    /// they are all read back, new updates are left there too, so nothing
-    /// overtakes an older update of its chat.
-    overflowing: bool,
-    /// Updates left in the database so far; tells a refill whether any
-    /// arrived while it was reading.
-    spilled: u64,
-}
-
-/// Room in the queue, as the refill sees it.
-pub struct Room {
-    pub free: usize,
-    pub in_flight: usize,
-    spilled_before: u64,
+    /// Updates this process stored but left in the database for lack of
+    /// room, oldest first. Only their ids are kept: another instance's
+    /// pending rows are never taken. While any wait there, new updates wait
+    /// there too, so nothing overtakes an older update of its chat.
+    left_in_database: BTreeSet<u32>,
 }
 
 impl UpdateQueue {
@@ -89,9 +80,8 @@ impl UpdateQueue {
             if held.in_flight.contains(&update.id.0) {
                 return true;
             }
-            if held.overflowing || held.in_flight.len() >= self.capacity {
-                held.overflowing = true;
-                held.spilled += 1;
+            if !held.left_in_database.is_empty() || held.in_flight.len() >= self.capacity {
+                held.left_in_database.insert(update.id.0);
                 self.metrics.inbound_left_in_database.inc();
                 return false;
             }
@@ -103,22 +93,32 @@ impl UpdateQueue {
     /// Whether a push would be queued now rather than left in the database.
     pub fn has_room(&self) -> bool {
         let held = self.lock();
-        !held.overflowing && held.in_flight.len() < self.capacity
+        held.left_in_database.is_empty() && held.in_flight.len() < self.capacity
     }
 
     /// Records that a stored update was left for the refill.
-    pub fn leave_in_database(&self) {
-        let mut held = self.lock();
-        held.overflowing = true;
-        held.spilled += 1;
+    pub fn leave_in_database(&self, update_id: u32) {
+        self.lock().left_in_database.insert(update_id);
         self.metrics.inbound_left_in_database.inc();
+    }
+
+    /// The oldest updates left in the database that fit in the queue now.
+    pub fn next_to_refill(&self) -> Vec<u32> {
+        let held = self.lock();
+        let free = self.capacity.saturating_sub(held.in_flight.len());
+        held.left_in_database.iter().take(free).copied().collect()
     }
 
     /// Queues an update the refill read back from the database.
     pub fn push_refilled(&self, update: Update) {
-        if !self.lock().in_flight.contains(&update.id.0) {
-            self.send(update);
-        }
+        self.forget_left(update.id.0);
+        self.send(update);
+    }
+
+    /// The refill found the row gone or settled (or parked it): stop
+    /// waiting for it.
+    pub fn forget_left(&self, update_id: u32) {
+        self.lock().left_in_database.remove(&update_id);
     }
 
     fn send(&self, update: Update) {
@@ -143,7 +143,7 @@ impl UpdateQueue {
         if held.in_flight.remove(&update_id) {
             self.metrics.inbound_backlog.dec();
         }
-        if held.overflowing && held.in_flight.len() <= self.capacity / 2 {
+        if !held.left_in_database.is_empty() && held.in_flight.len() <= self.capacity / 2 {
             self.room.notify_one();
         }
     }
@@ -154,28 +154,8 @@ impl UpdateQueue {
         self.room.notified().await;
     }
 
-    /// How much the refill may read back now.
-    pub fn room(&self) -> Room {
-        let held = self.lock();
-        Room {
-            free: self.capacity.saturating_sub(held.in_flight.len()),
-            in_flight: held.in_flight.len(),
-            spilled_before: held.spilled,
-        }
-    }
-
-    /// The refill found nothing more in the database: new updates may be
-    /// queued directly again, unless one was left there meanwhile.
-    pub fn caught_up(&self, room: &Room) -> bool {
-        let mut held = self.lock();
-        if held.spilled == room.spilled_before {
-            held.overflowing = false;
-        }
-        !held.overflowing
-    }
-
     pub fn is_overflowing(&self) -> bool {
-        self.lock().overflowing
+        !self.lock().left_in_database.is_empty()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Held> {
@@ -228,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn a_full_queue_leaves_updates_in_the_database_until_the_refill_caught_up() {
+    fn a_full_queue_leaves_updates_in_the_database_until_the_refill_brought_them_in() {
         let (queue, _listener) = UpdateQueue::new(2, Metrics::new());
         assert!(queue.push(update(1)));
         assert!(queue.push(update(2)));
@@ -238,19 +218,19 @@ mod tests {
             !queue.push(update(4)),
             "while older updates wait in the database, newer ones wait too"
         );
-        let room = queue.room();
-        assert_eq!(room.free, 1);
+        assert_eq!(
+            queue.next_to_refill(),
+            vec![3],
+            "oldest first, as much as fits"
+        );
         queue.push_refilled(update(3));
         assert!(queue.is_in_flight(3));
-        // An update left in the database while the refill was reading keeps
-        // the queue overflowing.
-        assert!(!queue.push(update(5)));
-        assert!(!queue.caught_up(&room));
-        let room = queue.room();
-        assert!(queue.caught_up(&room));
-        assert!(!queue.has_room(), "caught up, but full again");
+        assert!(queue.next_to_refill().is_empty(), "full again");
         queue.finish(2);
         queue.finish(3);
-        assert!(queue.push(update(6)), "caught up: queued directly again");
+        assert_eq!(queue.next_to_refill(), vec![4]);
+        queue.push_refilled(update(4));
+        assert!(!queue.is_overflowing());
+        assert!(queue.push(update(5)), "caught up: queued directly again");
     }
 }
