@@ -256,6 +256,10 @@ const OUTAGE_LONGEST_WAIT: Duration = Duration::from_secs(2);
 /// Whether a handler failed because the database or the store could not be
 /// reached (as opposed to a problem with this update).
 fn is_outage(error: &HandlerError) -> bool {
+    use crate::services::survey::SurveyError;
+    use crate::services::tickets::TicketError;
+    // The services' errors wrap these transparently, which hides the
+    // wrapped error from `chain()`: look inside them by hand.
     error.chain().any(|cause| {
         if let Some(store) = cause.downcast_ref::<crate::store::StoreError>() {
             return store.is_unavailable();
@@ -263,7 +267,16 @@ fn is_outage(error: &HandlerError) -> bool {
         if let Some(db) = cause.downcast_ref::<sea_orm::DbErr>() {
             return database_unreachable(db);
         }
-        false
+        match cause.downcast_ref::<SurveyError>() {
+            Some(SurveyError::Store(store)) => return store.is_unavailable(),
+            Some(SurveyError::Db(db)) => return database_unreachable(db),
+            None => {}
+        }
+        match cause.downcast_ref::<TicketError>() {
+            Some(TicketError::Store(store)) => store.is_unavailable(),
+            Some(TicketError::Db(db)) => database_unreachable(db),
+            None => false,
+        }
     })
 }
 
