@@ -115,12 +115,7 @@ impl UpdateProcessor {
         }
         let outcome = self.attempt_until_settled(&update, &me).await;
         match &outcome {
-            Outcome::Done => {
-                if let Err(error) = self.inbound.mark_done(update_id).await {
-                    // The work is done; a replay after restart is absorbed by dedup keys.
-                    tracing::error!(error = %error, "could not mark the update done");
-                }
-            }
+            Outcome::Done => self.mark_done(update_id).await,
             Outcome::Parked(error) => {
                 tracing::error!(error = %error, attempts = self.max_attempts, "update parked after every attempt failed");
                 if let Err(db_error) = self.inbound.park(update_id, error).await {
@@ -140,6 +135,27 @@ impl UpdateProcessor {
             Outcome::Done => self.metrics.updates_processed.inc(),
             Outcome::Parked(_) => self.metrics.updates_parked.inc(),
             Outcome::Postponed => {}
+        }
+    }
+
+    /// Marks a finished update done, waiting out a database outage: left
+    /// pending, it would hold up every later update of its chat until the
+    /// next start replays it. At shutdown it is left for that replay (its
+    /// work is absorbed by dedup keys).
+    async fn mark_done(&self, update_id: i64) {
+        let mut wait = OUTAGE_FIRST_WAIT;
+        loop {
+            match self.inbound.mark_done(update_id).await {
+                Ok(()) => return,
+                Err(error) => {
+                    tracing::error!(error = %error, retry_in_ms = wait.as_millis() as u64, "could not mark the update done; retrying");
+                }
+            }
+            tokio::select! {
+                _ = self.shutdown.cancelled() => return,
+                _ = tokio::time::sleep(wait) => {}
+            }
+            wait = (wait * 2).min(OUTAGE_LONGEST_WAIT);
         }
     }
 
