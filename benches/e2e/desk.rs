@@ -121,6 +121,13 @@ impl Desk {
         })
     }
 
+    /// The bot does not pace itself: the fake enforces no limits either, and
+    /// the run measures the bot, not Telegram's ceilings.
+    pub fn without_flood_limits(&mut self) {
+        self.extra_vars
+            .push(("TELEGRAM_FLOOD_LIMITS".into(), "off".into()));
+    }
+
     /// The environment of the bot, as a user would write it in .env.
     pub fn bot_vars(&self) -> BTreeMap<String, String> {
         let mapping = format!(

@@ -238,6 +238,20 @@ async fn one_chat_waiting_out_a_rate_limit_does_not_hold_up_another() {
     assert_eq!(app.fake.too_many_requests_served(), 1);
 }
 
+/// Which command each reply answers: /start greets, /help does not.
+fn command_of_each_reply(replies: &[fake_telegram::StoredMessage]) -> Vec<&'static str> {
+    replies
+        .iter()
+        .map(|m| {
+            if m.text().unwrap().contains("Здравствуйте") {
+                "/start"
+            } else {
+                "/help"
+            }
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn messages_of_one_chat_are_answered_in_the_order_they_were_sent() {
     let app = spawn_app().await;
@@ -253,17 +267,7 @@ async fn messages_of_one_chat_are_answered_in_the_order_they_were_sent() {
         .wait_for_bot_messages(client, commands.len())
         .await
         .unwrap();
-    let kinds: Vec<&str> = replies
-        .iter()
-        .map(|m| {
-            if m.text().unwrap().contains("Здравствуйте") {
-                "/start"
-            } else {
-                "/help"
-            }
-        })
-        .collect();
-    assert_eq!(kinds, commands);
+    assert_eq!(command_of_each_reply(&replies), commands);
 }
 
 #[tokio::test]
@@ -292,17 +296,7 @@ async fn a_backlog_beyond_the_in_memory_queue_waits_in_the_database_and_keeps_it
             .wait_for_bot_messages(client, commands.len())
             .await
             .unwrap();
-        let kinds: Vec<&str> = replies
-            .iter()
-            .map(|m| {
-                if m.text().unwrap().contains("Здравствуйте") {
-                    "/start"
-                } else {
-                    "/help"
-                }
-            })
-            .collect();
-        assert_eq!(kinds, commands, "client {client}");
+        assert_eq!(command_of_each_reply(&replies), commands, "client {client}");
     }
     let metrics = app
         .http

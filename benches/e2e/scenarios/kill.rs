@@ -74,8 +74,7 @@ struct Round {
 
 pub async fn run(lane: Lane, options: &Options, report: &mut Report) -> anyhow::Result<()> {
     let mut desk = Desk::open(lane).await?;
-    desk.extra_vars
-        .push(("TELEGRAM_FLOOD_LIMITS".into(), "off".into()));
+    desk.without_flood_limits();
     let outcome = rounds(&desk, options, report).await;
     let logs = desk.keep_logs(&format!("kill-{}", lane.slug()));
     report.line(&format!("bot logs kept in {}", logs.display()));

@@ -185,8 +185,7 @@ async fn run_outage(
         return Ok(None);
     }
     let mut desk = Desk::open(lane).await?;
-    desk.extra_vars
-        .push(("TELEGRAM_FLOOD_LIMITS".into(), "off".into()));
+    desk.without_flood_limits();
     let outcome = burst_with_outage(&desk, service, options).await;
     let logs = desk.keep_logs(&format!(
         "{}-{}",

@@ -46,8 +46,7 @@ pub async fn run(lane: Lane, options: &Options, report: &mut Report) -> anyhow::
         return Ok(());
     }
     let mut desk = Desk::open(lane).await?;
-    desk.extra_vars
-        .push(("TELEGRAM_FLOOD_LIMITS".into(), "off".into()));
+    desk.without_flood_limits();
     let outcome = two_replicas(&desk, options, report).await;
     let logs = desk.keep_logs(&format!("replicas-{}", lane.slug()));
     report.line(&format!("bot logs kept in {}", logs.display()));

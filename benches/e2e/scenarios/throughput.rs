@@ -34,8 +34,7 @@ impl Default for Options {
 
 pub async fn run(lane: Lane, options: &Options, report: &mut Report) -> anyhow::Result<()> {
     let mut desk = Desk::open(lane).await?;
-    desk.extra_vars
-        .push(("TELEGRAM_FLOOD_LIMITS".into(), "off".into()));
+    desk.without_flood_limits();
     let bot = desk.start_bot().await?;
     let clients = desk.add_clients(options.clients);
     // Bodies are made up front so making them is not measured.
