@@ -11,12 +11,19 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
+pub use crate::domain::language::Language;
+
 /// The embedded default: a SQLite file under ./data, created when missing.
 pub use migration::DEFAULT_DATABASE_URL;
 pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
 pub const DEFAULT_STORE_PREFIX: &str = "topicdesk:";
 /// Where the in-process store keeps conversation state between runs.
 pub const DEFAULT_STORE_STATE_FILE: &str = "data/store-state.json";
+/// How long a client has to finish the survey after closing.
+pub const DEFAULT_SURVEY_TTL: Duration = Duration::from_secs(24 * 3600);
+/// Updates held in memory by default; a deeper backlog waits in the
+/// database, so memory stays flat however far behind the bot falls.
+pub const DEFAULT_QUEUE_CAPACITY: usize = 32;
 
 /// A configuration problem, always tied to the key the user has to fix.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -157,13 +164,6 @@ impl Default for SheetsSettings {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Language {
-    #[default]
-    Ru,
-    En,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LogFormat {
     #[default]
     Json,
@@ -196,7 +196,7 @@ impl Default for IntakeSettings {
             retention: Duration::from_secs(7 * 24 * 3600),
             shutdown_grace: Duration::from_secs(10),
             self_check_retry: Duration::from_secs(60),
-            queue_capacity: crate::intake::IN_MEMORY_UPDATES,
+            queue_capacity: DEFAULT_QUEUE_CAPACITY,
         }
     }
 }
@@ -409,16 +409,13 @@ impl RawSettings {
             ..SheetsSettings::default()
         };
 
-        let language = match present(self.bot_language).as_deref() {
+        let language = match present(self.bot_language) {
             None => Language::Ru,
-            Some(v) if v.eq_ignore_ascii_case("ru") => Language::Ru,
-            Some(v) if v.eq_ignore_ascii_case("en") => Language::En,
-            Some(v) => {
-                return Err(ConfigError::new(
-                    "BOT_LANGUAGE",
-                    format!("expected ru or en, got {v:?}"),
-                ));
-            }
+            Some(v) => Language::from_code(&v)
+                .filter(|_| v.len() == 2)
+                .ok_or_else(|| {
+                    ConfigError::new("BOT_LANGUAGE", format!("expected ru, kk or en, got {v:?}"))
+                })?,
         };
         let log_format = match present(self.log_format).as_deref() {
             None => LogFormat::Json,
@@ -478,7 +475,7 @@ impl RawSettings {
             log_format,
             log_filter: present(self.rust_log),
             limits,
-            survey_ttl: crate::services::survey::SURVEY_TTL,
+            survey_ttl: DEFAULT_SURVEY_TTL,
             intake,
         })
     }

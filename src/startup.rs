@@ -20,7 +20,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::bot::{self, Places, Texts};
+use crate::bot::{self, Places};
 use crate::config::Settings;
 use crate::database;
 use crate::http::{self, Readiness};
@@ -39,6 +39,7 @@ use crate::services::tickets::TicketService;
 use crate::store::Store;
 use crate::telegram::limits::RateLimiter;
 use crate::telegram::{ALLOWED_UPDATES, Telegram};
+use crate::texts::Texts;
 
 /// Per-chat queue length inside the dispatcher. Deep enough that one busy chat
 /// does not block the dispatcher loop feeding the others.

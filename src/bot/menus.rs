@@ -7,8 +7,8 @@ use teloxide::payloads::SetMyCommandsSetters;
 use teloxide::prelude::Requester;
 use teloxide::types::{BotCommand, BotCommandScope, ChatId, Recipient, UserId};
 
-use super::Texts;
 use crate::telegram::{Telegram, TelegramError};
+use crate::texts::Texts;
 
 /// Manager commands, in the order the menu lists them.
 pub const MANAGER_COMMANDS: [&str; 7] = [

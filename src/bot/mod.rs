@@ -3,7 +3,6 @@
 
 mod handlers;
 pub mod menus;
-pub mod texts;
 
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
@@ -12,7 +11,6 @@ use crate::intake::HandlerError;
 use handlers::{buttons, client, main_group, membership, tech_group};
 
 pub use handlers::Places;
-pub use texts::Texts;
 
 pub fn schema() -> UpdateHandler<HandlerError> {
     let messages = Update::filter_message()

@@ -5,9 +5,6 @@
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-use crate::bot::texts::Texts;
-use crate::config::Language;
-
 /// Telegram's limit for `callback_data`, in bytes.
 pub const CALLBACK_DATA_LIMIT: usize = 64;
 
@@ -132,15 +129,15 @@ pub fn rating_keyboard(ticket_id: i32, question: u8) -> InlineKeyboardMarkup {
 }
 
 /// The "skip" button under the survey's request for a comment.
-pub fn skip_keyboard(language: Language, ticket_id: i32) -> InlineKeyboardMarkup {
+pub fn skip_keyboard(skip_label: &str, ticket_id: i32) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::callback(
-        Texts::new(language).survey_skip_button(),
+        skip_label,
         CallbackAction::SkipComment { ticket_id }.encode(),
     )]])
 }
 
 pub fn card_keyboard(
-    language: Language,
+    close_label: &str,
     ticket_id: i32,
     techs: &[(i32, String)],
 ) -> InlineKeyboardMarkup {
@@ -159,7 +156,7 @@ pub fn card_keyboard(
         })
         .collect();
     rows.push(vec![InlineKeyboardButton::callback(
-        Texts::new(language).close_button(),
+        close_label,
         CallbackAction::Close { ticket_id }.encode(),
     )]);
     InlineKeyboardMarkup::new(rows)
@@ -304,7 +301,7 @@ mod tests {
             (2, "Petr Sidorov".to_owned()),
             (5, "@anna".to_owned()),
         ];
-        let markup = card_keyboard(Language::Ru, 12, &techs);
+        let markup = card_keyboard("Закрыть", 12, &techs);
         assert_eq!(
             layout(&markup),
             vec![
@@ -317,7 +314,7 @@ mod tests {
 
     #[test]
     fn without_technicians_the_card_keyboard_is_only_the_close_button() {
-        let markup = card_keyboard(Language::En, 4, &[]);
+        let markup = card_keyboard("Close", 4, &[]);
         assert_eq!(layout(&markup), vec![vec![pair("Close", "c:4")]]);
     }
 }

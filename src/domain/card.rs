@@ -6,8 +6,6 @@
 use teloxide::types::{MessageEntity, MessageEntityKind};
 use url::Url;
 
-use crate::bot::texts::Texts;
-use crate::config::Language;
 use crate::domain::text::{TEXT_LIMIT, utf16_len};
 use crate::domain::topic_title::truncate_utf16;
 
@@ -19,6 +17,22 @@ pub const EARLIER_SHOWN: usize = 10;
 const NAME_LIMIT: usize = 256;
 /// Longest status line shown under the title.
 const STATUS_LIMIT: usize = 300;
+
+/// The card's words in the staff's language, supplied by the texts.
+pub trait CardWords {
+    /// The bold first line: `Обращение #12`.
+    fn title(&self, ticket_id: i32) -> String;
+    fn name(&self) -> String;
+    fn username(&self) -> String;
+    fn id(&self) -> String;
+    fn language(&self) -> String;
+    /// `Ранее обращений: 3`.
+    fn earlier(&self, count: usize) -> String;
+    /// Closes a list cut to the newest tickets: `…и ещё 4`.
+    fn more(&self, count: usize) -> String;
+    /// Stands for a missing value.
+    fn missing(&self) -> String;
+}
 
 /// A previous ticket of the same client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,12 +97,12 @@ impl ClientCard {
     /// tickets with links to the newest [`EARLIER_SHOWN`] of them, then the
     /// extra fields. Always within [`TEXT_LIMIT`]: extra fields that do not
     /// fit are cut.
-    pub fn render(&self, language: Language) -> (String, Vec<MessageEntity>) {
-        let texts = Texts::new(language);
-        let missing = texts.card_missing();
+    pub fn render(&self, texts: &impl CardWords) -> (String, Vec<MessageEntity>) {
+        let missing = texts.missing();
+        let missing = missing.as_str();
         let mut card = Builder::default();
 
-        card.push_with(&texts.card_title(self.ticket_id), MessageEntityKind::Bold);
+        card.push_with(&texts.title(self.ticket_id), MessageEntityKind::Bold);
         card.push("\n");
         if let Some(status) = self
             .status
@@ -109,7 +123,7 @@ impl ClientCard {
         } else {
             truncate_utf16(name, NAME_LIMIT)
         };
-        card.line(texts.card_name(), &name);
+        card.line(&texts.name(), &name);
 
         let username = self
             .username
@@ -117,12 +131,9 @@ impl ClientCard {
             .map(|u| u.trim().trim_start_matches('@'))
             .filter(|u| !u.is_empty())
             .map_or_else(|| missing.to_owned(), |u| format!("@{u}"));
-        card.line(
-            texts.card_username(),
-            &truncate_utf16(&username, NAME_LIMIT),
-        );
+        card.line(&texts.username(), &truncate_utf16(&username, NAME_LIMIT));
 
-        card.push(&format!("\n{}: ", texts.card_id()));
+        card.push(&format!("\n{}: ", texts.id()));
         card.push_with(&self.tg_id.to_string(), MessageEntityKind::Code);
 
         let language_code = self
@@ -131,10 +142,10 @@ impl ClientCard {
             .map(str::trim)
             .filter(|code| !code.is_empty())
             .unwrap_or(missing);
-        card.line(texts.card_language(), &truncate_utf16(language_code, 16));
+        card.line(&texts.language(), &truncate_utf16(language_code, 16));
 
         card.push("\n\n");
-        card.push(&texts.card_earlier(self.earlier.len()));
+        card.push(&texts.earlier(self.earlier.len()));
         let mut earlier: Vec<&EarlierTicket> = self.earlier.iter().collect();
         earlier.sort_by_key(|ticket| std::cmp::Reverse(ticket.id));
         for ticket in earlier.iter().take(EARLIER_SHOWN) {
@@ -152,7 +163,7 @@ impl ClientCard {
         }
         if earlier.len() > EARLIER_SHOWN {
             card.push("\n");
-            card.push(&texts.card_more(earlier.len() - EARLIER_SHOWN));
+            card.push(&texts.more(earlier.len() - EARLIER_SHOWN));
         }
 
         let mut separator = "\n\n";
@@ -199,6 +210,65 @@ pub fn topic_link(chat_id: i64, thread_id: i32) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// The staff's words as the texts give them, fixed here so the layout
+    /// is tested on its own.
+    struct Ru;
+    struct En;
+
+    impl CardWords for Ru {
+        fn title(&self, ticket_id: i32) -> String {
+            format!("Обращение #{ticket_id}")
+        }
+        fn name(&self) -> String {
+            "Имя".into()
+        }
+        fn username(&self) -> String {
+            "Username".into()
+        }
+        fn id(&self) -> String {
+            "ID".into()
+        }
+        fn language(&self) -> String {
+            "Язык".into()
+        }
+        fn earlier(&self, count: usize) -> String {
+            format!("Ранее обращений: {count}")
+        }
+        fn more(&self, count: usize) -> String {
+            format!("…и ещё {count}")
+        }
+        fn missing(&self) -> String {
+            "—".into()
+        }
+    }
+
+    impl CardWords for En {
+        fn title(&self, ticket_id: i32) -> String {
+            format!("Ticket #{ticket_id}")
+        }
+        fn name(&self) -> String {
+            "Name".into()
+        }
+        fn username(&self) -> String {
+            "Username".into()
+        }
+        fn id(&self) -> String {
+            "ID".into()
+        }
+        fn language(&self) -> String {
+            "Language".into()
+        }
+        fn earlier(&self, count: usize) -> String {
+            format!("Earlier tickets: {count}")
+        }
+        fn more(&self, count: usize) -> String {
+            format!("…and {count} more")
+        }
+        fn missing(&self) -> String {
+            "—".into()
+        }
+    }
+
     fn card() -> ClientCard {
         ClientCard {
             ticket_id: 12,
@@ -226,7 +296,7 @@ mod tests {
 
     #[test]
     fn a_first_time_client_gets_a_card_with_the_profile() {
-        let (text, entities) = card().render(Language::Ru);
+        let (text, entities) = card().render(&Ru);
         assert_eq!(
             text,
             "Обращение #12\n\nИмя: Ivan Petrov\nUsername: @ivan\nID: 123456\nЯзык: ru\n\nРанее обращений: 0"
@@ -246,7 +316,7 @@ mod tests {
             language_code: Some(" ".to_owned()),
             ..card()
         };
-        let (text, entities) = card.render(Language::En);
+        let (text, entities) = card.render(&En);
         assert_eq!(
             text,
             "Ticket #12\n\nName: Ivan Petrov\nUsername: —\nID: 123456\nLanguage: —\n\nEarlier tickets: 0"
@@ -267,7 +337,7 @@ mod tests {
             earlier: vec![earlier(7, "CLOSED", Some("https://t.me/c/1/70"))],
             ..card()
         };
-        let (text, entities) = card.render(Language::En);
+        let (text, entities) = card.render(&En);
         assert_eq!(
             text,
             "Ticket #12\n\nName: _x_ *b* [l](u) 😀\nUsername: @x_y\nID: -5\nLanguage: ru\n\nEarlier tickets: 1\n#7 (CLOSED)"
@@ -296,7 +366,7 @@ mod tests {
             ],
             ..card()
         };
-        let (text, entities) = card.render(Language::Ru);
+        let (text, entities) = card.render(&Ru);
         assert!(text.ends_with("Ранее обращений: 3\n#9 (CLOSED)\n#5 (CLOSED)\n#3 (CLOSED)"));
         let offset = utf16_len(&text) - utf16_len("#3 (CLOSED)");
         assert_eq!(
@@ -312,7 +382,7 @@ mod tests {
             earlier: (1..=13).map(|id| earlier(id, "CLOSED", None)).collect(),
             ..card()
         };
-        let (text, _) = card.render(Language::En);
+        let (text, _) = card.render(&En);
         let listed: Vec<&str> = text.lines().filter(|line| line.starts_with('#')).collect();
         assert_eq!(listed.len(), 10);
         assert_eq!(listed[0], "#13 (CLOSED)");
@@ -327,7 +397,7 @@ mod tests {
             status: Some("Назначен специалист: @ivan.".into()),
             ..card()
         };
-        let (text, entities) = with_status.render(Language::Ru);
+        let (text, entities) = with_status.render(&Ru);
         let second_line = text.lines().nth(1).unwrap();
         assert_eq!(second_line, "Назначен специалист: @ivan.");
         assert!(
@@ -335,7 +405,7 @@ mod tests {
                 .iter()
                 .any(|e| e.kind == MessageEntityKind::Italic && e.length == utf16_len(second_line))
         );
-        let (without, _) = card().render(Language::Ru);
+        let (without, _) = card().render(&Ru);
         assert_eq!(
             text.replacen("Назначен специалист: @ivan.\n", "", 1),
             without
@@ -353,7 +423,7 @@ mod tests {
             status: None,
             ..card()
         };
-        let (text, _) = card.render(Language::En);
+        let (text, _) = card.render(&En);
         assert!(text.ends_with("Earlier tickets: 0\n\nPhone: +7 900 000-00-00\nPlan: —"));
     }
 
@@ -368,7 +438,7 @@ mod tests {
             status: None,
             ..card()
         };
-        let (text, entities) = card.render(Language::Ru);
+        let (text, entities) = card.render(&Ru);
         assert_eq!(utf16_len(&text), TEXT_LIMIT);
         assert!(text.contains("Notes: 😀😀"));
         assert!(text.contains("\nMore: xxx"));
@@ -390,7 +460,7 @@ mod tests {
             status: None,
             ..card()
         };
-        let (text, _) = card.render(Language::En);
+        let (text, _) = card.render(&En);
         assert!(utf16_len(&text) <= TEXT_LIMIT);
     }
 

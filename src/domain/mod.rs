@@ -5,5 +5,6 @@
 
 pub mod callback;
 pub mod card;
+pub mod language;
 pub mod text;
 pub mod topic_title;

@@ -4,8 +4,6 @@
 //! and the client's name — the only part of unbounded length and content —
 //! is what gets shortened.
 
-use crate::bot::texts::Texts;
-use crate::config::Language;
 use crate::domain::text::utf16_len;
 
 /// Longest topic name Telegram accepts, in UTF-16 code units.
@@ -15,6 +13,15 @@ const ELLIPSIS: &str = "…";
 const ZERO_WIDTH_JOINER: char = '\u{200D}';
 /// Stands in for a name that is blank after cleaning.
 const NO_NAME: &str = "—";
+
+/// The words for a ticket's stage in the staff's language: `Новый`,
+/// `В работе`, `Закрыт` (or `New`, `In progress`, `Closed`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageWords {
+    pub new: String,
+    pub in_work: String,
+    pub closed: String,
+}
 
 /// Where a ticket is, as far as its main-group topic name shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,27 +54,26 @@ pub fn tech_label(name: &str, username: Option<&str>) -> String {
 /// is shortened with "…" so the rest always stays visible; a blank one is
 /// left out.
 pub fn main_topic_title(
-    language: Language,
+    words: &StageWords,
     ticket_id: i32,
     stage: TicketStage,
     client_name: &str,
     client_username: Option<&str>,
 ) -> String {
-    let texts = Texts::new(language);
     let head = match stage {
-        TicketStage::New => format!("🟢 [{}] #{ticket_id}", texts.stage_new()),
+        TicketStage::New => format!("🟢 [{}] #{ticket_id}", words.new),
         TicketStage::InWork { tech } => format!(
             "🟡 [{} | {}] #{ticket_id}",
-            texts.stage_in_work(),
+            words.in_work,
             or_no_name(clean(tech))
         ),
         TicketStage::Closed { tech: Some(tech) } => format!(
             "🟣 [{} | {}] #{ticket_id}",
-            texts.stage_closed(),
+            words.closed,
             or_no_name(clean(tech))
         ),
         TicketStage::Closed { tech: None } => {
-            format!("🟣 [{}] #{ticket_id}", texts.stage_closed())
+            format!("🟣 [{}] #{ticket_id}", words.closed)
         }
     };
     let tail = match (stage, client_username.map(clean_username)) {
@@ -151,16 +157,26 @@ fn or_no_name(name: String) -> String {
 mod tests {
     use super::*;
 
+    fn ru() -> StageWords {
+        StageWords {
+            new: "Новый".into(),
+            in_work: "В работе".into(),
+            closed: "Закрыт".into(),
+        }
+    }
+
+    fn en() -> StageWords {
+        StageWords {
+            new: "New".into(),
+            in_work: "In progress".into(),
+            closed: "Closed".into(),
+        }
+    }
+
     #[test]
     fn a_new_ticket_shows_the_clients_name_and_username() {
         assert_eq!(
-            main_topic_title(
-                Language::Ru,
-                12,
-                TicketStage::New,
-                "Ivan Petrov",
-                Some("ivan")
-            ),
+            main_topic_title(&ru(), 12, TicketStage::New, "Ivan Petrov", Some("ivan")),
             "🟢 [Новый] #12 | Ivan Petrov (@ivan)"
         );
     }
@@ -168,11 +184,11 @@ mod tests {
     #[test]
     fn a_new_ticket_of_a_client_without_username_has_no_parentheses() {
         assert_eq!(
-            main_topic_title(Language::Ru, 12, TicketStage::New, "Ivan Petrov", None),
+            main_topic_title(&ru(), 12, TicketStage::New, "Ivan Petrov", None),
             "🟢 [Новый] #12 | Ivan Petrov"
         );
         assert_eq!(
-            main_topic_title(Language::Ru, 12, TicketStage::New, "Ivan Petrov", Some(" ")),
+            main_topic_title(&ru(), 12, TicketStage::New, "Ivan Petrov", Some(" ")),
             "🟢 [Новый] #12 | Ivan Petrov"
         );
     }
@@ -181,7 +197,7 @@ mod tests {
     fn a_ticket_in_work_names_the_technician_and_drops_the_username() {
         assert_eq!(
             main_topic_title(
-                Language::Ru,
+                &ru(),
                 12,
                 TicketStage::InWork { tech: "@tech" },
                 "Ivan Petrov",
@@ -195,7 +211,7 @@ mod tests {
     fn a_closed_ticket_names_its_last_technician_if_it_had_one() {
         assert_eq!(
             main_topic_title(
-                Language::Ru,
+                &ru(),
                 12,
                 TicketStage::Closed {
                     tech: Some("@tech")
@@ -207,7 +223,7 @@ mod tests {
         );
         assert_eq!(
             main_topic_title(
-                Language::Ru,
+                &ru(),
                 12,
                 TicketStage::Closed { tech: None },
                 "Ivan Petrov",
@@ -219,7 +235,7 @@ mod tests {
 
     #[test]
     fn english_titles_use_english_stage_words() {
-        let title = |stage| main_topic_title(Language::En, 3, stage, "Ann", Some("ann"));
+        let title = |stage| main_topic_title(&en(), 3, stage, "Ann", Some("ann"));
         assert_eq!(title(TicketStage::New), "🟢 [New] #3 | Ann (@ann)");
         assert_eq!(
             title(TicketStage::InWork { tech: "Bob Stone" }),
@@ -252,7 +268,7 @@ mod tests {
     #[test]
     fn a_blank_client_name_is_left_out_rather_than_leaving_a_dangling_bar() {
         assert_eq!(
-            main_topic_title(Language::Ru, 12, TicketStage::New, " \n ", Some("ivan")),
+            main_topic_title(&ru(), 12, TicketStage::New, " \n ", Some("ivan")),
             "🟢 [Новый] #12 (@ivan)"
         );
         assert_eq!(tech_topic_title(12, ""), "#12");
@@ -269,7 +285,7 @@ mod tests {
     #[test]
     fn a_huge_name_is_shortened_and_the_username_stays_visible() {
         let name = "Вася".repeat(100);
-        let title = main_topic_title(Language::Ru, 12, TicketStage::New, &name, Some("vasya"));
+        let title = main_topic_title(&ru(), 12, TicketStage::New, &name, Some("vasya"));
         assert_eq!(utf16_len(&title), TOPIC_TITLE_LIMIT);
         assert!(title.starts_with("🟢 [Новый] #12 | ВасяВася"));
         assert!(title.ends_with("… (@vasya)"));
@@ -290,7 +306,7 @@ mod tests {
             },
             TicketStage::Closed { tech: None },
         ] {
-            let title = main_topic_title(Language::En, i32::MAX, stage, &name, Some("u"));
+            let title = main_topic_title(&en(), i32::MAX, stage, &name, Some("u"));
             assert!(utf16_len(&title) <= TOPIC_TITLE_LIMIT, "{title}");
             assert!(title.contains('…'));
         }
@@ -311,13 +327,7 @@ mod tests {
     #[test]
     fn an_absurdly_long_technician_label_still_gives_a_valid_title() {
         let tech = "T".repeat(300);
-        let title = main_topic_title(
-            Language::Ru,
-            1,
-            TicketStage::InWork { tech: &tech },
-            "Ann",
-            None,
-        );
+        let title = main_topic_title(&ru(), 1, TicketStage::InWork { tech: &tech }, "Ann", None);
         assert_eq!(utf16_len(&title), TOPIC_TITLE_LIMIT);
         assert!(title.ends_with("TTT…"));
     }

@@ -13,7 +13,7 @@ pub use inbound::{InboundStore, PendingUpdate};
 pub use ordering::{OrderingKey, ordering_key};
 pub use polling::run_polling;
 pub use processor::{HandlerError, UpdateProcessor};
-pub use queue::{IN_MEMORY_UPDATES, InboundListener, UpdateQueue};
+pub use queue::{InboundListener, UpdateQueue};
 
 use sea_orm::DbErr;
 use teloxide::types::{Update, UpdateKind};

@@ -17,12 +17,6 @@ use tokio_stream::wrappers::UnboundedReceiverStream;
 
 use crate::metrics::Metrics;
 
-/// Updates held in memory at most. Every update is stored before it is
-/// queued, so a backlog beyond this stays in the database (as pending rows)
-/// and is read back as the queue drains: memory stays flat however far
-/// behind processing falls.
-pub const IN_MEMORY_UPDATES: usize = 32;
-
 /// Producer side.
 ///
 /// It also knows which updates this process has queued and not finished, so

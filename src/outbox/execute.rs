@@ -23,7 +23,6 @@ use teloxide::types::{
 use tracing::Instrument;
 
 use super::{Action, ReplyTo, RichText, Target};
-use crate::bot::Texts;
 use crate::domain::callback::card_keyboard;
 use crate::domain::card::{ClientCard, EarlierTicket, topic_link};
 use crate::domain::text::{TEXT_LIMIT, split_text};
@@ -38,6 +37,7 @@ use crate::services::{events, links};
 use crate::store::Store;
 use crate::telegram::limits::RateLimiter;
 use crate::telegram::{Failure, Telegram, TelegramError};
+use crate::texts::Texts;
 
 /// Album parts arrive as separate updates; once none came for this long, the
 /// album is complete and leaves as one.
@@ -271,7 +271,7 @@ impl Executor {
                 let place = self.place(*target).await?;
                 let keyboard = keyboard.clone().or_else(|| {
                     close_button_for
-                        .map(|ticket_id| card_keyboard(self.texts.language(), ticket_id, &[]))
+                        .map(|ticket_id| card_keyboard(self.texts.close_button(), ticket_id, &[]))
                 });
                 let sent = self.send_text(place, text, *reply_to, keyboard).await?;
                 self.after_sent(row, place.chat, &sent[..1], *target, *response)
@@ -573,7 +573,7 @@ impl Executor {
             (TicketStatus::Closed, tech) => TicketStage::Closed { tech },
         };
         Ok(main_topic_title(
-            self.texts.language(),
+            &self.texts.stage_words(),
             ticket.id,
             stage,
             &client.full_name,
@@ -656,7 +656,7 @@ impl Executor {
             extra,
             status: status.map(str::to_owned),
         };
-        let (text, entities) = card.render(self.texts.language());
+        let (text, entities) = card.render(&self.texts);
         let techs: Vec<(i32, String)> = if ticket.status.is_open() {
             active_technicians(&self.db, &self.store)
                 .await?
@@ -668,7 +668,7 @@ impl Executor {
         };
         // A closed ticket's card keeps no buttons: there is nothing left to press.
         let keyboard = if ticket.status.is_open() {
-            card_keyboard(self.texts.language(), ticket.id, &techs)
+            card_keyboard(self.texts.close_button(), ticket.id, &techs)
         } else {
             InlineKeyboardMarkup::default()
         };
@@ -709,7 +709,7 @@ impl Executor {
             }
         }
         let intro = RichText::plain(self.texts.tech_topic_intro(ticket.id));
-        let close = card_keyboard(self.texts.language(), ticket.id, &[]);
+        let close = card_keyboard(self.texts.close_button(), ticket.id, &[]);
         self.send_text(place, &intro, None, Some(close)).await?;
         Ok(())
     }
@@ -791,7 +791,7 @@ impl Executor {
                 let place = self.tech_place(tech_thread).await?;
                 let bridge = self.bridge(tech_thread).await?;
                 let note = RichText::plain(self.texts.topic_recreated_note());
-                let close = card_keyboard(self.texts.language(), bridge.ticket_id, &[]);
+                let close = card_keyboard(self.texts.close_button(), bridge.ticket_id, &[]);
                 self.send_text(place, &note, None, Some(close)).await?;
                 events::record(
                     &self.db,

@@ -15,7 +15,6 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 use serde_json::json;
 use teloxide::types::{MediaKind, Message, MessageEntity, MessageKind};
 
-use crate::bot::Texts;
 use crate::domain::text::{
     CAPTION_LIMIT, is_internal_note, specialist_call, split_text, with_author,
 };
@@ -23,6 +22,7 @@ use crate::entities::{Actor, outbox, tech_threads, tickets};
 use crate::outbox::{Action, Delivery, Outbox, ReplyTo, RichText, Target};
 use crate::services::events;
 use crate::store::{DEDUP_TTL, Store};
+use crate::texts::Texts;
 
 /// Who wrote the message being bridged.
 #[derive(Debug, Clone)]

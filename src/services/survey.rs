@@ -21,7 +21,6 @@ use teloxide::payloads::EditMessageTextSetters;
 use teloxide::prelude::Requester;
 use teloxide::types::{ChatId, InlineKeyboardMarkup, MessageId};
 
-use crate::bot::Texts;
 use crate::domain::callback::{rating_keyboard, skip_keyboard};
 use crate::entities::{Actor, feedback, tickets};
 use crate::outbox::{Action, Delivery, Outbox, RichText, Target};
@@ -29,9 +28,8 @@ use crate::services::tickets::current_bridge;
 use crate::services::{events, sheets};
 use crate::store::{Store, StoreError};
 use crate::telegram::Telegram;
+use crate::texts::Texts;
 
-/// How long a client has to finish the survey, unless configured otherwise.
-pub const SURVEY_TTL: Duration = Duration::from_secs(24 * 3600);
 const QUESTIONS: u8 = 3;
 
 /// A client's progress, as kept in `fsm:<client id>`.
@@ -184,7 +182,7 @@ impl SurveyService {
                     text: RichText::plain(self.texts.survey_ask_comment()),
                     reply_to: None,
                     close_button_for: None,
-                    keyboard: Some(skip_keyboard(self.texts.language(), ticket_id)),
+                    keyboard: Some(skip_keyboard(self.texts.survey_skip_button(), ticket_id)),
                     response: false,
                 },
                 format!("survey:{ticket_id}:comment"),

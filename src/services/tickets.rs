@@ -18,7 +18,7 @@ use crate::outbox::{Action, Delivery, Lanes, Outbox, Target};
 use crate::services::{events, sheets, survey};
 use crate::store::{Store, StoreError};
 
-use crate::bot::Texts;
+use crate::texts::Texts;
 
 /// Extra time after the survey's deadline before the report row is sent.
 const REPORT_GRACE: std::time::Duration = std::time::Duration::from_secs(5 * 60);

@@ -10,13 +10,13 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, QueryOrder,
 };
 use serde_json::json;
-use topicdesk::bot::Texts;
 use topicdesk::config::Language;
 use topicdesk::domain::card::topic_link;
 use topicdesk::entities::{
     Actor as EventActor, InboundStatus, TicketStatus, events, feedback, inbound_updates,
     technicians, tickets, users,
 };
+use topicdesk::texts::Texts;
 
 use crate::support::{AppOptions, Desk, TestApp, WAIT, eventually, spawn_app_with};
 

@@ -4,12 +4,12 @@
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use teloxide::types::{User, UserId};
-use topicdesk::bot::Texts;
 use topicdesk::config::{DatabaseSettings, Language};
 use topicdesk::entities::{Actor, OutboxStatus, TicketStatus, outbox, technicians};
 use topicdesk::outbox::Outbox;
 use topicdesk::services::tickets::{Change, TICKET_LOCK_TTL, TicketService};
 use topicdesk::store::Store;
+use topicdesk::texts::Texts;
 
 use crate::support::TestDatabase;
 
@@ -52,7 +52,7 @@ async fn fixture() -> Fixture {
         store.clone(),
         Texts::new(Language::Ru),
         MAIN_GROUP,
-        topicdesk::services::survey::SURVEY_TTL,
+        topicdesk::config::DEFAULT_SURVEY_TTL,
     );
     let tech = technicians::ActiveModel {
         name: Set("Ivan Petrov".into()),
@@ -229,7 +229,7 @@ async fn a_second_survey_completion_for_a_ticket_is_refused() {
         f.store.clone(),
         Texts::new(Language::Ru),
         telegram,
-        survey::SURVEY_TTL,
+        topicdesk::config::DEFAULT_SURVEY_TTL,
     );
     let anna = client(&f, 505).await;
     let (ticket, _) = f.tickets.open_for(&anna).await.unwrap();
@@ -248,9 +248,14 @@ async fn a_second_survey_completion_for_a_ticket_is_refused() {
     assert!(surveys.take_comment(505, "slow start").await.unwrap());
 
     // Somehow the survey runs again for the same ticket: the first answers stand.
-    survey::begin(&f.store, 505, ticket.id, survey::SURVEY_TTL)
-        .await
-        .unwrap();
+    survey::begin(
+        &f.store,
+        505,
+        ticket.id,
+        topicdesk::config::DEFAULT_SURVEY_TTL,
+    )
+    .await
+    .unwrap();
     for question in 1..=3 {
         surveys
             .rate(505, ticket.id, question, 1, (505, 1))

@@ -464,7 +464,7 @@ async fn english_texts_with_bot_language_en() {
     desk.fake().user(client).in_private().text("Hello");
     let topic = desk.wait_for_topic_of("Jane").await;
     assert_eq!(topic.name, "🟢 [New] #1 | Jane");
-    let english = topicdesk::bot::Texts::new(topicdesk::config::Language::En);
+    let english = topicdesk::texts::Texts::new(topicdesk::config::Language::En);
     let acks = desk.fake().wait_for_bot_messages(client, 1).await.unwrap();
     assert_eq!(acks[0].text(), Some(english.ticket_opened_ack(1).as_str()));
     desk.wait_for_topic_messages(desk.main_group(), topic.thread_id, 2)

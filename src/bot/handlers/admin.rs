@@ -17,7 +17,6 @@ use teloxide::types::{
 use url::Url;
 
 use super::{command_of, topic_of};
-use crate::bot::Texts;
 use crate::config::Settings;
 use crate::domain::text::{TEXT_LIMIT, split_text, utf16_len};
 use crate::domain::topic_title::truncate_utf16;
@@ -27,6 +26,7 @@ use crate::services::reports::{self, Availability, Client, FindQuery, Step, Tech
 use crate::services::tickets::tech_label;
 use crate::store::Store;
 use crate::telegram::Telegram;
+use crate::texts::Texts;
 
 /// How many tickets /tickets and /find list.
 const LIST_LIMIT: usize = 20;

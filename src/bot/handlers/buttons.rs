@@ -6,13 +6,13 @@ use teloxide::prelude::*;
 use teloxide::types::MaybeInaccessibleMessage;
 
 use super::Places;
-use crate::bot::Texts;
 use crate::domain::callback::CallbackAction;
 use crate::entities::Actor;
 use crate::intake::HandlerError;
 use crate::services::survey::SurveyService;
 use crate::services::tickets::{Change, TicketService, tech_label};
 use crate::telegram::Telegram;
+use crate::texts::Texts;
 
 pub async fn pressed(
     query: CallbackQuery,

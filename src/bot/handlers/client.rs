@@ -6,7 +6,6 @@ use teloxide::prelude::*;
 use teloxide::types::User;
 
 use super::{command_of, is_content_from_a_person};
-use crate::bot::Texts;
 use crate::entities::Actor;
 use crate::intake::HandlerError;
 use crate::services::bridge::{BridgeService, Origin};
@@ -14,6 +13,7 @@ use crate::services::survey::SurveyService;
 use crate::services::tickets::TicketService;
 use crate::services::{links, users};
 use crate::telegram::Telegram;
+use crate::texts::Texts;
 
 pub async fn message(
     message: Message,

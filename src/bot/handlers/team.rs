@@ -7,12 +7,12 @@ use sea_orm::DatabaseConnection;
 use teloxide::prelude::*;
 
 use super::command_of;
-use crate::bot::Texts;
 use crate::entities::{Actor, tech_threads, tickets};
 use crate::intake::HandlerError;
 use crate::outbox::{Action, Delivery, Outbox, ReplyTo, RichText, Target};
 use crate::services::bridge::{BridgeService, Origin};
 use crate::services::tickets::TicketService;
+use crate::texts::Texts;
 
 /// Where in the team the message was written.
 pub struct TeamPlace {

@@ -5,12 +5,12 @@ use teloxide::prelude::*;
 
 use super::team::{self, TeamPlace};
 use super::{display_name, is_content_from_a_person, topic_of};
-use crate::bot::Texts;
 use crate::entities::Actor;
 use crate::intake::HandlerError;
 use crate::outbox::{Outbox, Target};
 use crate::services::bridge::{BridgeService, Origin};
 use crate::services::tickets::TicketService;
+use crate::texts::Texts;
 
 pub async fn message(
     message: Message,

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use fake_telegram::{StoredMessage, TopicInfo, UserSpec};
-use topicdesk::bot::Texts;
 use topicdesk::config::Language;
+use topicdesk::texts::Texts;
 
 use super::{AppOptions, TestApp, spawn_app_with};
 

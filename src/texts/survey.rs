@@ -1,15 +1,17 @@
 //! Texts of the satisfaction survey.
 
 use super::Texts;
-use crate::config::Language;
+use crate::domain::language::Language;
 
 impl Texts {
     /// Question 1–3 of the survey.
     pub fn survey_question(&self, question: u8) -> &'static str {
         match (self.language(), question) {
-            (Language::Ru, 1) => "Оцените, пожалуйста, скорость ответа (1 — плохо, 5 — отлично):",
-            (Language::Ru, 2) => "Насколько хорошо решён ваш вопрос?",
-            (Language::Ru, _) => "Насколько вежливо с вами общались?",
+            (Language::Ru | Language::Kk, 1) => {
+                "Оцените, пожалуйста, скорость ответа (1 — плохо, 5 — отлично):"
+            }
+            (Language::Ru | Language::Kk, 2) => "Насколько хорошо решён ваш вопрос?",
+            (Language::Ru | Language::Kk, _) => "Насколько вежливо с вами общались?",
             (Language::En, 1) => "Please rate how quickly we answered (1 — poor, 5 — excellent):",
             (Language::En, 2) => "How well was your question solved?",
             (Language::En, _) => "How polite were we?",
@@ -49,7 +51,7 @@ impl Texts {
 
     pub fn survey_recorded(&self, score: u8) -> String {
         match self.language() {
-            Language::Ru => format!("Оценка {score} учтена"),
+            Language::Ru | Language::Kk => format!("Оценка {score} учтена"),
             Language::En => format!("Score {score} recorded"),
         }
     }

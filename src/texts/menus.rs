@@ -1,7 +1,7 @@
 //! Descriptions in the command menus.
 
 use super::Texts;
-use crate::config::Language;
+use crate::domain::language::Language;
 
 impl Texts {
     /// What a command does, for Telegram's menu (3–256 characters).
@@ -38,7 +38,7 @@ impl Texts {
             _ => ("Команда", "Command"),
         };
         match self.language() {
-            Language::Ru => ru,
+            Language::Ru | Language::Kk => ru,
             Language::En => en,
         }
     }

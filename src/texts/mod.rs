@@ -6,7 +6,9 @@
 //! without touching the services, and keeps both languages in step: every
 //! method has both versions side by side.
 
-use crate::config::Language;
+use crate::domain::card::CardWords;
+use crate::domain::language::Language;
+use crate::domain::topic_title::StageWords;
 
 mod admin;
 mod menus;
@@ -28,13 +30,13 @@ impl Texts {
 
     pub(super) fn pick(&self, ru: &'static str, en: &'static str) -> &'static str {
         match self.language {
-            Language::Ru => ru,
+            Language::Ru | Language::Kk => ru,
             Language::En => en,
         }
     }
 
     fn is_ru(&self) -> bool {
-        self.language == Language::Ru
+        matches!(self.language, Language::Ru | Language::Kk)
     }
 
     // --- client's private chat ---
@@ -91,6 +93,15 @@ impl Texts {
     /// Stage word in a main-group topic title: `🟣 [Закрыт] #12 | …`.
     pub fn stage_closed(&self) -> &'static str {
         self.pick("Закрыт", "Closed")
+    }
+
+    /// The stage words of the main topics' titles.
+    pub fn stage_words(&self) -> StageWords {
+        StageWords {
+            new: self.stage_new().to_owned(),
+            in_work: self.stage_in_work().to_owned(),
+            closed: self.stage_closed().to_owned(),
+        }
     }
 
     // --- client card ---
@@ -279,6 +290,33 @@ impl Texts {
 
     pub fn unknown_ticket(&self) -> &'static str {
         self.pick("Обращение не найдено.", "Ticket not found.")
+    }
+}
+
+impl CardWords for Texts {
+    fn title(&self, ticket_id: i32) -> String {
+        self.card_title(ticket_id)
+    }
+    fn name(&self) -> String {
+        self.card_name().to_owned()
+    }
+    fn username(&self) -> String {
+        self.card_username().to_owned()
+    }
+    fn id(&self) -> String {
+        self.card_id().to_owned()
+    }
+    fn language(&self) -> String {
+        self.card_language().to_owned()
+    }
+    fn earlier(&self, count: usize) -> String {
+        self.card_earlier(count)
+    }
+    fn more(&self, count: usize) -> String {
+        self.card_more(count)
+    }
+    fn missing(&self) -> String {
+        self.card_missing().to_owned()
     }
 }
 
