@@ -14,7 +14,8 @@ pub mod inbound_updates;
 pub mod message_links;
 pub mod outbox;
 pub mod sheet_reports;
-pub mod tech_threads;
+
+pub mod mirrors;
 pub mod technicians;
 pub mod tickets;
 pub mod users;

@@ -32,7 +32,7 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub tickets: HasMany<super::tickets::Entity>,
     #[sea_orm(has_many)]
-    pub tech_threads: HasMany<super::tech_threads::Entity>,
+    pub mirrors: HasMany<super::mirrors::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -43,7 +43,7 @@ pub struct Model {
     )]
     pub assigned_tech: BelongsTo<Option<super::technicians::Entity>>,
     #[sea_orm(has_many)]
-    pub tech_threads: HasMany<super::tech_threads::Entity>,
+    pub mirrors: HasMany<super::mirrors::Entity>,
     #[sea_orm(has_one)]
     pub feedback: HasOne<super::feedback::Entity>,
     #[sea_orm(has_many)]

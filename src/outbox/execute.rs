@@ -28,7 +28,7 @@ use crate::domain::card::{ClientCard, EarlierTicket, topic_link};
 use crate::domain::text::{TEXT_LIMIT, split_text};
 use crate::domain::topic_title::{TicketStage, main_topic_title, tech_label, tech_topic_title};
 use crate::entities::{
-    Actor, OutboxStatus, TicketStatus, outbox, tech_threads, technicians, tickets, users,
+    Actor, OutboxStatus, TicketStatus, mirrors, outbox, technicians, tickets, users,
 };
 use crate::services::sheets::Sheets;
 use crate::services::technicians::active_technicians;
@@ -219,11 +219,11 @@ impl Executor {
                     .name(title);
                 ignore_not_modified(self.telegram.call(request).await.map(|_| ()))
             }
-            Action::CreateTechTopic { tech_thread } => {
-                self.tech_place(*tech_thread).await?;
+            Action::CreateMirrorTopic { mirror_id } => {
+                self.tech_place(*mirror_id).await?;
                 Ok(())
             }
-            Action::CopyHistory { tech_thread } => self.copy_history(*tech_thread).await,
+            Action::CopyHistory { mirror_id } => self.copy_history(*mirror_id).await,
             Action::CloseTopic { target } => self.close_topic(*target).await,
             Action::Copy {
                 target,
@@ -471,7 +471,7 @@ impl Executor {
                 thread: None,
             }),
             Target::Main { ticket_id } => self.main_place(ticket_id).await,
-            Target::Tech { tech_thread } => self.tech_place(tech_thread).await,
+            Target::Mirror { mirror_id } => self.tech_place(mirror_id).await,
         }
     }
 
@@ -482,12 +482,12 @@ impl Executor {
             .ok_or_else(|| DeliveryError::Impossible(format!("ticket #{ticket_id} does not exist")))
     }
 
-    async fn bridge(&self, tech_thread: i32) -> Result<tech_threads::Model, DeliveryError> {
-        tech_threads::Entity::find_by_id(tech_thread)
+    async fn bridge(&self, mirror_id: i32) -> Result<mirrors::Model, DeliveryError> {
+        mirrors::Entity::find_by_id(mirror_id)
             .one(&self.db)
             .await?
             .ok_or_else(|| {
-                DeliveryError::Impossible(format!("tech thread {tech_thread} does not exist"))
+                DeliveryError::Impossible(format!("tech thread {mirror_id} does not exist"))
             })
     }
 
@@ -515,26 +515,26 @@ impl Executor {
     }
 
     /// A technician's mirrored topic, created when it does not exist yet.
-    async fn tech_place(&self, tech_thread: i32) -> Result<Place, DeliveryError> {
-        let bridge = self.bridge(tech_thread).await?;
-        if let Some(thread_id) = bridge.tech_thread_id {
+    async fn tech_place(&self, mirror_id: i32) -> Result<Place, DeliveryError> {
+        let bridge = self.bridge(mirror_id).await?;
+        if let Some(thread_id) = bridge.thread_id {
             return Ok(Place {
-                chat: bridge.tech_chat_id,
+                chat: bridge.chat_id,
                 thread: Some(thread_id),
             });
         }
         let ticket = self.ticket(bridge.ticket_id).await?;
         let client = self.client(&ticket).await?;
         let title = tech_topic_title(ticket.id, &client.full_name);
-        let thread_id = self.create_topic(bridge.tech_chat_id, title).await?;
-        tech_threads::Entity::update_many()
-            .col_expr(tech_threads::Column::TechThreadId, Expr::value(thread_id))
-            .filter(tech_threads::Column::Id.eq(tech_thread))
+        let thread_id = self.create_topic(bridge.chat_id, title).await?;
+        mirrors::Entity::update_many()
+            .col_expr(mirrors::Column::ThreadId, Expr::value(thread_id))
+            .filter(mirrors::Column::Id.eq(mirror_id))
             .exec(&self.db)
             .await?;
         tracing::info!(ticket_id = ticket.id, thread_id, "tech topic created");
         Ok(Place {
-            chat: bridge.tech_chat_id,
+            chat: bridge.chat_id,
             thread: Some(thread_id),
         })
     }
@@ -675,10 +675,10 @@ impl Executor {
         Ok((text, entities, keyboard))
     }
 
-    async fn copy_history(&self, tech_thread: i32) -> Result<(), DeliveryError> {
-        let bridge = self.bridge(tech_thread).await?;
+    async fn copy_history(&self, mirror_id: i32) -> Result<(), DeliveryError> {
+        let bridge = self.bridge(mirror_id).await?;
         let ticket = self.ticket(bridge.ticket_id).await?;
-        let place = self.tech_place(tech_thread).await?;
+        let place = self.tech_place(mirror_id).await?;
         let mut ids = links::ticket_messages_in(&self.db, ticket.id, ticket.main_chat_id).await?;
         if let Some(card) = ticket.card_message_id {
             ids.push(card);
@@ -723,10 +723,10 @@ impl Executor {
                     thread: Some(thread),
                 })
             }
-            Target::Tech { tech_thread } => {
-                let bridge = self.bridge(tech_thread).await?;
-                bridge.tech_thread_id.map(|thread| Place {
-                    chat: bridge.tech_chat_id,
+            Target::Mirror { mirror_id } => {
+                let bridge = self.bridge(mirror_id).await?;
+                bridge.thread_id.map(|thread| Place {
+                    chat: bridge.chat_id,
                     thread: Some(thread),
                 })
             }
@@ -779,17 +779,14 @@ impl Executor {
                 )
                 .await?;
             }
-            Target::Tech { tech_thread } => {
-                tech_threads::Entity::update_many()
-                    .col_expr(
-                        tech_threads::Column::TechThreadId,
-                        Expr::value(Option::<i32>::None),
-                    )
-                    .filter(tech_threads::Column::Id.eq(tech_thread))
+            Target::Mirror { mirror_id } => {
+                mirrors::Entity::update_many()
+                    .col_expr(mirrors::Column::ThreadId, Expr::value(Option::<i32>::None))
+                    .filter(mirrors::Column::Id.eq(mirror_id))
                     .exec(&self.db)
                     .await?;
-                let place = self.tech_place(tech_thread).await?;
-                let bridge = self.bridge(tech_thread).await?;
+                let place = self.tech_place(mirror_id).await?;
+                let bridge = self.bridge(mirror_id).await?;
                 let note = RichText::plain(self.texts.topic_recreated_note());
                 let close = card_keyboard(self.texts.close_button(), bridge.ticket_id, &[]);
                 self.send_text(place, &note, None, Some(close)).await?;
@@ -831,7 +828,7 @@ impl Executor {
         match (failure, target) {
             (
                 Failure::ThreadNotFound,
-                Some(target @ (Target::Main { .. } | Target::Tech { .. })),
+                Some(target @ (Target::Main { .. } | Target::Mirror { .. })),
             ) if head.attempts < MAX_ATTEMPTS => {
                 tracing::warn!("topic was deleted; recreating it");
                 self.count_attempt(rows, &error, None).await;

@@ -35,8 +35,13 @@ pub enum Target {
     Client { user_id: i64 },
     /// The ticket's topic in the main group.
     Main { ticket_id: i32 },
-    /// A technician's mirrored topic (a `tech_threads` row).
-    Tech { tech_thread: i32 },
+    /// A technician's mirrored topic (a `mirrors` row). Rows written before
+    /// the rename say `"to":"tech","tech_thread":…`.
+    #[serde(alias = "tech")]
+    Mirror {
+        #[serde(alias = "tech_thread")]
+        mirror_id: i32,
+    },
 }
 
 /// Text with its formatting, exactly as Telegram gives and takes it.
@@ -71,10 +76,17 @@ pub enum Action {
     /// Rename the main topic after the ticket's current state.
     RenameMainTopic { ticket_id: i32 },
     /// Create a technician's mirrored topic.
-    CreateTechTopic { tech_thread: i32 },
-    /// Copy the ticket so far (card and bridged messages) into a tech topic,
-    /// then post the intro with its Close button.
-    CopyHistory { tech_thread: i32 },
+    #[serde(alias = "create_tech_topic")]
+    CreateMirrorTopic {
+        #[serde(alias = "tech_thread")]
+        mirror_id: i32,
+    },
+    /// Copy the ticket so far (card and bridged messages) into a mirrored
+    /// topic, then post the intro with its Close button.
+    CopyHistory {
+        #[serde(alias = "tech_thread")]
+        mirror_id: i32,
+    },
     /// Close a topic.
     CloseTopic { target: Target },
     /// Copy a message as it is (copyMessage: no author shown). With
@@ -153,9 +165,9 @@ impl Action {
             | Action::RenameMainTopic { ticket_id } => Some(Target::Main {
                 ticket_id: *ticket_id,
             }),
-            Action::CreateTechTopic { tech_thread } | Action::CopyHistory { tech_thread } => {
-                Some(Target::Tech {
-                    tech_thread: *tech_thread,
+            Action::CreateMirrorTopic { mirror_id } | Action::CopyHistory { mirror_id } => {
+                Some(Target::Mirror {
+                    mirror_id: *mirror_id,
                 })
             }
             Action::CloseTopic { target }

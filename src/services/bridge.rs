@@ -18,7 +18,7 @@ use teloxide::types::{MediaKind, Message, MessageEntity, MessageKind};
 use crate::domain::text::{
     CAPTION_LIMIT, is_internal_note, specialist_call, split_text, with_author,
 };
-use crate::entities::{Actor, outbox, tech_threads, tickets};
+use crate::entities::{Actor, mirrors, outbox, tickets};
 use crate::outbox::{Action, Delivery, Outbox, ReplyTo, RichText, Target};
 use crate::services::events;
 use crate::store::{DEDUP_TTL, Store};
@@ -78,7 +78,7 @@ impl BridgeService {
     pub async fn bridge(
         &self,
         ticket: &tickets::Model,
-        bridge: Option<&tech_threads::Model>,
+        bridge: Option<&mirrors::Model>,
         origin: &Origin,
         message: &Message,
     ) -> Result<(), DbErr> {
@@ -133,7 +133,7 @@ impl BridgeService {
     pub async fn from_team(
         &self,
         ticket: &tickets::Model,
-        bridge: Option<&tech_threads::Model>,
+        bridge: Option<&mirrors::Model>,
         origin: &Origin,
         message: &Message,
     ) -> Result<(), DbErr> {
@@ -157,7 +157,7 @@ impl BridgeService {
     pub async fn edit(
         &self,
         ticket: &tickets::Model,
-        bridge: Option<&tech_threads::Model>,
+        bridge: Option<&mirrors::Model>,
         origin: &Origin,
         message: &Message,
     ) -> Result<(), DbErr> {
@@ -334,11 +334,7 @@ impl BridgeService {
     }
 }
 
-fn routes(
-    ticket: &tickets::Model,
-    bridge: Option<&tech_threads::Model>,
-    origin: &Origin,
-) -> Vec<Route> {
+fn routes(ticket: &tickets::Model, bridge: Option<&mirrors::Model>, origin: &Origin) -> Vec<Route> {
     let client = Route {
         target: Target::Client {
             user_id: ticket.client_tg_id,
@@ -357,8 +353,8 @@ fn routes(
     };
     let tech = |mark: Option<String>| {
         bridge.map(|b| Route {
-            target: Target::Tech { tech_thread: b.id },
-            lane: b.tech_chat_id,
+            target: Target::Mirror { mirror_id: b.id },
+            lane: b.chat_id,
             mark,
             response: false,
         })
@@ -526,6 +522,6 @@ pub(crate) fn target_key(target: Target) -> String {
     match target {
         Target::Client { user_id } => format!("client:{user_id}"),
         Target::Main { ticket_id } => format!("main:{ticket_id}"),
-        Target::Tech { tech_thread } => format!("tech:{tech_thread}"),
+        Target::Mirror { mirror_id } => format!("tech:{mirror_id}"),
     }
 }

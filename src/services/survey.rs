@@ -24,7 +24,7 @@ use teloxide::types::{ChatId, InlineKeyboardMarkup, MessageId};
 use crate::domain::callback::{rating_keyboard, skip_keyboard};
 use crate::entities::{Actor, feedback, tickets};
 use crate::outbox::{Action, Delivery, Outbox, RichText, Target};
-use crate::services::tickets::current_bridge;
+use crate::services::tickets::current_mirror;
 use crate::services::{events, sheets};
 use crate::store::{Store, StoreError};
 use crate::telegram::Telegram;
@@ -284,13 +284,13 @@ impl SurveyService {
                 format!("survey:{ticket_id}:thanks"),
             ),
         ];
-        if let Some(bridge) = current_bridge(&txn, ticket_id).await? {
+        if let Some(bridge) = current_mirror(&txn, ticket_id).await? {
             deliveries.push(Delivery::new(
-                bridge.tech_chat_id,
+                bridge.chat_id,
                 ticket_id,
                 Action::note(
-                    Target::Tech {
-                        tech_thread: bridge.id,
+                    Target::Mirror {
+                        mirror_id: bridge.id,
                     },
                     summary,
                 ),

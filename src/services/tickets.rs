@@ -13,7 +13,7 @@ use sea_orm::{
 use serde_json::json;
 use teloxide::types::User;
 
-use crate::entities::{Actor, TicketStatus, tech_threads, technicians, tickets, users};
+use crate::entities::{Actor, TicketStatus, mirrors, technicians, tickets, users};
 use crate::outbox::{Action, Delivery, Lanes, Outbox, Target};
 use crate::services::{events, sheets, survey};
 use crate::store::{Store, StoreError};
@@ -110,11 +110,11 @@ impl TicketService {
         &self,
         chat: i64,
         thread: i32,
-    ) -> Result<Option<(tickets::Model, tech_threads::Model)>, DbErr> {
-        let Some(bridge) = tech_threads::Entity::find()
-            .filter(tech_threads::Column::TechChatId.eq(chat))
-            .filter(tech_threads::Column::TechThreadId.eq(thread))
-            .order_by_desc(tech_threads::Column::Id)
+    ) -> Result<Option<(tickets::Model, mirrors::Model)>, DbErr> {
+        let Some(bridge) = mirrors::Entity::find()
+            .filter(mirrors::Column::ChatId.eq(chat))
+            .filter(mirrors::Column::ThreadId.eq(thread))
+            .order_by_desc(mirrors::Column::Id)
             .one(&self.db)
             .await?
         else {
@@ -131,11 +131,8 @@ impl TicketService {
     }
 
     /// The ticket's current bridge to a technician, if assigned.
-    pub async fn current_bridge(
-        &self,
-        ticket_id: i32,
-    ) -> Result<Option<tech_threads::Model>, DbErr> {
-        current_bridge(&self.db, ticket_id).await
+    pub async fn current_mirror(&self, ticket_id: i32) -> Result<Option<mirrors::Model>, DbErr> {
+        current_mirror(&self.db, ticket_id).await
     }
 
     /// The client's open ticket, opening one when there is none: the ticket
@@ -237,7 +234,7 @@ impl TicketService {
         let Some(tech) = tech.filter(|t| t.is_active && t.available) else {
             return Ok(Change::UnknownTechnician);
         };
-        let previous = current_bridge(&self.db, ticket_id).await?;
+        let previous = current_mirror(&self.db, ticket_id).await?;
         if previous.as_ref().is_some_and(|b| b.tech_id == tech_id) {
             return Ok(Change::Unchanged);
         }
@@ -249,11 +246,9 @@ impl TicketService {
             let mut closing = old.clone().into_active_model();
             closing.closed_at = Set(Some(now));
             closing.update(&txn).await?;
-            let old_target = Target::Tech {
-                tech_thread: old.id,
-            };
+            let old_target = Target::Mirror { mirror_id: old.id };
             deliveries.push(Delivery::new(
-                old.tech_chat_id,
+                old.chat_id,
                 ticket_id,
                 Action::note(
                     old_target,
@@ -262,17 +257,17 @@ impl TicketService {
                 format!("away:{}", old.id),
             ));
             deliveries.push(Delivery::new(
-                old.tech_chat_id,
+                old.chat_id,
                 ticket_id,
                 Action::CloseTopic { target: old_target },
                 format!("close-topic:tech:{}", old.id),
             ));
         }
-        let bridge = tech_threads::ActiveModel {
+        let bridge = mirrors::ActiveModel {
             ticket_id: Set(ticket_id),
             tech_id: Set(tech.id),
-            tech_chat_id: Set(tech.group_chat_id),
-            tech_thread_id: Set(None),
+            chat_id: Set(tech.group_chat_id),
+            thread_id: Set(None),
             created_at: Set(now),
             ..Default::default()
         }
@@ -286,8 +281,8 @@ impl TicketService {
         deliveries.push(Delivery::new(
             tech.group_chat_id,
             ticket_id,
-            Action::CreateTechTopic {
-                tech_thread: bridge.id,
+            Action::CreateMirrorTopic {
+                mirror_id: bridge.id,
             },
             format!("tech-topic:{}", bridge.id),
         ));
@@ -295,7 +290,7 @@ impl TicketService {
             tech.group_chat_id,
             ticket_id,
             Action::CopyHistory {
-                tech_thread: bridge.id,
+                mirror_id: bridge.id,
             },
             format!("history:{}", bridge.id),
         ));
@@ -379,7 +374,7 @@ impl TicketService {
         if !ticket.status.is_open() {
             return Ok(Change::Unchanged);
         }
-        let bridge = current_bridge(&self.db, ticket_id).await?;
+        let bridge = current_mirror(&self.db, ticket_id).await?;
         let txn = self.db.begin().await?;
         let mut updated = ticket.clone().into_active_model();
         let closed_at = Utc::now();
@@ -424,17 +419,17 @@ impl TicketService {
             ),
         ];
         if let Some(bridge) = &bridge {
-            let tech = Target::Tech {
-                tech_thread: bridge.id,
+            let tech = Target::Mirror {
+                mirror_id: bridge.id,
             };
             deliveries.push(Delivery::new(
-                bridge.tech_chat_id,
+                bridge.chat_id,
                 ticket_id,
                 Action::note(tech, note),
                 format!("closed-note:tech:{}", bridge.id),
             ));
             deliveries.push(Delivery::new(
-                bridge.tech_chat_id,
+                bridge.chat_id,
                 ticket_id,
                 Action::CloseTopic { target: tech },
                 format!("close-topic:tech:{}", bridge.id),
@@ -511,14 +506,14 @@ impl TicketService {
     }
 }
 
-pub(crate) async fn current_bridge<C: sea_orm::ConnectionTrait>(
+pub(crate) async fn current_mirror<C: sea_orm::ConnectionTrait>(
     conn: &C,
     ticket_id: i32,
-) -> Result<Option<tech_threads::Model>, DbErr> {
-    tech_threads::Entity::find()
-        .filter(tech_threads::Column::TicketId.eq(ticket_id))
-        .filter(tech_threads::Column::ClosedAt.is_null())
-        .order_by_desc(tech_threads::Column::Id)
+) -> Result<Option<mirrors::Model>, DbErr> {
+    mirrors::Entity::find()
+        .filter(mirrors::Column::TicketId.eq(ticket_id))
+        .filter(mirrors::Column::ClosedAt.is_null())
+        .order_by_desc(mirrors::Column::Id)
         .one(conn)
         .await
 }

@@ -2,7 +2,7 @@
 //! a technician with a mirrored topic, closed from any side.
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use topicdesk::entities::{TicketStatus, events, tech_threads, tickets};
+use topicdesk::entities::{TicketStatus, events, mirrors, tickets};
 
 use crate::support::{Desk, WAIT, eventually};
 
@@ -227,10 +227,7 @@ async fn reassigning_moves_the_bridge_to_the_new_technician() {
             .topic_texts(desk.tech_group, first.thread_id)
             .contains(&"Any news?".to_owned())
     );
-    let bridges = tech_threads::Entity::find()
-        .all(&desk.app.db)
-        .await
-        .unwrap();
+    let bridges = mirrors::Entity::find().all(&desk.app.db).await.unwrap();
     assert_eq!(bridges.len(), 2);
     assert!(bridges[0].closed_at.is_some() && bridges[1].closed_at.is_none());
     assert!(

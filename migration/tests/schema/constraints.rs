@@ -4,7 +4,7 @@ use sea_orm_migration::sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Set, SqlErr,
 };
 use topicdesk::entities::prelude::*;
-use topicdesk::entities::{feedback, tech_threads, tickets};
+use topicdesk::entities::{feedback, mirrors, tickets};
 
 use crate::entities::{TECH_CHAT, at, close_ticket, insert_user, open_ticket};
 use crate::harness::migrated;
@@ -166,11 +166,11 @@ async fn foreign_keys_are_enforced(db: DatabaseConnection) {
 
     insert_user(&db, 1).await;
     let ticket = open_ticket(&db, 1).await.unwrap();
-    let err = tech_threads::ActiveModel {
+    let err = mirrors::ActiveModel {
         ticket_id: Set(ticket.id),
         tech_id: Set(404),
-        tech_chat_id: Set(TECH_CHAT),
-        tech_thread_id: Set(Some(1)),
+        chat_id: Set(TECH_CHAT),
+        thread_id: Set(Some(1)),
         created_at: Set(at(0)),
         ..Default::default()
     }

@@ -10,7 +10,7 @@ use sea_orm_migration::sea_orm::{
 use serde_json::json;
 use topicdesk::entities::prelude::*;
 use topicdesk::entities::{
-    events, feedback, inbound_updates, message_links, tech_threads, technicians, tickets, users,
+    events, feedback, inbound_updates, message_links, mirrors, technicians, tickets, users,
 };
 
 use crate::harness::migrated;
@@ -94,11 +94,11 @@ pub async fn seed_one_of_everything(db: &DatabaseConnection) -> tickets::Model {
     insert_user(db, 1001).await;
     let tech = insert_technician(db, "Tech").await;
     let ticket = open_ticket(db, 1001).await.expect("open ticket");
-    tech_threads::ActiveModel {
+    mirrors::ActiveModel {
         ticket_id: Set(ticket.id),
         tech_id: Set(tech.id),
-        tech_chat_id: Set(TECH_CHAT),
-        tech_thread_id: Set(Some(77)),
+        chat_id: Set(TECH_CHAT),
+        thread_id: Set(Some(77)),
         created_at: Set(at(20)),
         ..Default::default()
     }
@@ -532,12 +532,7 @@ async fn deleting_a_ticket_removes_its_rows_but_keeps_its_events(db: DatabaseCon
     migrated(&db).await;
     let ticket = seed_one_of_everything(&db).await;
     assert_eq!(
-        ticket
-            .find_related(TechThreads)
-            .all(&db)
-            .await
-            .unwrap()
-            .len(),
+        ticket.find_related(Mirrors).all(&db).await.unwrap().len(),
         1
     );
     assert!(
@@ -551,7 +546,7 @@ async fn deleting_a_ticket_removes_its_rows_but_keeps_its_events(db: DatabaseCon
 
     ticket.delete(&db).await.unwrap();
 
-    assert!(TechThreads::find().all(&db).await.unwrap().is_empty());
+    assert!(Mirrors::find().all(&db).await.unwrap().is_empty());
     assert!(Feedback::find().all(&db).await.unwrap().is_empty());
     assert!(MessageLinks::find().all(&db).await.unwrap().is_empty());
     let events = Events::find().all(&db).await.unwrap();

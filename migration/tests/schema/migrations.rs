@@ -11,7 +11,7 @@ const TABLES: [&str; 10] = [
     "users",
     "technicians",
     "tickets",
-    "tech_threads",
+    "mirrors",
     "feedback",
     "events",
     "message_links",

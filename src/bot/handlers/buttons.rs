@@ -78,9 +78,9 @@ pub async fn pressed(
             let allowed = match chat {
                 Some(chat) if chat == places.main_group => true,
                 Some(chat) => tickets
-                    .current_bridge(ticket_id)
+                    .current_mirror(ticket_id)
                     .await?
-                    .is_some_and(|bridge| bridge.tech_chat_id == chat),
+                    .is_some_and(|bridge| bridge.chat_id == chat),
                 None => false,
             };
             if !allowed {

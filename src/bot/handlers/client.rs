@@ -42,7 +42,7 @@ pub async fn message(
     }
     let (ticket, _opened) = tickets.open_for(&user).await?;
     tracing::Span::current().record("ticket_id", ticket.id);
-    let current = tickets.current_bridge(ticket.id).await?;
+    let current = tickets.current_mirror(ticket.id).await?;
     bridge
         .bridge(&ticket, current.as_ref(), &Origin::Client, &message)
         .await?;
@@ -99,7 +99,7 @@ pub async fn edited(
         return Ok(());
     }
     tracing::Span::current().record("ticket_id", ticket.id);
-    let current = tickets.current_bridge(ticket.id).await?;
+    let current = tickets.current_mirror(ticket.id).await?;
     bridge
         .edit(&ticket, current.as_ref(), &Origin::Client, &message)
         .await?;

@@ -31,7 +31,7 @@ pub async fn message(
         return Ok(());
     };
     tracing::Span::current().record("ticket_id", ticket.id);
-    let current = tickets.current_bridge(ticket.id).await?;
+    let current = tickets.current_mirror(ticket.id).await?;
     let name = message.from.as_ref().map(display_name).unwrap_or_default();
     team::handle(
         &message,
@@ -70,7 +70,7 @@ pub async fn edited(
         return Ok(());
     }
     tracing::Span::current().record("ticket_id", ticket.id);
-    let current = tickets.current_bridge(ticket.id).await?;
+    let current = tickets.current_mirror(ticket.id).await?;
     let name = message.from.as_ref().map(display_name).unwrap_or_default();
     bridge
         .edit(&ticket, current.as_ref(), &Origin::Staff { name }, &message)

@@ -7,7 +7,7 @@ use sea_orm::DatabaseConnection;
 use teloxide::prelude::*;
 
 use super::command_of;
-use crate::entities::{Actor, tech_threads, tickets};
+use crate::entities::{Actor, mirrors, tickets};
 use crate::intake::HandlerError;
 use crate::outbox::{Action, Delivery, Outbox, ReplyTo, RichText, Target};
 use crate::services::bridge::{BridgeService, Origin};
@@ -25,7 +25,7 @@ pub struct TeamPlace {
 pub async fn handle(
     message: &Message,
     ticket: &tickets::Model,
-    current_bridge: Option<&tech_threads::Model>,
+    current_mirror: Option<&mirrors::Model>,
     place: TeamPlace,
     origin: Origin,
     tickets: &TicketService,
@@ -67,7 +67,7 @@ pub async fn handle(
         return Ok(());
     }
     bridge
-        .from_team(ticket, current_bridge, &origin, message)
+        .from_team(ticket, current_mirror, &origin, message)
         .await?;
     Ok(())
 }

@@ -40,10 +40,10 @@ pub async fn message(
         &ticket,
         Some(&mirror),
         TeamPlace {
-            target: Target::Tech {
-                tech_thread: mirror.id,
+            target: Target::Mirror {
+                mirror_id: mirror.id,
             },
-            lane: mirror.tech_chat_id,
+            lane: mirror.chat_id,
             actor: Actor::Tech,
         },
         Origin::Tech { name },
