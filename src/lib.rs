@@ -14,6 +14,7 @@ pub mod http;
 pub mod intake;
 pub mod metrics;
 pub mod outbox;
+pub mod records;
 pub mod self_check;
 pub mod services;
 pub mod startup;

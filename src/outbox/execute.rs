@@ -33,7 +33,7 @@ use crate::entities::{
 use crate::services::sheets::Sheets;
 use crate::services::technicians::active_technicians;
 use crate::services::tickets::TicketService;
-use crate::services::{events, links};
+use crate::records::{events, links};
 use crate::store::Store;
 use crate::telegram::limits::RateLimiter;
 use crate::telegram::{Failure, Telegram, TelegramError};

@@ -233,7 +233,7 @@ impl Outbox {
             lanes.insert(delivery.lane);
             let mut action = serde_json::to_value(&delivery.action)
                 .map_err(|e| DbErr::Custom(format!("cannot encode an outbox action: {e}")))?;
-            crate::services::events::strip_nul(&mut action);
+            crate::records::events::strip_nul(&mut action);
             let row = outbox::ActiveModel {
                 lane_chat_id: Set(delivery.lane),
                 ticket_id: Set(delivery.ticket_id),

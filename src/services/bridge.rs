@@ -20,7 +20,7 @@ use crate::domain::text::{
 };
 use crate::entities::{Actor, mirrors, outbox, tickets};
 use crate::outbox::{Action, Delivery, Outbox, ReplyTo, RichText, Target};
-use crate::services::events;
+use crate::records::events;
 use crate::store::{DEDUP_TTL, Store};
 use crate::texts::Texts;
 

@@ -2,8 +2,6 @@
 //! update into a service call.
 
 pub mod bridge;
-pub mod events;
-pub mod links;
 pub mod reports;
 pub mod sheets;
 pub mod survey;

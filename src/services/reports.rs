@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use crate::domain::card::topic_link;
 use crate::entities::events::search_form;
 use crate::entities::{Actor, TicketStatus, events, feedback, technicians, tickets, users};
-use crate::services::events as event_log;
+use crate::records::events as event_log;
 use crate::services::technicians as technicians_service;
 use crate::store::Store;
 

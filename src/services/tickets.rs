@@ -15,7 +15,8 @@ use teloxide::types::User;
 
 use crate::entities::{Actor, TicketStatus, mirrors, technicians, tickets, users};
 use crate::outbox::{Action, Delivery, Lanes, Outbox, Target};
-use crate::services::{events, sheets, survey};
+use crate::records::events;
+use crate::services::{sheets, survey};
 use crate::store::{Store, StoreError};
 
 use crate::texts::Texts;

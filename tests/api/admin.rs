@@ -633,7 +633,7 @@ async fn find_matches_words_of_logged_messages_in_any_case_with_wildcards_taken_
         insert_client(db, client, &format!("Client {n}"), None).await;
         let ticket = insert_ticket(db, main, Row::new(client, TicketStatus::New, Utc::now())).await;
         // Logged the way the bridge logs a message.
-        topicdesk::services::events::record(
+        topicdesk::records::events::record(
             db,
             Some(ticket.id),
             EventActor::Client,

@@ -11,7 +11,8 @@ use crate::intake::HandlerError;
 use crate::services::bridge::{BridgeService, Origin};
 use crate::services::survey::SurveyService;
 use crate::services::tickets::TicketService;
-use crate::services::{links, users};
+use crate::records::links;
+use crate::services::users;
 use crate::telegram::Telegram;
 use crate::texts::Texts;
 
