@@ -15,6 +15,7 @@ pub mod intake;
 pub mod metrics;
 pub mod outbox;
 pub mod records;
+pub mod retry;
 pub mod self_check;
 pub mod services;
 pub mod startup;

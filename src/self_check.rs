@@ -9,7 +9,7 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatFullInfoKind, ChatFullInfoPublicKind, ChatMemberKind};
 
 use crate::config::Settings;
-use crate::telegram::Telegram;
+use crate::telegram::Sender;
 
 /// A group the bot depends on, and why.
 #[derive(Debug, Clone)]
@@ -57,7 +57,7 @@ impl SelfCheckStatus {
 }
 
 /// Runs every check and returns the problems found (empty when all is well).
-pub async fn run(telegram: &Telegram, groups: &[RequiredGroup]) -> Vec<String> {
+pub async fn run(telegram: &Sender, groups: &[RequiredGroup]) -> Vec<String> {
     let me = match telegram.call(telegram.bot().get_me()).await {
         Ok(me) => me,
         Err(error) => {
@@ -76,7 +76,7 @@ pub async fn run(telegram: &Telegram, groups: &[RequiredGroup]) -> Vec<String> {
 }
 
 async fn check_group(
-    telegram: &Telegram,
+    telegram: &Sender,
     bot_id: UserId,
     group: &RequiredGroup,
 ) -> Result<(), String> {

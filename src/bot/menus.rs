@@ -6,33 +6,35 @@
 use teloxide::payloads::SetMyCommandsSetters;
 use teloxide::prelude::Requester;
 use teloxide::types::{BotCommand, BotCommandScope, ChatId, Recipient, UserId};
+use teloxide::utils::command::BotCommands;
 
-use crate::telegram::{Telegram, TelegramError};
+use crate::domain::commands::{ClientCommand, ManagerCommand, TeamCommand};
+use crate::telegram::{Sender, TelegramError};
 use crate::texts::Texts;
 
-/// Manager commands, in the order the menu lists them.
-pub const MANAGER_COMMANDS: [&str; 7] = [
-    "techs", "tickets", "ticket", "find", "stats", "tech_on", "tech_off",
-];
-
-fn commands(texts: &Texts, names: &[&str]) -> Vec<BotCommand> {
-    names
-        .iter()
-        .map(|name| BotCommand::new(*name, texts.command_description(name)))
+/// `C`'s commands, described in the staff's language.
+fn commands<C: BotCommands>(texts: &Texts) -> Vec<BotCommand> {
+    C::bot_commands()
+        .into_iter()
+        .map(|command| {
+            let name = command.command.trim_start_matches('/').to_owned();
+            let description = texts.command_description(&name);
+            BotCommand::new(name, description)
+        })
         .collect()
 }
 
 /// Sets every menu. Each call is independent, so one failure does not stop
 /// the others; the first error is returned after all were tried.
 pub async fn set_menus(
-    telegram: &Telegram,
+    sender: &Sender,
     texts: &Texts,
     main_group: i64,
     admins: &[i64],
 ) -> Result<(), TelegramError> {
-    let client = commands(texts, &["start", "help", "close"]);
-    let group = commands(texts, &["close"]);
-    let managers = commands(texts, &MANAGER_COMMANDS);
+    let client = commands::<ClientCommand>(texts);
+    let group = commands::<TeamCommand>(texts);
+    let managers = commands::<ManagerCommand>(texts);
     let main = Recipient::Id(ChatId(main_group));
     let mut menus = vec![
         (BotCommandScope::AllPrivateChats, client.clone()),
@@ -60,8 +62,8 @@ pub async fn set_menus(
     }
     let mut first_error = None;
     for (scope, list) in menus {
-        let request = telegram.bot().set_my_commands(list).scope(scope);
-        if let Err(error) = telegram.call(request).await {
+        let request = sender.bot().set_my_commands(list).scope(scope);
+        if let Err(error) = sender.call(request).await {
             tracing::warn!(error = %error, "could not set a command menu");
             first_error.get_or_insert(error);
         }

@@ -1,27 +1,37 @@
-//! The handler tree: which update goes to which handler. Handlers are thin:
-//! they work out who is speaking where, and call a service.
+//! The door for Telegram updates: which update goes to which handler.
+//! Handlers are thin: they gather the facts of an update and make one
+//! service call; the services decide.
 
+mod desk;
 mod handlers;
 pub mod menus;
+mod message;
 
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
 
-use crate::intake::HandlerError;
-use handlers::{buttons, client, main_group, membership, tech_group};
+use handlers::{buttons, client, main_group, manager, membership, tech_group};
 
-pub use handlers::Places;
+pub use desk::{Desk, Places};
+
+/// What the handlers return: the services' error, which knows whether it
+/// is an outage.
+pub type HandlerError = crate::services::ServiceError;
+pub type HandlerResult = Result<(), HandlerError>;
 
 pub fn schema() -> UpdateHandler<HandlerError> {
+    let in_private = |m: Message| m.chat.is_private();
+    let in_main_group = |m: Message, desk: Desk| desk.places.is_main_group(m.chat.id.0);
+    let in_tech_group = |m: Message, desk: Desk| desk.places.is_tech_group(m.chat.id.0);
     let messages = Update::filter_message()
-        .branch(dptree::filter_map(handlers::admin::recognise).endpoint(handlers::admin::command))
-        .branch(dptree::filter(|m: Message| m.chat.is_private()).endpoint(client::message))
-        .branch(dptree::filter(Places::is_main_group).endpoint(main_group::message))
-        .branch(dptree::filter(Places::is_tech_group).endpoint(tech_group::message));
+        .branch(dptree::filter_map(manager::recognise).endpoint(manager::command))
+        .branch(dptree::filter(in_private).endpoint(client::message))
+        .branch(dptree::filter(in_main_group).endpoint(main_group::message))
+        .branch(dptree::filter(in_tech_group).endpoint(tech_group::message));
     let edits = Update::filter_edited_message()
-        .branch(dptree::filter(|m: Message| m.chat.is_private()).endpoint(client::edited))
-        .branch(dptree::filter(Places::is_main_group).endpoint(main_group::edited))
-        .branch(dptree::filter(Places::is_tech_group).endpoint(tech_group::edited));
+        .branch(dptree::filter(in_private).endpoint(client::edited))
+        .branch(dptree::filter(in_main_group).endpoint(main_group::edited))
+        .branch(dptree::filter(in_tech_group).endpoint(tech_group::edited));
     dptree::entry()
         .branch(messages)
         .branch(edits)

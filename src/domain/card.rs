@@ -4,8 +4,8 @@
 //! user-written (a name like `_x_` or `*bold*` must arrive exactly as typed).
 
 use teloxide::types::{MessageEntity, MessageEntityKind};
-use url::Url;
 
+use crate::domain::rich_text::RichBuilder;
 use crate::domain::text::{TEXT_LIMIT, utf16_len};
 use crate::domain::topic_title::truncate_utf16;
 
@@ -62,35 +62,6 @@ pub struct ClientCard {
     pub status: Option<String>,
 }
 
-/// Accumulates text and entities, keeping the UTF-16 length at hand for the
-/// entity offsets.
-#[derive(Default)]
-struct Builder {
-    text: String,
-    units: usize,
-    entities: Vec<MessageEntity>,
-}
-
-impl Builder {
-    fn push(&mut self, s: &str) {
-        self.text.push_str(s);
-        self.units += utf16_len(s);
-    }
-
-    fn push_with(&mut self, s: &str, kind: MessageEntityKind) {
-        let offset = self.units;
-        self.push(s);
-        if self.units > offset {
-            self.entities
-                .push(MessageEntity::new(kind, offset, self.units - offset));
-        }
-    }
-
-    fn line(&mut self, label: &str, value: &str) {
-        self.push(&format!("\n{label}: {value}"));
-    }
-}
-
 impl ClientCard {
     /// The card as text and entities: a bold title, the Telegram profile (the
     /// id in monospace so it copies with one tap), the number of earlier
@@ -100,7 +71,7 @@ impl ClientCard {
     pub fn render(&self, texts: &impl CardWords) -> (String, Vec<MessageEntity>) {
         let missing = texts.missing();
         let missing = missing.as_str();
-        let mut card = Builder::default();
+        let mut card = RichBuilder::default();
 
         card.push_with(&texts.title(self.ticket_id), MessageEntityKind::Bold);
         card.push("\n");
@@ -151,14 +122,7 @@ impl ClientCard {
         for ticket in earlier.iter().take(EARLIER_SHOWN) {
             card.push("\n");
             let number = format!("#{}", ticket.id);
-            match ticket
-                .link
-                .as_deref()
-                .and_then(|link| Url::parse(link).ok())
-            {
-                Some(url) => card.push_with(&number, MessageEntityKind::TextLink { url }),
-                None => card.push(&number),
-            }
+            card.push_link(&number, ticket.link.as_deref());
             card.push(&format!(" ({})", truncate_utf16(ticket.status.trim(), 16)));
         }
         if earlier.len() > EARLIER_SHOWN {
@@ -173,7 +137,7 @@ impl ClientCard {
                 continue;
             }
             let value = if value.is_empty() { missing } else { value };
-            let room = TEXT_LIMIT.saturating_sub(card.units + utf16_len(separator));
+            let room = TEXT_LIMIT.saturating_sub(card.units() + utf16_len(separator));
             let line = format!("{header}: {value}");
             if utf16_len(&line) <= room {
                 card.push(separator);
@@ -189,7 +153,7 @@ impl ClientCard {
             separator = "\n";
         }
 
-        (card.text, card.entities)
+        card.finish()
     }
 }
 
@@ -208,6 +172,8 @@ pub fn topic_link(chat_id: i64, thread_id: i32) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use url::Url;
+
     use super::*;
 
     /// The staff's words as the texts give them, fixed here so the layout

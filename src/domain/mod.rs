@@ -5,6 +5,9 @@
 
 pub mod callback;
 pub mod card;
+pub mod commands;
 pub mod language;
+pub mod passage;
+pub mod rich_text;
 pub mod text;
 pub mod topic_title;

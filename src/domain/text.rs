@@ -3,41 +3,12 @@
 //! `chars().count()` would drift as soon as an emoji or a surrogate pair
 //! appears, and the entities would land on the wrong words.
 
-use teloxide::types::{MessageEntity, MessageEntityKind};
+use teloxide::types::MessageEntity;
 
 /// Longest text Telegram accepts in one message.
 pub const TEXT_LIMIT: usize = 4096;
 /// Longest caption Telegram accepts on a media message.
 pub const CAPTION_LIMIT: usize = 1024;
-
-/// Phrases that turn a mention of a colleague into a call for help. Matched
-/// case-insensitively against whole words (a phrase's words must appear in a
-/// row), so "help" does not fire on "helpful" and a username such as
-/// `@helpdesk` never counts, as mentions are blanked out before matching.
-/// Russian forms are listed one by one rather than as stems, because a stem
-/// like "помог" would also catch "спасибо, помогло".
-pub const HELP_CUES: &[&str] = &[
-    // Russian
-    "помоги",
-    "помогите",
-    "помочь",
-    "помощь",
-    "помощи",
-    "нужна помощь",
-    "подскажи",
-    "подскажите",
-    "глянь",
-    "гляньте",
-    "посмотри",
-    "посмотрите",
-    // English
-    "help",
-    "assist",
-    "take a look",
-    "have a look",
-    "can you check",
-    "need you",
-];
 
 /// Length of `s` in UTF-16 code units, the unit of every Telegram limit and offset.
 pub fn utf16_len(s: &str) -> usize {
@@ -46,7 +17,7 @@ pub fn utf16_len(s: &str) -> usize {
 
 /// Byte index in `text` of the UTF-16 `offset`, or `None` when the offset is
 /// past the end or inside a surrogate pair.
-fn byte_index(text: &str, offset: usize) -> Option<usize> {
+pub(crate) fn byte_index(text: &str, offset: usize) -> Option<usize> {
     let mut units = 0;
     for (index, c) in text.char_indices() {
         if units == offset {
@@ -61,7 +32,7 @@ fn byte_index(text: &str, offset: usize) -> Option<usize> {
 }
 
 /// The part of `text` an entity covers, if its offsets are valid for `text`.
-fn entity_text<'a>(text: &'a str, entity: &MessageEntity) -> Option<&'a str> {
+pub(crate) fn entity_text<'a>(text: &'a str, entity: &MessageEntity) -> Option<&'a str> {
     let start = byte_index(text, entity.offset)?;
     let end = byte_index(text, entity.offset.checked_add(entity.length)?)?;
     text.get(start..end)
@@ -201,103 +172,12 @@ pub fn with_author(
     (prefix + text, shifted)
 }
 
-/// A message starting with `//` is a note for the team and never reaches the
-/// client. Leading whitespace is ignored, as people often type a space first.
-pub fn is_internal_note(text: &str) -> bool {
-    text.trim_start().starts_with("//")
-}
-
-/// Lower-cased words of `text` joined by single spaces and padded with one
-/// space on each side, so a phrase can be found as `" phrase "`.
-fn word_line(text: &str) -> String {
-    let mut line = String::from(" ");
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|word| !word.is_empty())
-    {
-        line.extend(word.chars().flat_map(char::to_lowercase));
-        line.push(' ');
-    }
-    line
-}
-
-/// Recognises a call for a colleague: a message that mentions another member
-/// (an `@username` mention, or a text mention of a user without a username)
-/// and asks for help in words from [`HELP_CUES`]. Such messages stay inside
-/// the team. Returns the mentioned names (usernames without `@`, or the
-/// first name of a text-mentioned user) in order of appearance, without
-/// repeats; `None` when either part is missing.
-pub fn specialist_call(text: &str, entities: &[MessageEntity]) -> Option<Vec<String>> {
-    let mut names: Vec<String> = Vec::new();
-    // Byte ranges of the mentions, blanked out before matching so that a
-    // username like `@helpdesk` cannot supply the cue itself.
-    let mut mentions = Vec::new();
-    for entity in entities {
-        let name = match &entity.kind {
-            MessageEntityKind::Mention => {
-                entity_text(text, entity).map(|mention| mention.trim_start_matches('@').to_owned())
-            }
-            MessageEntityKind::TextMention { user } => Some(user.first_name.clone()),
-            _ => continue,
-        };
-        if let (Some(start), Some(end)) = (
-            byte_index(text, entity.offset),
-            byte_index(text, entity.offset.saturating_add(entity.length)),
-        ) {
-            mentions.push(start..end);
-        }
-        if let Some(name) = name.filter(|name| !name.is_empty())
-            && !names.contains(&name)
-        {
-            names.push(name);
-        }
-    }
-    if names.is_empty() {
-        return None;
-    }
-    let rest: String = text
-        .char_indices()
-        .map(|(index, c)| {
-            if mentions.iter().any(|range| range.contains(&index)) {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect();
-    let words = word_line(&rest);
-    HELP_CUES
-        .iter()
-        .any(|cue| words.contains(&word_line(cue)))
-        .then_some(names)
-}
-
 #[cfg(test)]
 mod tests {
-    use teloxide::types::{User, UserId};
-
     use super::*;
 
     fn texts(chunks: &[(String, Vec<MessageEntity>)]) -> Vec<&str> {
         chunks.iter().map(|(text, _)| text.as_str()).collect()
-    }
-
-    fn mention(offset: usize, length: usize) -> MessageEntity {
-        MessageEntity::new(MessageEntityKind::Mention, offset, length)
-    }
-
-    fn text_mention(first_name: &str, offset: usize, length: usize) -> MessageEntity {
-        let user = User {
-            id: UserId(42),
-            is_bot: false,
-            first_name: first_name.to_owned(),
-            last_name: None,
-            username: None,
-            language_code: None,
-            is_premium: false,
-            added_to_attachment_menu: false,
-        };
-        MessageEntity::text_mention(user, offset, length)
     }
 
     #[test]
@@ -478,107 +358,5 @@ mod tests {
             with_author("  ", "hi", &entities),
             ("hi".to_owned(), entities)
         );
-    }
-
-    #[test]
-    fn a_message_starting_with_two_slashes_is_an_internal_note() {
-        assert!(is_internal_note("// call him tomorrow"));
-        assert!(is_internal_note("  \n//x"));
-        assert!(is_internal_note("//"));
-        assert!(!is_internal_note("/close"));
-        assert!(!is_internal_note("see https://example.com"));
-        assert!(!is_internal_note(""));
-    }
-
-    #[test]
-    fn a_mention_with_a_russian_plea_is_a_specialist_call() {
-        assert_eq!(
-            specialist_call("@petya помоги", &[mention(0, 6)]),
-            Some(vec!["petya".to_owned()])
-        );
-    }
-
-    #[test]
-    fn a_mention_with_an_english_plea_is_a_specialist_call() {
-        assert_eq!(
-            specialist_call("@petya help", &[mention(0, 6)]),
-            Some(vec!["petya".to_owned()])
-        );
-    }
-
-    #[test]
-    fn a_mention_without_a_plea_is_not_a_specialist_call() {
-        assert_eq!(specialist_call("@petya спасибо", &[mention(0, 6)]), None);
-    }
-
-    #[test]
-    fn a_plea_without_a_mention_is_not_a_specialist_call() {
-        assert_eq!(specialist_call("помоги", &[]), None);
-        assert_eq!(
-            specialist_call("помоги", &[MessageEntity::bold(0, 6)]),
-            None
-        );
-    }
-
-    #[test]
-    fn cues_match_case_insensitively_anywhere_in_the_message() {
-        assert_eq!(
-            specialist_call("Помогите, @petya!", &[mention(10, 6)]),
-            Some(vec!["petya".to_owned()])
-        );
-        assert_eq!(
-            specialist_call("@petya, TAKE A LOOK please", &[mention(0, 6)]),
-            Some(vec!["petya".to_owned()])
-        );
-        assert_eq!(
-            specialist_call("@petya can you check the router?", &[mention(0, 6)]),
-            Some(vec!["petya".to_owned()])
-        );
-        assert_eq!(
-            specialist_call("@petya нужна помощь", &[mention(0, 6)]),
-            Some(vec!["petya".to_owned()])
-        );
-    }
-
-    #[test]
-    fn cues_match_whole_words_only() {
-        assert_eq!(
-            specialist_call("@petya this is helpful", &[mention(0, 6)]),
-            None
-        );
-        assert_eq!(
-            specialist_call("@petya you can check out", &[mention(0, 6)]),
-            None
-        );
-    }
-
-    #[test]
-    fn a_username_containing_a_cue_does_not_count_as_the_plea() {
-        assert_eq!(specialist_call("@helpdesk спасибо", &[mention(0, 9)]), None);
-    }
-
-    #[test]
-    fn a_text_mention_contributes_the_users_first_name() {
-        assert_eq!(
-            specialist_call("Petya глянь", &[text_mention("Petya", 0, 5)]),
-            Some(vec!["Petya".to_owned()])
-        );
-    }
-
-    #[test]
-    fn mentions_after_emoji_are_found_by_utf16_offset_and_named_once() {
-        let text = "😀 @petya @vasya @petya посмотрите";
-        let entities = [mention(3, 6), mention(10, 6), mention(17, 6)];
-        assert_eq!(
-            specialist_call(text, &entities),
-            Some(vec!["petya".to_owned(), "vasya".to_owned()])
-        );
-    }
-
-    #[test]
-    fn the_help_cues_are_lower_case_words() {
-        for cue in HELP_CUES {
-            assert_eq!(word_line(cue).trim(), *cue);
-        }
     }
 }

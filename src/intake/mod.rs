@@ -12,7 +12,7 @@ pub mod webhook;
 pub use inbound::{InboundStore, PendingUpdate};
 pub use ordering::{OrderingKey, ordering_key};
 pub use polling::run_polling;
-pub use processor::{HandlerError, UpdateProcessor};
+pub use processor::UpdateProcessor;
 pub use queue::{InboundListener, UpdateQueue};
 
 use sea_orm::DbErr;

@@ -5,64 +5,30 @@
 use std::time::Duration;
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use tokio_util::sync::CancellationToken;
 
 use super::{Intake, IntakeError, Source};
-use crate::telegram::{ALLOWED_UPDATES, Telegram};
+use crate::telegram::{PollError, Telegram};
 
-/// Seconds Telegram holds a getUpdates call open when there is nothing new.
-const LONG_POLL_SECS: u64 = 25;
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
-
-#[derive(Deserialize)]
-struct GetUpdatesResponse {
-    ok: bool,
-    #[serde(default)]
-    result: Vec<Box<serde_json::value::RawValue>>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    parameters: Option<ResponseParameters>,
-}
-
-#[derive(Deserialize)]
-struct ResponseParameters {
-    retry_after: Option<u64>,
-}
 
 #[derive(Deserialize)]
 struct UpdateIdOnly {
     update_id: i64,
 }
 
-/// Polls until `shutdown` is cancelled. Raw JSON is fetched (not teloxide's
-/// parsed updates) so the inbound store keeps exactly what Telegram sent.
+/// Polls until `shutdown` is cancelled.
 pub async fn run_polling(telegram: Telegram, intake: Intake, shutdown: CancellationToken) {
-    let http = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(LONG_POLL_SECS + 15))
-        .build()
-        .expect("a reqwest client with static settings builds");
-    let url = format!(
-        "{}/bot{}/getUpdates",
-        telegram.api_url().as_str().trim_end_matches('/'),
-        telegram.token()
-    );
     let mut offset: i64 = 0;
     let mut backoff = Duration::from_millis(500);
     tracing::info!("long polling started");
     loop {
-        let body = serde_json::json!({
-            "offset": offset,
-            "timeout": LONG_POLL_SECS,
-            "allowed_updates": ALLOWED_UPDATES,
-        });
-        let request = http.post(&url).json(&body).send();
-        let response = tokio::select! {
+        let fetched = tokio::select! {
             _ = shutdown.cancelled() => break,
-            response = request => response,
+            fetched = telegram.get_updates(offset) => fetched,
         };
-        let wait = match fetch_result(response).await {
+        let wait = match fetched {
             Ok(updates) => {
                 backoff = Duration::from_millis(500);
                 match store_all(&intake, &updates, &mut offset).await {
@@ -91,37 +57,11 @@ pub async fn run_polling(telegram: Telegram, intake: Intake, shutdown: Cancellat
     tracing::info!("long polling stopped");
 }
 
-enum PollError {
-    RetryAfter(Duration),
-    Failed(String),
-}
-
-async fn fetch_result(
-    response: Result<reqwest::Response, reqwest::Error>,
-) -> Result<Vec<Box<serde_json::value::RawValue>>, PollError> {
-    let response = response.map_err(|e| PollError::Failed(e.to_string()))?;
-    let status = response.status();
-    let parsed: GetUpdatesResponse = response
-        .json()
-        .await
-        .map_err(|e| PollError::Failed(format!("HTTP {status}: unreadable answer: {e}")))?;
-    if parsed.ok {
-        return Ok(parsed.result);
-    }
-    if let Some(seconds) = parsed.parameters.and_then(|p| p.retry_after) {
-        return Err(PollError::RetryAfter(Duration::from_secs(seconds)));
-    }
-    Err(PollError::Failed(format!(
-        "HTTP {status}: {}",
-        parsed.description.unwrap_or_default()
-    )))
-}
-
 /// Stores updates in order and moves the offset past each stored one, so a
 /// storage failure means the rest is fetched again, never skipped.
 async fn store_all(
     intake: &Intake,
-    updates: &[Box<serde_json::value::RawValue>],
+    updates: &[Box<RawValue>],
     offset: &mut i64,
 ) -> Result<(), IntakeError> {
     for raw in updates {

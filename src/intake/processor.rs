@@ -21,6 +21,7 @@ use super::ordering::ordering_key;
 use super::queue::UpdateQueue;
 use crate::config::IntakeSettings;
 use crate::metrics::Metrics;
+use crate::services::ServiceError;
 
 /// How long an update waits for an older one of its chat on another instance.
 const EARLIER_UPDATE_PATIENCE: Duration = Duration::from_secs(30);
@@ -34,11 +35,25 @@ enum Outcome {
     Postponed,
 }
 
-/// What the bot's handlers return.
-pub type HandlerError = anyhow::Error;
+/// Why an attempt at an update failed.
+#[derive(Debug, thiserror::Error)]
+enum AttemptError {
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    #[error("handler panicked: {0}")]
+    Panic(String),
+}
+
+impl AttemptError {
+    /// The database or the store being out of reach is not the update's
+    /// fault.
+    fn is_outage(&self) -> bool {
+        matches!(self, AttemptError::Service(error) if error.is_outage())
+    }
+}
 
 pub struct UpdateProcessor {
-    handler: UpdateHandler<HandlerError>,
+    handler: UpdateHandler<ServiceError>,
     /// Services the handlers ask for by type; the update and `Me` are added
     /// per call.
     deps: DependencyMap,
@@ -56,7 +71,7 @@ pub struct UpdateProcessor {
 
 impl UpdateProcessor {
     pub fn new(
-        handler: UpdateHandler<HandlerError>,
+        handler: UpdateHandler<ServiceError>,
         deps: DependencyMap,
         inbound: InboundStore,
         queue: UpdateQueue,
@@ -220,7 +235,7 @@ impl UpdateProcessor {
             // The database or the store being out of reach is not the
             // update's fault: it waits for them to come back, however long
             // that takes, instead of using up its attempts and being parked.
-            let delay = if is_outage(&error) {
+            let delay = if error.is_outage() {
                 tracing::warn!(
                     error = format!("{error:#}"),
                     retry_in_ms = outage_wait.as_millis() as u64,
@@ -249,7 +264,7 @@ impl UpdateProcessor {
         }
     }
 
-    async fn run_handlers(&self, update: &Update, me: &Me) -> Result<(), HandlerError> {
+    async fn run_handlers(&self, update: &Update, me: &Me) -> Result<(), AttemptError> {
         let mut deps = self.deps.clone();
         deps.insert(update.clone());
         deps.insert(me.clone());
@@ -257,10 +272,10 @@ impl UpdateProcessor {
             .catch_unwind()
             .await;
         match outcome {
-            Ok(ControlFlow::Break(result)) => result,
+            Ok(ControlFlow::Break(result)) => Ok(result?),
             // No handler wanted it: nothing to do, and that is fine.
             Ok(ControlFlow::Continue(_)) => Ok(()),
-            Err(panic) => Err(anyhow::anyhow!("handler panicked: {}", panic_text(&panic))),
+            Err(panic) => Err(AttemptError::Panic(panic_text(&panic))),
         }
     }
 }
@@ -268,48 +283,6 @@ impl UpdateProcessor {
 /// First and longest pause while the database or store is unreachable.
 const OUTAGE_FIRST_WAIT: Duration = Duration::from_millis(250);
 const OUTAGE_LONGEST_WAIT: Duration = Duration::from_secs(2);
-
-/// Whether a handler failed because the database or the store could not be
-/// reached (as opposed to a problem with this update).
-fn is_outage(error: &HandlerError) -> bool {
-    use crate::services::survey::SurveyError;
-    use crate::services::tickets::TicketError;
-    // The services' errors wrap these transparently, which hides the
-    // wrapped error from `chain()`: look inside them by hand.
-    error.chain().any(|cause| {
-        if let Some(store) = cause.downcast_ref::<crate::store::StoreError>() {
-            return store.is_unavailable();
-        }
-        if let Some(db) = cause.downcast_ref::<sea_orm::DbErr>() {
-            return database_unreachable(db);
-        }
-        match cause.downcast_ref::<SurveyError>() {
-            Some(SurveyError::Store(store)) => return store.is_unavailable(),
-            Some(SurveyError::Db(db)) => return database_unreachable(db),
-            None => {}
-        }
-        match cause.downcast_ref::<TicketError>() {
-            Some(TicketError::Store(store)) => store.is_unavailable(),
-            Some(TicketError::Db(db)) => database_unreachable(db),
-            None => false,
-        }
-    })
-}
-
-fn database_unreachable(error: &sea_orm::DbErr) -> bool {
-    use sea_orm::sqlx::Error as Sqlx;
-    use sea_orm::{DbErr, RuntimeErr};
-    match error {
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
-        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
-            matches!(
-                e.as_ref(),
-                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed
-            )
-        }
-        _ => false,
-    }
-}
 
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
     if let Some(text) = panic.downcast_ref::<&str>() {

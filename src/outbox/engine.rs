@@ -17,7 +17,7 @@ use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::execute::{Executor, Step};
+use super::executor::{Executor, Step};
 use crate::entities::OutboxStatus;
 use crate::entities::outbox::{self, Column};
 use crate::store::Store;
@@ -224,6 +224,7 @@ impl DeliveryEngine {
             .inner
             .executor
             .send_delay(lane, SEQUENCES_AT_ONCE as u32)
+            .await
             .is_zero()
         {
             SEQUENCES_AT_ONCE
@@ -258,7 +259,7 @@ impl DeliveryEngine {
     ) -> Step {
         let mut next = 0;
         while next < rows.len() {
-            let wait = self.inner.executor.send_delay(lane, 1);
+            let wait = self.inner.executor.send_delay(lane, 1).await;
             let now = tokio::time::Instant::now();
             if now + wait > deadline {
                 return if next > 0 {

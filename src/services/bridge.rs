@@ -9,18 +9,18 @@
 //! Copies keep their content (copyMessage); a mark needs text, so marked text
 //! is re-sent with the name in front, and marked media get the name in front
 //! of the caption. Internal notes ("//…") and specialist calls stay inside
-//! the team and are only recorded.
+//! the team and are only recorded ([`crate::domain::passage`] decides).
 
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, TransactionTrait};
 use serde_json::json;
-use teloxide::types::{MediaKind, Message, MessageEntity, MessageKind};
+use teloxide::types::{MediaKind, Message, MessageEntity, MessageKind, User};
 
-use crate::domain::text::{
-    CAPTION_LIMIT, is_internal_note, specialist_call, split_text, with_author,
-};
+use crate::domain::text::{CAPTION_LIMIT, split_text, with_author};
 use crate::entities::{Actor, mirrors, outbox, tickets};
-use crate::outbox::{Action, Delivery, Outbox, ReplyTo, RichText, Target};
-use crate::records::events;
+use crate::outbox::{Action, Delivery, Outbox, ReplyTo, RichText, Target, TextMessage};
+use crate::records::{events, links};
+use crate::services::ServiceResult;
+use crate::services::tickets::TicketService;
 use crate::store::{DEDUP_TTL, Store};
 use crate::texts::Texts;
 
@@ -62,28 +62,91 @@ pub struct BridgeService {
     outbox: Outbox,
     store: Store,
     texts: Texts,
+    tickets: TicketService,
 }
 
 impl BridgeService {
-    pub fn new(db: DatabaseConnection, outbox: Outbox, store: Store, texts: Texts) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        outbox: Outbox,
+        store: Store,
+        texts: Texts,
+        tickets: TicketService,
+    ) -> Self {
         Self {
             db,
             outbox,
             store,
             texts,
+            tickets,
         }
+    }
+
+    /// A client's message: into their open ticket, opening one when there
+    /// is none, and on to the ticket's topics.
+    pub async fn client_message(&self, client: &User, message: &Message) -> ServiceResult<()> {
+        let (ticket, _opened) = self.tickets.open_for(client).await?;
+        tracing::Span::current().record("ticket_id", ticket.id);
+        let mirror = self.tickets.current_mirror(ticket.id).await?;
+        self.bridge(&ticket, mirror.as_ref(), &Origin::Client, message)
+            .await?;
+        Ok(())
+    }
+
+    /// A client edited a message: its copies follow, while the ticket is open.
+    pub async fn client_edit(&self, message: &Message) -> ServiceResult<()> {
+        let source = (message.chat.id.0, message.id.0);
+        let Some(ticket_id) = links::ticket_of(&self.db, source).await? else {
+            return Ok(());
+        };
+        let Some(ticket) = self.tickets.get(ticket_id).await? else {
+            return Ok(());
+        };
+        if !ticket.status.is_open() {
+            return Ok(());
+        }
+        tracing::Span::current().record("ticket_id", ticket.id);
+        let mirror = self.tickets.current_mirror(ticket.id).await?;
+        self.edit(&ticket, mirror.as_ref(), &Origin::Client, message)
+            .await?;
+        Ok(())
+    }
+
+    /// Tells the author of a message in a closed ticket's topic (or a topic
+    /// the ticket moved away from) that it did not reach the client.
+    pub async fn not_sent(
+        &self,
+        ticket_id: i32,
+        place: Target,
+        lane: i64,
+        message: &Message,
+    ) -> ServiceResult<()> {
+        let source = ReplyTo {
+            chat: message.chat.id.0,
+            message_id: message.id.0,
+        };
+        let note = TextMessage::new(place, RichText::plain(self.texts.ticket_is_closed_note()))
+            .replying_to(Some(source));
+        let delivery = Delivery::new(
+            lane,
+            ticket_id,
+            note.into(),
+            format!("closed-reply:{}:{}", source.chat, source.message_id),
+        );
+        self.outbox.enqueue(&self.db, vec![delivery]).await?;
+        Ok(())
     }
 
     /// Bridges `message` of `ticket` from `origin` to the ticket's other places.
     pub async fn bridge(
         &self,
         ticket: &tickets::Model,
-        bridge: Option<&mirrors::Model>,
+        mirror: Option<&mirrors::Model>,
         origin: &Origin,
         message: &Message,
     ) -> Result<(), DbErr> {
         let source = (message.chat.id.0, message.id.0);
-        let routes = routes(ticket, bridge, origin);
+        let routes = routes(ticket, mirror, origin);
         let reply_to = real_reply(message).map(|id| ReplyTo {
             chat: source.0,
             message_id: id,
@@ -127,37 +190,11 @@ impl BridgeService {
         Ok(())
     }
 
-    /// A staff member's or technician's message in a ticket's topic: an
-    /// internal note ("//…") or a call for a specialist ("@petya помоги")
-    /// stays inside the team; anything else is bridged.
-    pub async fn from_team(
-        &self,
-        ticket: &tickets::Model,
-        bridge: Option<&mirrors::Model>,
-        origin: &Origin,
-        message: &Message,
-    ) -> Result<(), DbErr> {
-        let text = message.text().or(message.caption()).unwrap_or_default();
-        let entities = message
-            .entities()
-            .or(message.caption_entities())
-            .unwrap_or(&[]);
-        if is_internal_note(text) {
-            return self.keep_internal(ticket, origin, message, None).await;
-        }
-        if let Some(called) = specialist_call(text, entities) {
-            return self
-                .keep_internal(ticket, origin, message, Some(called))
-                .await;
-        }
-        self.bridge(ticket, bridge, origin, message).await
-    }
-
     /// Carries an edit of a bridged message to its copies.
     pub async fn edit(
         &self,
         ticket: &tickets::Model,
-        bridge: Option<&mirrors::Model>,
+        mirror: Option<&mirrors::Model>,
         origin: &Origin,
         message: &Message,
     ) -> Result<(), DbErr> {
@@ -169,7 +206,7 @@ impl BridgeService {
         let edited = editable_content(message);
         let media_now = media_unique_id(message);
         let mut deliveries = Vec::new();
-        for route in routes(ticket, bridge, origin) {
+        for route in routes(ticket, mirror, origin) {
             let copy_key = format!(
                 "copy:{}:{}:{}",
                 source.0,
@@ -183,25 +220,24 @@ impl BridgeService {
                     .is_some_and(|before| &before != now),
                 None => false,
             };
+            let edit_note = |new_text: &str| {
+                TextMessage::new(
+                    route.target,
+                    RichText::plain(self.texts.edit_note(new_text)),
+                )
+                .replying_to(Some(ReplyTo {
+                    chat: source.0,
+                    message_id: source.1,
+                }))
+                .into()
+            };
             let action = match &edited {
-                _ if swapped => Action::Text {
-                    target: route.target,
-                    text: RichText::plain(
-                        self.texts.edit_note(
-                            edited
-                                .as_ref()
-                                .map(|(text, _)| text.text.as_str())
-                                .unwrap_or_default(),
-                        ),
-                    ),
-                    reply_to: Some(ReplyTo {
-                        chat: source.0,
-                        message_id: source.1,
-                    }),
-                    close_button_for: None,
-                    keyboard: None,
-                    response: false,
-                },
+                _ if swapped => edit_note(
+                    edited
+                        .as_ref()
+                        .map(|(text, _)| text.text.as_str())
+                        .unwrap_or_default(),
+                ),
                 Some((text, is_caption)) => Action::Edit {
                     target: route.target,
                     from_chat: source.0,
@@ -210,17 +246,7 @@ impl BridgeService {
                     caption: *is_caption,
                 },
                 // Nothing the API can carry (e.g. a location moved): say so.
-                None => Action::Text {
-                    target: route.target,
-                    text: RichText::plain(self.texts.edit_note("")),
-                    reply_to: Some(ReplyTo {
-                        chat: source.0,
-                        message_id: source.1,
-                    }),
-                    close_button_for: None,
-                    keyboard: None,
-                    response: false,
-                },
+                None => edit_note(""),
             };
             deliveries.push(Delivery {
                 lane: route.lane,
@@ -268,7 +294,7 @@ impl BridgeService {
     /// An internal note or a specialist call: recorded, never sent to the
     /// client. A specialist call from a technician's topic is also shown in
     /// the main topic.
-    async fn keep_internal(
+    pub async fn keep_inside_team(
         &self,
         ticket: &tickets::Model,
         origin: &Origin,
@@ -287,16 +313,12 @@ impl BridgeService {
                         vec![Delivery {
                             lane: ticket.main_chat_id,
                             ticket_id: Some(ticket.id),
-                            action: Action::Text {
-                                target: Target::Main {
+                            action: Action::note(
+                                Target::Main {
                                     ticket_id: ticket.id,
                                 },
-                                text: RichText::plain(self.texts.specialist_call_note(name, text)),
-                                reply_to: None,
-                                close_button_for: None,
-                                keyboard: None,
-                                response: false,
-                            },
+                                self.texts.specialist_call_note(name, text),
+                            ),
                             source: Some(source),
                             media_group_id: None,
                             dedup_key: format!("call:{}:{}", source.0, source.1),
@@ -334,7 +356,7 @@ impl BridgeService {
     }
 }
 
-fn routes(ticket: &tickets::Model, bridge: Option<&mirrors::Model>, origin: &Origin) -> Vec<Route> {
+fn routes(ticket: &tickets::Model, mirror: Option<&mirrors::Model>, origin: &Origin) -> Vec<Route> {
     let client = Route {
         target: Target::Client {
             user_id: ticket.client_tg_id,
@@ -352,7 +374,7 @@ fn routes(ticket: &tickets::Model, bridge: Option<&mirrors::Model>, origin: &Ori
         response: false,
     };
     let tech = |mark: Option<String>| {
-        bridge.map(|b| Route {
+        mirror.map(|b| Route {
             target: Target::Mirror { mirror_id: b.id },
             lane: b.chat_id,
             mark,
@@ -372,14 +394,10 @@ fn copy_action(message: &Message, route: &Route, reply_to: Option<ReplyTo>) -> A
     if let Some(author) = &route.mark {
         if let Some(text) = message.text() {
             let (text, entities) = with_author(author, text, message.entities().unwrap_or(&[]));
-            return Action::Text {
-                target: route.target,
-                text: RichText { text, entities },
-                reply_to,
-                close_button_for: None,
-                keyboard: None,
-                response: route.response,
-            };
+            return TextMessage::new(route.target, RichText { text, entities })
+                .replying_to(reply_to)
+                .as_response(route.response)
+                .into();
         }
         if takes_caption(message) {
             let caption = message.caption().unwrap_or_default();
@@ -522,6 +540,10 @@ pub(crate) fn target_key(target: Target) -> String {
     match target {
         Target::Client { user_id } => format!("client:{user_id}"),
         Target::Main { ticket_id } => format!("main:{ticket_id}"),
+        // "tech" kept from before the rename: dedup keys must stay stable.
         Target::Mirror { mirror_id } => format!("tech:{mirror_id}"),
+        Target::Chat { chat_id, thread_id } => {
+            format!("chat:{chat_id}:{}", thread_id.unwrap_or_default())
+        }
     }
 }

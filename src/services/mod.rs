@@ -1,7 +1,12 @@
 //! Business rules. Services never parse raw updates; handlers translate an
 //! update into a service call.
 
+pub use error::{ServiceError, ServiceResult};
+
 pub mod bridge;
+pub mod desk;
+pub mod error;
+pub mod manager;
 pub mod reports;
 pub mod sheets;
 pub mod survey;

@@ -12,23 +12,22 @@ use std::time::Duration;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use teloxide::payloads::EditMessageTextSetters;
-use teloxide::prelude::Requester;
-use teloxide::types::{ChatId, InlineKeyboardMarkup, MessageId};
+use teloxide::types::User;
 
 use crate::domain::callback::{rating_keyboard, skip_keyboard};
+use crate::domain::language::Language;
 use crate::entities::{Actor, feedback, tickets};
-use crate::outbox::{Action, Delivery, Outbox, RichText, Target};
-use crate::services::tickets::current_mirror;
+use crate::outbox::{Action, Delivery, Outbox, RichText, Target, TextMessage};
 use crate::records::events;
+use crate::services::ServiceError;
 use crate::services::sheets;
+use crate::services::tickets::current_mirror;
 use crate::store::{Store, StoreError};
-use crate::telegram::Telegram;
 use crate::texts::Texts;
 
 const QUESTIONS: u8 = 3;
@@ -41,14 +40,6 @@ pub struct SurveyState {
     pub scores: Vec<u8>,
     /// All three answered; the next text is the comment.
     pub awaiting_comment: bool,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SurveyError {
-    #[error(transparent)]
-    Db(#[from] DbErr),
-    #[error(transparent)]
-    Store(#[from] StoreError),
 }
 
 /// The first question, to send right after the closing message.
@@ -77,14 +68,12 @@ fn question_delivery(texts: &Texts, ticket_id: i32, client: i64, question: u8) -
     Delivery::new(
         client,
         ticket_id,
-        Action::Text {
-            target: Target::Client { user_id: client },
-            text: RichText::plain(texts.survey_question(question)),
-            reply_to: None,
-            close_button_for: None,
-            keyboard: Some(rating_keyboard(ticket_id, question)),
-            response: false,
-        },
+        TextMessage::new(
+            Target::Client { user_id: client },
+            RichText::plain(texts.survey_question(question)),
+        )
+        .with_keyboard(rating_keyboard(ticket_id, question))
+        .into(),
         format!("survey:{ticket_id}:q{question}"),
     )
 }
@@ -105,7 +94,6 @@ pub struct SurveyService {
     outbox: Outbox,
     store: Store,
     texts: Texts,
-    telegram: Telegram,
     /// How long a survey stays open; each answer keeps the original deadline
     /// only approximately (the TTL restarts with every step).
     ttl: Duration,
@@ -117,7 +105,6 @@ impl SurveyService {
         outbox: Outbox,
         store: Store,
         texts: Texts,
-        telegram: Telegram,
         ttl: Duration,
     ) -> Self {
         Self {
@@ -125,7 +112,6 @@ impl SurveyService {
             outbox,
             store,
             texts,
-            telegram,
             ttl,
         }
     }
@@ -137,84 +123,92 @@ impl SurveyService {
         Ok(serde_json::from_str(&raw).ok())
     }
 
+    /// The texts in `client`'s language.
+    fn texts_for(&self, client: &User) -> Texts {
+        Texts::new(Language::for_client(
+            client.language_code.as_deref(),
+            self.texts.language(),
+        ))
+    }
+
     /// A score button was pressed by `client` on message `pressed`. Returns
     /// the text to answer the press with.
     pub async fn rate(
         &self,
-        client: i64,
+        client: &User,
         ticket_id: i32,
         question: u8,
         score: u8,
         pressed: (i64, i32),
-    ) -> Result<String, SurveyError> {
-        let Some(mut state) = self.state(client).await? else {
-            return Ok(self.texts.survey_stale().to_owned());
+    ) -> Result<String, ServiceError> {
+        let texts = self.texts_for(client);
+        let client_id = client.id.0 as i64;
+        let Some(mut state) = self.state(client_id).await? else {
+            return Ok(texts.survey_stale().to_owned());
         };
         let expected = state.scores.len() as u8 + 1;
         if state.ticket_id != ticket_id || state.awaiting_comment || question != expected {
-            return Ok(self.texts.survey_stale().to_owned());
+            return Ok(texts.survey_stale().to_owned());
         }
         state.scores.push(score);
-        self.show_answered(pressed, &self.texts.survey_answered(question, score))
-            .await;
+        self.show_answered(ticket_id, pressed, &texts.survey_answered(question, score))
+            .await?;
         if question < QUESTIONS {
-            save(&self.store, client, &state, self.ttl).await?;
-            self.outbox
-                .enqueue(
-                    &self.db,
-                    vec![question_delivery(
-                        &self.texts,
-                        ticket_id,
-                        client,
-                        question + 1,
-                    )],
-                )
-                .await?;
+            save(&self.store, client_id, &state, self.ttl).await?;
+            let next = question_delivery(&texts, ticket_id, client_id, question + 1);
+            self.outbox.enqueue(&self.db, vec![next]).await?;
         } else if state.scores.iter().all(|s| *s == 5) {
             self.finish(client, &state, None).await?;
         } else {
             state.awaiting_comment = true;
-            save(&self.store, client, &state, self.ttl).await?;
+            save(&self.store, client_id, &state, self.ttl).await?;
             let ask = Delivery::new(
-                client,
+                client_id,
                 ticket_id,
-                Action::Text {
-                    target: Target::Client { user_id: client },
-                    text: RichText::plain(self.texts.survey_ask_comment()),
-                    reply_to: None,
-                    close_button_for: None,
-                    keyboard: Some(skip_keyboard(self.texts.survey_skip_button(), ticket_id)),
-                    response: false,
-                },
+                TextMessage::new(
+                    Target::Client { user_id: client_id },
+                    RichText::plain(texts.survey_ask_comment()),
+                )
+                .with_keyboard(skip_keyboard(&texts.survey_skip_button(), ticket_id))
+                .into(),
                 format!("survey:{ticket_id}:comment"),
             );
             self.outbox.enqueue(&self.db, vec![ask]).await?;
         }
-        Ok(self.texts.survey_recorded(score))
+        Ok(texts.survey_recorded(score))
     }
 
     /// "Skip" under the request for a comment.
     pub async fn skip_comment(
         &self,
-        client: i64,
+        client: &User,
         ticket_id: i32,
         pressed: (i64, i32),
-    ) -> Result<String, SurveyError> {
-        match self.state(client).await? {
+    ) -> Result<String, ServiceError> {
+        let texts = self.texts_for(client);
+        match self.state(client.id.0 as i64).await? {
             Some(state) if state.ticket_id == ticket_id && state.awaiting_comment => {
-                self.show_answered(pressed, self.texts.survey_ask_comment())
-                    .await;
+                self.show_answered(ticket_id, pressed, &texts.survey_ask_comment())
+                    .await?;
                 self.finish(client, &state, None).await?;
-                Ok(self.texts.survey_thanks().to_owned())
+                Ok(texts.survey_thanks().to_owned())
             }
-            _ => Ok(self.texts.survey_stale().to_owned()),
+            _ => Ok(texts.survey_stale().to_owned()),
         }
+    }
+
+    /// Whether the survey waits for `client`'s comment: their next text.
+    pub async fn owes_comment(&self, client: i64) -> Result<bool, ServiceError> {
+        Ok(self
+            .state(client)
+            .await?
+            .is_some_and(|state| state.awaiting_comment))
     }
 
     /// Takes `text` as the comment if `client` owes one; false otherwise
     /// (the message is then an ordinary one).
-    pub async fn take_comment(&self, client: i64, text: &str) -> Result<bool, SurveyError> {
-        match self.state(client).await? {
+    pub async fn take_comment(&self, client: &User, text: &str) -> Result<bool, ServiceError> {
+        match self.state(client.id.0 as i64).await? {
             Some(state) if state.awaiting_comment => {
                 self.finish(client, &state, Some(text)).await?;
                 Ok(true)
@@ -228,10 +222,11 @@ impl SurveyService {
     /// keeps the first one.
     async fn finish(
         &self,
-        client: i64,
+        user: &User,
         state: &SurveyState,
         comment: Option<&str>,
-    ) -> Result<(), SurveyError> {
+    ) -> Result<(), ServiceError> {
+        let client = user.id.0 as i64;
         let ticket_id = state.ticket_id;
         let scores: [u8; 3] = [
             state.scores.first().copied().unwrap_or(5),
@@ -280,7 +275,7 @@ impl SurveyService {
                 ticket_id,
                 Action::note(
                     Target::Client { user_id: client },
-                    self.texts.survey_thanks(),
+                    self.texts_for(user).survey_thanks(),
                 ),
                 format!("survey:{ticket_id}:thanks"),
             ),
@@ -316,15 +311,24 @@ impl SurveyService {
     }
 
     /// Replaces an answered question's buttons with the answer, so it cannot
-    /// be pressed again. Cosmetic: a failure is only logged.
-    async fn show_answered(&self, pressed: (i64, i32), text: &str) {
-        let request = self
-            .telegram
-            .bot()
-            .edit_message_text(ChatId(pressed.0), MessageId(pressed.1), text)
-            .reply_markup(InlineKeyboardMarkup::new(Vec::<Vec<_>>::new()));
-        if let Err(error) = self.telegram.call(request).await {
-            tracing::debug!(error = %error, "could not mark the question answered");
-        }
+    /// be pressed again.
+    async fn show_answered(
+        &self,
+        ticket_id: i32,
+        pressed: (i64, i32),
+        text: &str,
+    ) -> Result<(), ServiceError> {
+        let delivery = Delivery::new(
+            pressed.0,
+            ticket_id,
+            Action::ReplaceText {
+                chat_id: pressed.0,
+                message_id: pressed.1,
+                text: RichText::plain(text),
+            },
+            format!("survey:{ticket_id}:answered:{}", pressed.1),
+        );
+        self.outbox.enqueue(&self.db, vec![delivery]).await?;
+        Ok(())
     }
 }

@@ -25,6 +25,8 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 pub struct Telegram {
     bot: Bot,
     metrics: Metrics,
+    /// For getUpdates, whose long poll needs its own timeout.
+    polling: reqwest::Client,
 }
 
 impl Telegram {
@@ -38,24 +40,34 @@ impl Telegram {
             .expect("a reqwest client with static settings builds");
         let api_url = settings.api_url.clone();
         let bot = Bot::with_client(settings.token.expose_secret(), client).set_api_url(api_url);
-        Self { bot, metrics }
+        Self {
+            bot,
+            metrics,
+            polling: super::updates::polling_client(),
+        }
     }
 
-    /// The raw teloxide bot, for the dispatcher.
+    /// The raw teloxide bot: requests are built from it (and sent through
+    /// the [`super::Sender`]); the dispatcher asks it who the bot is.
     pub fn bot(&self) -> &Bot {
         &self.bot
     }
 
-    pub fn api_url(&self) -> reqwest::Url {
-        self.bot.api_url()
+    pub(super) fn polling_http(&self) -> &reqwest::Client {
+        &self.polling
     }
 
-    pub fn token(&self) -> &str {
-        self.bot.token()
+    /// `{api}/bot{token}/{method}`: never to be logged.
+    pub(super) fn method_url(&self, method: &str) -> String {
+        format!(
+            "{}/bot{}/{method}",
+            self.bot.api_url().as_str().trim_end_matches('/'),
+            self.bot.token()
+        )
     }
 
     /// Sends `request`, waiting out rate limits and retrying where safe.
-    pub async fn call<R>(&self, request: R) -> Result<Output<R>, TelegramError>
+    pub(super) async fn call<R>(&self, request: R) -> Result<Output<R>, TelegramError>
     where
         R: Request<Err = RequestError>,
     {

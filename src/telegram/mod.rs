@@ -1,13 +1,19 @@
 //! Everything that talks to the Bot API: building the client, classifying its
-//! failures, and one call path with retries and metrics that every outbound
-//! request goes through.
+//! failures, the flood limits, and the one send path ([`Sender`]) that every
+//! outbound request goes through.
 
 mod client;
 mod errors;
+pub mod gate;
 pub mod limits;
+mod sender;
+mod updates;
 
 pub use client::Telegram;
 pub use errors::{Failure, TelegramError};
+pub use gate::FloodGate;
+pub use sender::Sender;
+pub use updates::{LONG_POLL_SECS, PollError};
 
 /// Update kinds the bot handles; given to setWebhook and getUpdates so
 /// Telegram does not send anything else.

@@ -13,8 +13,8 @@ use serde_json::json;
 use topicdesk::config::Language;
 use topicdesk::domain::card::topic_link;
 use topicdesk::entities::{
-    Actor as EventActor, InboundStatus, TicketStatus, events, feedback, inbound_updates,
-    technicians, tickets, users,
+    Actor as EventActor, InboundStatus, OutboxStatus, TicketStatus, events, feedback,
+    inbound_updates, outbox, technicians, tickets, users,
 };
 use topicdesk::texts::Texts;
 
@@ -62,11 +62,32 @@ async fn handled(app: &TestApp, update_id: i64) {
     .await;
 }
 
+/// Waits until everything queued for `chat` has left the outbox (answers
+/// go out through it like every other message), the answer to the command
+/// included if there is one.
+async fn answered(app: &TestApp, chat: i64) {
+    eventually(
+        &format!("the outbox of {chat} drained"),
+        WAIT,
+        || async move {
+            outbox::Entity::find()
+                .filter(outbox::Column::LaneChatId.eq(chat))
+                .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+                .one(&app.db)
+                .await
+                .unwrap()
+                .is_none()
+        },
+    )
+    .await;
+}
+
 /// Sends `command` as `actor` and returns what the bot answered: its
 /// messages after the command, in the same chat and topic.
 async fn ask(app: &TestApp, actor: Actor<'_>, command: &str) -> Vec<StoredMessage> {
     let sent = actor.command(command);
     handled(app, sent.update_id).await;
+    answered(app, sent.chat_id).await;
     app.fake
         .bot_messages(sent.chat_id)
         .into_iter()

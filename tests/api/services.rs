@@ -75,7 +75,8 @@ async fn fixture() -> Fixture {
 
 async fn client(f: &Fixture, id: u64) -> User {
     let user = person(id, "Client");
-    topicdesk::services::users::touch(&f.db, &user)
+    topicdesk::services::users::UserService::new(f.db.clone())
+        .touch(&user)
         .await
         .unwrap();
     user
@@ -214,21 +215,12 @@ async fn a_second_survey_completion_for_a_ticket_is_refused() {
     use topicdesk::services::survey::{self, SurveyService};
 
     let f = fixture().await;
-    let fake = fake_telegram::FakeTelegram::start().await;
-    let telegram = topicdesk::telegram::Telegram::new(
-        &topicdesk::config::TelegramSettings {
-            token: fake.token().to_owned().into(),
-            api_url: fake.api_url().parse().unwrap(),
-        },
-        topicdesk::metrics::Metrics::new(),
-    );
     let (outbox, _wake) = Outbox::new();
     let surveys = SurveyService::new(
         f.db.clone(),
         outbox,
         f.store.clone(),
         Texts::new(Language::Ru),
-        telegram,
         topicdesk::config::DEFAULT_SURVEY_TTL,
     );
     let anna = client(&f, 505).await;
@@ -241,11 +233,11 @@ async fn a_second_survey_completion_for_a_ticket_is_refused() {
     // The first completion: 4, 5, 5 and a comment.
     for (question, score) in [(1, 4), (2, 5), (3, 5)] {
         surveys
-            .rate(505, ticket.id, question, score, (505, 1))
+            .rate(&anna, ticket.id, question, score, (505, 1))
             .await
             .unwrap();
     }
-    assert!(surveys.take_comment(505, "slow start").await.unwrap());
+    assert!(surveys.take_comment(&anna, "slow start").await.unwrap());
 
     // Somehow the survey runs again for the same ticket: the first answers stand.
     survey::begin(
@@ -258,11 +250,16 @@ async fn a_second_survey_completion_for_a_ticket_is_refused() {
     .unwrap();
     for question in 1..=3 {
         surveys
-            .rate(505, ticket.id, question, 1, (505, 1))
+            .rate(&anna, ticket.id, question, 1, (505, 1))
             .await
             .unwrap();
     }
-    assert!(surveys.take_comment(505, "changed my mind").await.unwrap());
+    assert!(
+        surveys
+            .take_comment(&anna, "changed my mind")
+            .await
+            .unwrap()
+    );
     let rows = feedback::Entity::find().all(&f.db).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0].q1, rows[0].q2, rows[0].q3), (4, 5, 5));

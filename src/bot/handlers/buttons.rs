@@ -1,27 +1,17 @@
-//! Inline buttons: assign a technician, close a ticket. Every press gets an
-//! answer, so the button never spins.
+//! Inline buttons: assign a technician, close a ticket, answer the survey.
+//! Every press gets an answer, so the button never spins.
 
 use teloxide::payloads::AnswerCallbackQuerySetters;
 use teloxide::prelude::*;
 use teloxide::types::MaybeInaccessibleMessage;
 
-use super::Places;
+use crate::bot::{Desk, HandlerResult};
 use crate::domain::callback::CallbackAction;
 use crate::entities::Actor;
-use crate::intake::HandlerError;
-use crate::services::survey::SurveyService;
-use crate::services::tickets::{Change, TicketService, tech_label};
-use crate::telegram::Telegram;
+use crate::services::tickets::{Change, tech_label};
 use crate::texts::Texts;
 
-pub async fn pressed(
-    query: CallbackQuery,
-    telegram: Telegram,
-    texts: Texts,
-    tickets: TicketService,
-    survey: SurveyService,
-    places: Places,
-) -> Result<(), HandlerError> {
+pub async fn pressed(query: CallbackQuery, desk: Desk) -> HandlerResult {
     let pressed = match &query.message {
         Some(MaybeInaccessibleMessage::Regular(message)) => Some((message.chat.id.0, message.id.0)),
         Some(MaybeInaccessibleMessage::Inaccessible(message)) => {
@@ -29,89 +19,106 @@ pub async fn pressed(
         }
         None => None,
     };
-    let chat = pressed.map(|(chat, _)| chat);
-    let client = query.from.id.0 as i64;
-    // Survey buttons live in the client's private chat only.
-    let in_private = chat == Some(client);
     let answer = match query.data.as_deref().and_then(CallbackAction::parse) {
-        None => texts.stale_button().to_owned(),
-        Some(CallbackAction::Rate {
+        None => desk.texts.stale_button().to_owned(),
+        Some(action) => {
+            tracing::Span::current().record("ticket_id", action.ticket_id());
+            act(&query, action, pressed, &desk).await?
+        }
+    };
+    // The press has been acted on; an answer that no longer reaches the user
+    // (the query is too old after downtime or a replay) changes nothing.
+    let request = desk
+        .sender
+        .bot()
+        .answer_callback_query(query.id.clone())
+        .text(answer);
+    if let Err(error) = desk.sender.call(request).await {
+        tracing::warn!(error = %error, "could not answer the button press");
+    }
+    Ok(())
+}
+
+/// Carries out a press; returns the answer to show.
+async fn act(
+    query: &CallbackQuery,
+    action: CallbackAction,
+    pressed: Option<(i64, i32)>,
+    desk: &Desk,
+) -> Result<String, crate::bot::HandlerError> {
+    let chat = pressed.map(|(chat, _)| chat);
+    let texts = &desk.texts;
+    // Survey buttons live in the client's private chat only.
+    let in_private = chat == Some(query.from.id.0 as i64);
+    Ok(match action {
+        CallbackAction::Rate {
             ticket_id,
             question,
             score,
-        }) => match pressed.filter(|_| in_private) {
+        } => match pressed.filter(|_| in_private) {
             Some(pressed) => {
-                tracing::Span::current().record("ticket_id", ticket_id);
-                survey
-                    .rate(client, ticket_id, question, score, pressed)
+                desk.survey
+                    .rate(&query.from, ticket_id, question, score, pressed)
                     .await?
             }
             None => texts.survey_stale().to_owned(),
         },
-        Some(CallbackAction::SkipComment { ticket_id }) => match pressed.filter(|_| in_private) {
+        CallbackAction::SkipComment { ticket_id } => match pressed.filter(|_| in_private) {
             Some(pressed) => {
-                tracing::Span::current().record("ticket_id", ticket_id);
-                survey.skip_comment(client, ticket_id, pressed).await?
+                desk.survey
+                    .skip_comment(&query.from, ticket_id, pressed)
+                    .await?
             }
             None => texts.survey_stale().to_owned(),
         },
-        Some(CallbackAction::Assign { ticket_id, tech_id }) => {
-            tracing::Span::current().record("ticket_id", ticket_id);
-            if chat != Some(places.main_group) {
+        CallbackAction::Assign { ticket_id, tech_id } => {
+            if !chat.is_some_and(|chat| desk.places.is_main_group(chat)) {
                 texts.only_in_main_group().to_owned()
             } else {
-                match tickets.assign(ticket_id, tech_id, &query.from).await? {
+                match desk.tickets.assign(ticket_id, tech_id, &query.from).await? {
                     Change::Done | Change::Unchanged => {
-                        let label = tickets
+                        let label = desk
+                            .tickets
                             .technician(tech_id)
                             .await?
                             .map(|t| tech_label(&t))
                             .unwrap_or_default();
                         texts.assign_done(&label)
                     }
-                    change => refusal(&texts, change),
+                    change => refusal(texts, change),
                 }
             }
         }
-        Some(CallbackAction::Close { ticket_id }) => {
-            tracing::Span::current().record("ticket_id", ticket_id);
-            let allowed = match chat {
-                Some(chat) if chat == places.main_group => true,
-                Some(chat) => tickets
+        CallbackAction::Close { ticket_id } => {
+            let in_main_group = chat.is_some_and(|chat| desk.places.is_main_group(chat));
+            let in_current_mirror = match chat {
+                Some(chat) if !in_main_group => desk
+                    .tickets
                     .current_mirror(ticket_id)
                     .await?
-                    .is_some_and(|bridge| bridge.chat_id == chat),
-                None => false,
+                    .is_some_and(|mirror| mirror.chat_id == chat),
+                _ => false,
             };
-            if !allowed {
+            if !in_main_group && !in_current_mirror {
                 texts.only_in_main_group().to_owned()
             } else {
-                let actor = if chat == Some(places.main_group) {
+                let actor = if in_main_group {
                     Actor::Staff
                 } else {
                     Actor::Tech
                 };
-                match tickets
+                match desk
+                    .tickets
                     .close(ticket_id, actor, &query.from.full_name())
                     .await?
                 {
                     Change::Done => texts.closed_done().to_owned(),
                     Change::Unchanged => texts.ticket_already_closed().to_owned(),
-                    change => refusal(&texts, change),
+                    change => refusal(texts, change),
                 }
             }
         }
-    };
-    // The press has been acted on; an answer that no longer reaches the user
-    // (the query is too old after downtime or a replay) changes nothing.
-    let request = telegram
-        .bot()
-        .answer_callback_query(query.id.clone())
-        .text(answer);
-    if let Err(error) = telegram.call(request).await {
-        tracing::warn!(error = %error, "could not answer the button press");
-    }
-    Ok(())
+    })
 }
 
 fn refusal(texts: &Texts, change: Change) -> String {

@@ -1,108 +1,54 @@
-//! The client's private chat with the bot: commands, and everything else
-//! goes to the client's ticket.
+//! The client's private chat with the bot.
 
-use sea_orm::DatabaseConnection;
 use teloxide::prelude::*;
-use teloxide::types::User;
+use teloxide::types::Me;
 
-use super::{command_of, is_content_from_a_person};
-use crate::entities::Actor;
-use crate::intake::HandlerError;
-use crate::services::bridge::{BridgeService, Origin};
-use crate::services::survey::SurveyService;
-use crate::services::tickets::TicketService;
-use crate::records::links;
-use crate::services::users;
-use crate::telegram::Telegram;
-use crate::texts::Texts;
+use crate::bot::message::{is_content_from_a_person, starts_with_command, text_of};
+use crate::bot::{Desk, HandlerResult};
+use crate::domain::commands::{self, ClientCommand};
+use crate::domain::passage::{Author, MessageFacts, Passage, passage};
 
-pub async fn message(
-    message: Message,
-    telegram: Telegram,
-    texts: Texts,
-    db: DatabaseConnection,
-    tickets: TicketService,
-    bridge: BridgeService,
-    survey: SurveyService,
-) -> Result<(), HandlerError> {
-    let Some(user) = message.from.clone() else {
+pub async fn message(message: Message, me: Me, desk: Desk) -> HandlerResult {
+    let Some(user) = message.from.as_ref() else {
         return Ok(());
     };
-    if !is_content_from_a_person(&message) {
+    let from_person = is_content_from_a_person(&message);
+    if !from_person {
         return Ok(());
     }
-    users::touch(&db, &user).await?;
-    if let Some(command) = command_of(&message) {
-        return run_command(&command, &user, &message, &telegram, &texts, &tickets).await;
-    }
-    // After the survey's three questions, the next text is the comment.
-    if let Some(text) = message.text()
-        && survey.take_comment(user.id.0 as i64, text).await?
-    {
-        return Ok(());
-    }
-    let (ticket, _opened) = tickets.open_for(&user).await?;
-    tracing::Span::current().record("ticket_id", ticket.id);
-    let current = tickets.current_mirror(ticket.id).await?;
-    bridge
-        .bridge(&ticket, current.as_ref(), &Origin::Client, &message)
-        .await?;
-    Ok(())
-}
-
-/// /start and /help answer without opening a ticket (so bots and the curious
-/// cannot spam topics); /close closes the open ticket. Other commands get
-/// the help text.
-async fn run_command(
-    command: &str,
-    user: &User,
-    message: &Message,
-    telegram: &Telegram,
-    texts: &Texts,
-    tickets: &TicketService,
-) -> Result<(), HandlerError> {
-    let reply = match command {
-        "start" => Some(texts.greeting().to_owned()),
-        "close" => match tickets.open_ticket_of(user.id.0 as i64).await? {
-            Some(ticket) => {
-                tracing::Span::current().record("ticket_id", ticket.id);
-                tickets
-                    .close(ticket.id, Actor::Client, &user.full_name())
-                    .await?;
-                None
-            }
-            None => Some(texts.help().to_owned()),
-        },
-        _ => Some(texts.help().to_owned()),
+    desk.users.touch(user).await?;
+    let is_command = starts_with_command(&message);
+    let is_text = message.text().is_some();
+    let awaiting_survey_comment =
+        is_text && !is_command && desk.survey.owes_comment(user.id.0 as i64).await?;
+    let (text, entities) = text_of(&message);
+    let facts = MessageFacts {
+        author: Author::Client,
+        from_person,
+        is_command,
+        text,
+        entities,
+        is_text,
+        ticket_open: true,
+        place_current: true,
+        awaiting_survey_comment,
     };
-    if let Some(text) = reply {
-        telegram
-            .call(telegram.bot().send_message(message.chat.id, text))
-            .await?;
+    match passage(&facts) {
+        Passage::Command => {
+            // Unknown commands get the help text, like /help.
+            let command = commands::parse::<ClientCommand>(text, me.username())
+                .unwrap_or(ClientCommand::Help);
+            desk.tickets
+                .client_command(user, command, message.id.0)
+                .await
+        }
+        Passage::SurveyComment => desk.survey.take_comment(user, text).await.map(|_| ()),
+        Passage::Bridged => desk.bridge.client_message(user, &message).await,
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// The client edited a message: its copies follow, while the ticket is open.
-pub async fn edited(
-    message: Message,
-    tickets: TicketService,
-    bridge: BridgeService,
-    db: DatabaseConnection,
-) -> Result<(), HandlerError> {
-    let Some(ticket_id) = links::ticket_of(&db, (message.chat.id.0, message.id.0)).await? else {
-        return Ok(());
-    };
-    let Some(ticket) = tickets.get(ticket_id).await? else {
-        return Ok(());
-    };
-    if !ticket.status.is_open() {
-        return Ok(());
-    }
-    tracing::Span::current().record("ticket_id", ticket.id);
-    let current = tickets.current_mirror(ticket.id).await?;
-    bridge
-        .edit(&ticket, current.as_ref(), &Origin::Client, &message)
-        .await?;
-    Ok(())
+pub async fn edited(message: Message, desk: Desk) -> HandlerResult {
+    desk.bridge.client_edit(&message).await
 }

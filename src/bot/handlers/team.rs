@@ -1,73 +1,81 @@
-//! What the main group's staff and the technicians have in common: a message
-//! in a ticket's topic is a command, a message for a closed ticket, or
-//! something for the bridge (which keeps internal notes and specialist calls
-//! inside the team).
+//! What the main group's staff and the technicians have in common: the
+//! bridging rule decides what a message in a ticket's topic is, and each
+//! answer maps to one service call.
 
-use sea_orm::DatabaseConnection;
 use teloxide::prelude::*;
+use teloxide::types::Me;
 
-use super::command_of;
+use crate::bot::message::{author_name, is_content_from_a_person, starts_with_command, text_of};
+use crate::bot::{Desk, HandlerResult};
+use crate::domain::commands::{self, TeamCommand};
+use crate::domain::passage::{Author, MessageFacts, Passage, passage};
 use crate::entities::{Actor, mirrors, tickets};
-use crate::intake::HandlerError;
-use crate::outbox::{Action, Delivery, Outbox, ReplyTo, RichText, Target};
-use crate::services::bridge::{BridgeService, Origin};
-use crate::services::tickets::TicketService;
-use crate::texts::Texts;
+use crate::outbox::Target;
+use crate::services::bridge::Origin;
 
 /// Where in the team the message was written.
-pub struct TeamPlace {
+pub struct TeamPlace<'a> {
+    pub ticket: &'a tickets::Model,
+    /// The ticket's current mirrored topic, if it has one.
+    pub mirror: Option<&'a mirrors::Model>,
     pub target: Target,
     pub lane: i64,
     pub actor: Actor,
+    /// False in a technician's topic the ticket has moved away from.
+    pub current: bool,
 }
 
-#[allow(clippy::too_many_arguments)]
 pub async fn handle(
     message: &Message,
-    ticket: &tickets::Model,
-    current_mirror: Option<&mirrors::Model>,
-    place: TeamPlace,
-    origin: Origin,
-    tickets: &TicketService,
-    bridge: &BridgeService,
-    outbox: &Outbox,
-    db: &DatabaseConnection,
-    texts: &Texts,
-) -> Result<(), HandlerError> {
-    let author = message
-        .from
-        .as_ref()
-        .map(|u| u.full_name())
-        .unwrap_or_default();
-    if let Some(command) = command_of(message) {
-        if command == "close" {
-            tickets.close(ticket.id, place.actor, &author).await?;
+    me: &Me,
+    place: TeamPlace<'_>,
+    desk: &Desk,
+) -> HandlerResult {
+    let (text, entities) = text_of(message);
+    let facts = MessageFacts {
+        author: Author::Team,
+        from_person: is_content_from_a_person(message),
+        is_command: starts_with_command(message),
+        text,
+        entities,
+        is_text: message.text().is_some(),
+        ticket_open: place.ticket.status.is_open(),
+        place_current: place.current,
+        awaiting_survey_comment: false,
+    };
+    let name = author_name(message);
+    let origin = match place.actor {
+        Actor::Tech => Origin::Tech { name: name.clone() },
+        _ => Origin::Staff { name: name.clone() },
+    };
+    let ticket = place.ticket;
+    match passage(&facts) {
+        Passage::Command => match commands::parse::<TeamCommand>(text, me.username()) {
+            Some(TeamCommand::Close) => desk
+                .tickets
+                .close(ticket.id, place.actor, &name)
+                .await
+                .map(|_| ()),
+            // Other commands are for people, not for the client.
+            None => Ok(()),
+        },
+        Passage::TicketClosed => {
+            desk.bridge
+                .not_sent(ticket.id, place.target, place.lane, message)
+                .await
         }
-        // Other commands are for people, not for the client.
-        return Ok(());
+        Passage::InternalNote => Ok(desk
+            .bridge
+            .keep_inside_team(ticket, &origin, message, None)
+            .await?),
+        Passage::SpecialistCall(names) => Ok(desk
+            .bridge
+            .keep_inside_team(ticket, &origin, message, Some(names))
+            .await?),
+        Passage::Bridged => Ok(desk
+            .bridge
+            .bridge(ticket, place.mirror, &origin, message)
+            .await?),
+        Passage::Ignored | Passage::SurveyComment => Ok(()),
     }
-    if !ticket.status.is_open() {
-        let note = Delivery::new(
-            place.lane,
-            ticket.id,
-            Action::Text {
-                target: place.target,
-                text: RichText::plain(texts.ticket_is_closed_note()),
-                reply_to: Some(ReplyTo {
-                    chat: message.chat.id.0,
-                    message_id: message.id.0,
-                }),
-                close_button_for: None,
-                keyboard: None,
-                response: false,
-            },
-            format!("closed-reply:{}:{}", message.chat.id.0, message.id.0),
-        );
-        outbox.enqueue(db, vec![note]).await?;
-        return Ok(());
-    }
-    bridge
-        .from_team(ticket, current_mirror, &origin, message)
-        .await?;
-    Ok(())
 }

@@ -1,0 +1,52 @@
+//! Everything a handler may call, injected by type into the handler tree as
+//! one value: the services, and which chats are which.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::services::bridge::BridgeService;
+use crate::services::manager::ManagerService;
+use crate::services::survey::SurveyService;
+use crate::services::tickets::TicketService;
+use crate::services::users::UserService;
+use crate::telegram::Sender;
+use crate::texts::Texts;
+
+#[derive(Clone)]
+pub struct Desk {
+    pub tickets: TicketService,
+    pub bridge: BridgeService,
+    pub survey: SurveyService,
+    pub manager: ManagerService,
+    pub users: UserService,
+    /// Only for answering button presses, which put no message anywhere
+    /// and must be answered within seconds, not behind a lane's backlog.
+    pub sender: Sender,
+    /// The staff's language, for answers to their button presses.
+    pub texts: Texts,
+    pub places: Places,
+}
+
+/// Which chats are which: the main group and the technicians' groups.
+#[derive(Debug, Clone)]
+pub struct Places {
+    pub main_group: i64,
+    pub tech_groups: Arc<BTreeSet<i64>>,
+}
+
+impl Places {
+    pub fn new(main_group: i64, tech_groups: impl IntoIterator<Item = i64>) -> Self {
+        Self {
+            main_group,
+            tech_groups: Arc::new(tech_groups.into_iter().collect()),
+        }
+    }
+
+    pub fn is_main_group(&self, chat: i64) -> bool {
+        chat == self.main_group
+    }
+
+    pub fn is_tech_group(&self, chat: i64) -> bool {
+        chat != self.main_group && self.tech_groups.contains(&chat)
+    }
+}

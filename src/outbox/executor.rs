@@ -1,0 +1,264 @@
+//! Carrying out the head of a lane: reading its action, letting album parts
+//! and a backlog of copies leave together, running the action, and handing
+//! the outcome to the settling rules.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseConnection, DbErr};
+use tracing::Instrument;
+
+use super::action::Action;
+use super::knowledge::DeskKnowledge;
+use crate::entities::outbox;
+use crate::telegram::{Sender, TelegramError};
+use crate::texts::Texts;
+
+/// Album parts arrive as separate updates; once none came for this long, the
+/// album is complete and leaves as one.
+const ALBUM_QUIET: Duration = Duration::from_millis(800);
+/// copyMessages takes at most this many ids.
+const COPY_BATCH: usize = 100;
+
+/// What became of the head of a row sequence.
+pub(crate) enum Step {
+    /// This many rows at the head are finished (sent, or given up on); the
+    /// rows after them may follow at once.
+    Finished(usize),
+    /// The rows changed in the database (an attempt was counted, a topic
+    /// recreated): read them again before going on.
+    Reread,
+    /// Nothing can be done before then.
+    WaitUntil(DateTime<Utc>),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub(super) enum DeliveryError {
+    #[error(transparent)]
+    Telegram(#[from] TelegramError),
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+    /// The row cannot ever be delivered (its ticket or mirror is gone).
+    #[error("{0}")]
+    Impossible(String),
+}
+
+/// Sends outbox rows through the one send path.
+#[derive(Clone)]
+pub struct Executor {
+    pub(super) db: DatabaseConnection,
+    pub(super) sender: Sender,
+    /// The staff's language, for the bot's own notes in topics.
+    pub(super) texts: Texts,
+    pub(super) desk: Arc<dyn DeskKnowledge>,
+}
+
+impl Executor {
+    pub fn new(
+        db: DatabaseConnection,
+        sender: Sender,
+        texts: Texts,
+        desk: Arc<dyn DeskKnowledge>,
+    ) -> Self {
+        Self {
+            db,
+            sender,
+            texts,
+            desk,
+        }
+    }
+
+    /// How long sending `count` messages into `chat` would wait for the
+    /// rate limiter now.
+    pub(crate) async fn send_delay(&self, chat: i64, count: u32) -> Duration {
+        self.sender.delay_for(chat, count).await
+    }
+
+    /// Messages one copyMessages may carry into `chat`. Telegram counts
+    /// every copied message against a group's per-minute limit: a batch
+    /// larger than the limit could never go out, and one waiting for a big
+    /// share of the window would hold its lane long. A quarter of the limit
+    /// still saves most calls and costs no throughput, which the limit sets.
+    pub(super) fn copy_batch(&self, chat: i64) -> usize {
+        let per_minute = self.sender.limits().group_per_minute as usize;
+        if chat < 0 && per_minute > 0 {
+            COPY_BATCH.min((per_minute / 4).max(1))
+        } else {
+            COPY_BATCH
+        }
+    }
+
+    /// Handles the head of a lane (and what may go with it).
+    pub(crate) async fn step(&self, lane: i64, rows: &[outbox::Model]) -> Step {
+        let head = &rows[0];
+        if let Some(not_before) = head.not_before
+            && not_before > Utc::now()
+        {
+            return Step::WaitUntil(not_before);
+        }
+        let action: Action = match serde_json::from_value(head.action.clone()) {
+            Ok(action) => action,
+            Err(error) => {
+                self.give_up(head, &format!("unreadable action: {error}"))
+                    .await;
+                return Step::Finished(1);
+            }
+        };
+        let span = tracing::info_span!(
+            "delivery",
+            lane,
+            outbox_id = head.id,
+            ticket_id = head.ticket_id
+        );
+        self.deliver(rows, action).instrument(span).await
+    }
+
+    /// Sends the head row, with whatever goes together with it.
+    async fn deliver(&self, rows: &[outbox::Model], action: Action) -> Step {
+        let head = &rows[0];
+        let now = Utc::now();
+        let together = copies_that_go_together(rows, &action, self.copy_batch(head.lane_chat_id));
+        if head.media_group_id.is_some() {
+            let newest = together
+                .iter()
+                .map(|(row, _)| row.created_at)
+                .max()
+                .unwrap_or(now);
+            let quiet_at = newest + chrono::Duration::from_std(ALBUM_QUIET).expect("small");
+            if quiet_at > now {
+                return Step::WaitUntil(quiet_at);
+            }
+        }
+        let outcome = if together.len() > 1 {
+            self.copy_together(&together).await
+        } else {
+            self.execute(head, &action).await
+        };
+        let rows: Vec<&outbox::Model> = if together.len() > 1 {
+            together.iter().map(|(row, _)| *row).collect()
+        } else {
+            vec![head]
+        };
+        match outcome {
+            Ok(()) => {
+                if let Err(error) = self.mark_sent(&rows).await {
+                    tracing::error!(error = %error, "sent, but could not mark the delivery sent");
+                }
+                Step::Finished(rows.len())
+            }
+            Err(error) => self.handle_failure(&rows, &action, error).await,
+        }
+    }
+
+    /// Runs one action.
+    async fn execute(&self, row: &outbox::Model, action: &Action) -> Result<(), DeliveryError> {
+        match action {
+            Action::CreateMainTopic { ticket_id } => {
+                self.main_place(*ticket_id).await?;
+                Ok(())
+            }
+            Action::PostCard { ticket_id } => {
+                let place = self.main_place(*ticket_id).await?;
+                self.post_card(*ticket_id, place).await
+            }
+            Action::RefreshCard { ticket_id, status } => {
+                self.refresh_card(*ticket_id, status).await
+            }
+            Action::RenameMainTopic { ticket_id } => self.rename_main_topic(*ticket_id).await,
+            Action::CreateMirrorTopic { mirror_id } => {
+                self.mirror_place(*mirror_id).await?;
+                Ok(())
+            }
+            Action::CopyHistory { mirror_id } => self.copy_history(*mirror_id).await,
+            Action::CloseTopic { target } => self.close_topic(*target).await,
+            Action::Copy {
+                target,
+                from_chat,
+                message_id,
+                caption,
+                reply_to,
+                response,
+                media: _,
+            } => {
+                self.copy_one(
+                    row,
+                    *target,
+                    (*from_chat, *message_id),
+                    caption.as_ref(),
+                    *reply_to,
+                    *response,
+                )
+                .await
+            }
+            Action::Text(text) => self.send_text_message(row, text).await,
+            Action::Edit {
+                target,
+                from_chat,
+                message_id,
+                text,
+                caption,
+            } => {
+                self.edit_copy(*target, (*from_chat, *message_id), text, *caption)
+                    .await
+            }
+            Action::ReplaceText {
+                chat_id,
+                message_id,
+                text,
+            } => self.replace_text(*chat_id, *message_id, text).await,
+        }
+    }
+}
+
+/// The head row and the rows that can leave with it in one copyMessages:
+/// parts of the same album, or (when a backlog formed) consecutive plain
+/// copies from the same chat into the same place.
+fn copies_that_go_together<'a>(
+    rows: &'a [outbox::Model],
+    head_action: &Action,
+    most: usize,
+) -> Vec<(&'a outbox::Model, Action)> {
+    let head = &rows[0];
+    let Action::Copy {
+        target,
+        from_chat,
+        caption: None,
+        reply_to: None,
+        ..
+    } = head_action
+    else {
+        return vec![(head, head_action.clone())];
+    };
+    let mut together = vec![(head, head_action.clone())];
+    let plain_copy_from_same_place = |action: &Action| {
+        matches!(action, Action::Copy { target: t, from_chat: f, caption: None, reply_to: None, .. }
+            if t == target && f == from_chat)
+    };
+    for row in &rows[1..] {
+        if together.len() >= most {
+            break;
+        }
+        let Ok(action) = serde_json::from_value::<Action>(row.action.clone()) else {
+            break;
+        };
+        match &head.media_group_id {
+            // An album: its parts, wherever they sit in the lane.
+            Some(group) => {
+                if row.media_group_id.as_ref() == Some(group) && plain_copy_from_same_place(&action)
+                {
+                    together.push((row, action));
+                }
+            }
+            // A backlog: only the unbroken run right after the head.
+            None => {
+                if row.media_group_id.is_none() && plain_copy_from_same_place(&action) {
+                    together.push((row, action));
+                } else {
+                    break;
+                }
+            }
+        }
+    }
+    together
+}

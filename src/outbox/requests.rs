@@ -1,0 +1,397 @@
+//! Turning actions into Bot API calls: copies (one, or a batch in one
+//! copyMessages), texts split to Telegram's limit, edits of copies, the
+//! card, and the history copied into a new mirrored topic. Message links
+//! are recorded as copies come back, so replies and edits find them.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use teloxide::payloads::{
+    CopyMessageSetters, CopyMessagesSetters, EditMessageCaptionSetters, EditMessageTextSetters,
+    SendMessageSetters,
+};
+use teloxide::prelude::Requester;
+use teloxide::types::{
+    ChatId, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ReplyParameters,
+};
+
+use super::action::{Action, ReplyTo, RichText, Target, TextMessage};
+use super::executor::{DeliveryError, Executor};
+use super::places::{Place, ignore_not_modified};
+use crate::domain::callback::card_keyboard;
+use crate::domain::text::{TEXT_LIMIT, split_text};
+use crate::entities::{outbox, tickets};
+use crate::records::links;
+
+impl Executor {
+    pub(super) async fn copy_one(
+        &self,
+        row: &outbox::Model,
+        target: Target,
+        source: (i64, i32),
+        caption: Option<&RichText>,
+        reply_to: Option<i32>,
+        response: bool,
+    ) -> Result<(), DeliveryError> {
+        let place = self.place(target).await?;
+        let reply = match reply_to {
+            Some(id) => self.reply_in(place.chat, (source.0, id)).await?,
+            None => None,
+        };
+        let mut request = self.sender.bot().copy_message(
+            ChatId(place.chat),
+            ChatId(source.0),
+            MessageId(source.1),
+        );
+        if let Some(thread) = place.thread_id() {
+            request = request.message_thread_id(thread);
+        }
+        if let Some(caption) = caption {
+            request = request
+                .caption(caption.text.clone())
+                .caption_entities(caption.entities.clone());
+        }
+        if let Some(reply) = reply {
+            request = request.reply_parameters(reply);
+        }
+        let copy = self.sender.send(place.chat, 1, request).await?;
+        self.after_sent(row, place.chat, &[copy.0], target, response)
+            .await
+    }
+
+    /// Consecutive plain copies (an album, or a backlog of messages from one
+    /// chat into one place) leave in one copyMessages call, order kept.
+    pub(super) async fn copy_together(
+        &self,
+        rows: &[(&outbox::Model, Action)],
+    ) -> Result<(), DeliveryError> {
+        let Action::Copy {
+            target,
+            from_chat,
+            response,
+            ..
+        } = &rows[0].1
+        else {
+            unreachable!("only copies go together");
+        };
+        let place = self.place(*target).await?;
+        let mut ids: Vec<i32> = rows
+            .iter()
+            .filter_map(|(_, action)| match action {
+                Action::Copy { message_id, .. } => Some(*message_id),
+                _ => None,
+            })
+            .collect();
+        ids.sort_unstable();
+        let copies = self.copy_batch_into(place, *from_chat, &ids).await?;
+        let ticket_id = rows[0].0.ticket_id;
+        if let Some(ticket_id) = ticket_id {
+            self.record_copies(ticket_id, *from_chat, &ids, place.chat, &copies)
+                .await?;
+            if *response && matches!(target, Target::Client { .. }) {
+                self.desk.response_delivered(ticket_id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn copy_batch_into(
+        &self,
+        place: Place,
+        from_chat: i64,
+        ids: &[i32],
+    ) -> Result<Vec<i32>, DeliveryError> {
+        let mut request = self.sender.bot().copy_messages(
+            ChatId(place.chat),
+            ChatId(from_chat),
+            ids.iter().map(|id| MessageId(*id)).collect::<Vec<_>>(),
+        );
+        if let Some(thread) = place.thread_id() {
+            request = request.message_thread_id(thread);
+        }
+        let copies = self
+            .sender
+            .send(place.chat, ids.len() as u32, request)
+            .await?;
+        Ok(copies.into_iter().map(|copy| copy.0).collect())
+    }
+
+    /// Links each source to its copy, when Telegram returned one per source.
+    async fn record_copies(
+        &self,
+        ticket_id: i32,
+        from_chat: i64,
+        sources: &[i32],
+        chat: i64,
+        copies: &[i32],
+    ) -> Result<(), DeliveryError> {
+        if copies.len() != sources.len() {
+            return Ok(());
+        }
+        for (source, copy) in sources.iter().zip(copies) {
+            links::record(&self.db, ticket_id, (from_chat, *source), (chat, *copy)).await?;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn send_text_message(
+        &self,
+        row: &outbox::Model,
+        message: &TextMessage,
+    ) -> Result<(), DeliveryError> {
+        let place = self.place(message.target).await?;
+        let keyboard = message.keyboard.clone().or_else(|| {
+            message
+                .close_button_for
+                .map(|ticket_id| card_keyboard(&self.texts.close_button(), ticket_id, &[]))
+        });
+        let sent = self
+            .send_text(
+                place,
+                &message.text,
+                message.reply_to,
+                keyboard,
+                message.quiet_links,
+            )
+            .await?;
+        self.after_sent(
+            row,
+            place.chat,
+            &sent[..1],
+            message.target,
+            message.response,
+        )
+        .await
+    }
+
+    /// Sends `text` in as many messages as Telegram's limit takes; the first
+    /// answers `reply_to`, the last carries the buttons. Returns the ids sent.
+    pub(super) async fn send_text(
+        &self,
+        place: Place,
+        text: &RichText,
+        reply_to: Option<ReplyTo>,
+        keyboard: Option<InlineKeyboardMarkup>,
+        quiet_links: bool,
+    ) -> Result<Vec<i32>, DeliveryError> {
+        let chunks = split_text(&text.text, &text.entities, TEXT_LIMIT);
+        let reply = match reply_to {
+            Some(reply) => {
+                self.reply_in(place.chat, (reply.chat, reply.message_id))
+                    .await?
+            }
+            None => None,
+        };
+        let last = chunks.len().saturating_sub(1);
+        let mut sent = Vec::with_capacity(chunks.len());
+        for (index, (chunk, entities)) in chunks.into_iter().enumerate() {
+            let mut request = self
+                .sender
+                .bot()
+                .send_message(ChatId(place.chat), chunk)
+                .entities(entities);
+            if let Some(thread) = place.thread_id() {
+                request = request.message_thread_id(thread);
+            }
+            if quiet_links {
+                request = request.link_preview_options(no_previews());
+            }
+            if index == 0
+                && let Some(reply) = reply.clone()
+            {
+                request = request.reply_parameters(reply);
+            }
+            if index == last
+                && let Some(keyboard) = keyboard.clone()
+            {
+                request = request.reply_markup(keyboard);
+            }
+            let message = self.sender.send(place.chat, 1, request).await?;
+            sent.push(message.id.0);
+        }
+        if sent.is_empty() {
+            return Err(DeliveryError::Impossible("empty text".into()));
+        }
+        Ok(sent)
+    }
+
+    /// Carries an edit to the copy of `source` in the target.
+    pub(super) async fn edit_copy(
+        &self,
+        target: Target,
+        source: (i64, i32),
+        text: &RichText,
+        caption: bool,
+    ) -> Result<(), DeliveryError> {
+        let place = self.place(target).await?;
+        let Some(copy) = links::counterpart(&self.db, source, place.chat).await? else {
+            tracing::info!("edited message has no copy there; nothing to edit");
+            return Ok(());
+        };
+        let result = if caption {
+            let request = self
+                .sender
+                .bot()
+                .edit_message_caption(ChatId(place.chat), MessageId(copy))
+                .caption(text.text.clone())
+                .caption_entities(text.entities.clone());
+            self.sender.call(request).await.map(|_| ())
+        } else {
+            let request = self
+                .sender
+                .bot()
+                .edit_message_text(ChatId(place.chat), MessageId(copy), text.text.clone())
+                .entities(text.entities.clone());
+            self.sender.call(request).await.map(|_| ())
+        };
+        ignore_not_modified(result)
+    }
+
+    pub(super) async fn replace_text(
+        &self,
+        chat: i64,
+        message_id: i32,
+        text: &RichText,
+    ) -> Result<(), DeliveryError> {
+        let request = self
+            .sender
+            .bot()
+            .edit_message_text(ChatId(chat), MessageId(message_id), text.text.clone())
+            .entities(text.entities.clone())
+            .reply_markup(InlineKeyboardMarkup::new(Vec::<Vec<_>>::new()));
+        ignore_not_modified(self.sender.call(request).await.map(|_| ()))
+    }
+
+    pub(super) async fn post_card(
+        &self,
+        ticket_id: i32,
+        place: Place,
+    ) -> Result<(), DeliveryError> {
+        let card =
+            self.desk.card(ticket_id, None).await?.ok_or_else(|| {
+                DeliveryError::Impossible(format!("ticket #{ticket_id} has no card"))
+            })?;
+        let mut request = self
+            .sender
+            .bot()
+            .send_message(ChatId(place.chat), card.text)
+            .entities(card.entities)
+            .reply_markup(card.keyboard);
+        if let Some(thread) = place.thread_id() {
+            request = request.message_thread_id(thread);
+        }
+        let posted = self.sender.send(place.chat, 1, request).await?;
+        tickets::Entity::update_many()
+            .col_expr(tickets::Column::CardMessageId, Expr::value(posted.id.0))
+            .filter(tickets::Column::Id.eq(ticket_id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Edits the card in place with a status line. Without a card yet there
+    /// is nothing to edit: the ticket's topic shows its state in the title.
+    pub(super) async fn refresh_card(
+        &self,
+        ticket_id: i32,
+        status: &str,
+    ) -> Result<(), DeliveryError> {
+        let ticket = self.ticket(ticket_id).await?;
+        let Some(card_id) = ticket.card_message_id else {
+            return Ok(());
+        };
+        let Some(card) = self.desk.card(ticket_id, Some(status)).await? else {
+            return Ok(());
+        };
+        let request = self
+            .sender
+            .bot()
+            .edit_message_text(ChatId(ticket.main_chat_id), MessageId(card_id), card.text)
+            .entities(card.entities)
+            .reply_markup(card.keyboard);
+        ignore_not_modified(self.sender.call(request).await.map(|_| ()))
+    }
+
+    /// Copies the ticket so far (its card and bridged messages in the main
+    /// topic) into a new mirrored topic, then posts the intro with the
+    /// ticket's close button.
+    pub(super) async fn copy_history(&self, mirror_id: i32) -> Result<(), DeliveryError> {
+        let mirror = self.mirror(mirror_id).await?;
+        let ticket = self.ticket(mirror.ticket_id).await?;
+        let place = self.mirror_place(mirror_id).await?;
+        let mut ids = links::ticket_messages_in(&self.db, ticket.id, ticket.main_chat_id).await?;
+        if let Some(card) = ticket.card_message_id {
+            ids.push(card);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        for batch in ids.chunks(self.copy_batch(place.chat)) {
+            let copies = self
+                .copy_batch_into(place, ticket.main_chat_id, batch)
+                .await?;
+            self.record_copies(ticket.id, ticket.main_chat_id, batch, place.chat, &copies)
+                .await?;
+        }
+        let intro = RichText::plain(self.texts.tech_topic_intro(ticket.id));
+        let close = card_keyboard(&self.texts.close_button(), ticket.id, &[]);
+        self.send_text(place, &intro, None, Some(close), false)
+            .await?;
+        Ok(())
+    }
+
+    /// After a send: links the copy to what it bridges, and tells the desk
+    /// when the team's answer reached the client.
+    async fn after_sent(
+        &self,
+        row: &outbox::Model,
+        chat: i64,
+        copies: &[i32],
+        target: Target,
+        response: bool,
+    ) -> Result<(), DeliveryError> {
+        if let (Some(ticket_id), Some(source_chat), Some(source_message), Some(copy)) = (
+            row.ticket_id,
+            row.source_chat_id,
+            row.source_message_id,
+            copies.first(),
+        ) {
+            links::record(
+                &self.db,
+                ticket_id,
+                (source_chat, source_message),
+                (chat, *copy),
+            )
+            .await?;
+        }
+        if response
+            && matches!(target, Target::Client { .. })
+            && let Some(ticket_id) = row.ticket_id
+        {
+            self.desk.response_delivered(ticket_id).await?;
+        }
+        Ok(())
+    }
+
+    /// Reply parameters pointing at the counterpart of `message` in `chat`.
+    async fn reply_in(
+        &self,
+        chat: i64,
+        message: (i64, i32),
+    ) -> Result<Option<ReplyParameters>, DeliveryError> {
+        let counterpart = links::counterpart(&self.db, message, chat).await?;
+        Ok(counterpart.map(|id| {
+            let mut reply = ReplyParameters::new(MessageId(id));
+            reply.allow_sending_without_reply = Some(true);
+            reply
+        }))
+    }
+}
+
+fn no_previews() -> LinkPreviewOptions {
+    LinkPreviewOptions {
+        is_disabled: true,
+        url: None,
+        prefer_small_media: false,
+        prefer_large_media: false,
+        show_above_text: false,
+    }
+}

@@ -1,0 +1,181 @@
+//! What the outbox asks the desk while it sends ([`DeskKnowledge`]): topic
+//! titles and the client card as the ticket stands at that moment, and what
+//! follows from a delivery (the first response reached the client, the
+//! client blocked the bot).
+
+use async_trait::async_trait;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use teloxide::types::InlineKeyboardMarkup;
+
+use crate::domain::callback::card_keyboard;
+use crate::domain::card::{ClientCard, EarlierTicket, topic_link};
+use crate::domain::topic_title::{TicketStage, main_topic_title, tech_label, tech_topic_title};
+use crate::entities::{TicketStatus, mirrors, technicians, tickets, users};
+use crate::outbox::{CardContent, DeskKnowledge};
+use crate::services::sheets::Sheets;
+use crate::services::technicians::active_technicians;
+use crate::services::tickets::TicketService;
+use crate::store::Store;
+use crate::texts::Texts;
+
+#[derive(Clone)]
+pub struct DeskFacts {
+    db: DatabaseConnection,
+    /// Caches the technicians offered on cards.
+    store: Store,
+    /// Extra card fields from Google Sheets.
+    sheets: Sheets,
+    /// The staff's language.
+    texts: Texts,
+    tickets: TicketService,
+}
+
+impl DeskFacts {
+    pub fn new(
+        db: DatabaseConnection,
+        store: Store,
+        sheets: Sheets,
+        texts: Texts,
+        tickets: TicketService,
+    ) -> Self {
+        Self {
+            db,
+            store,
+            sheets,
+            texts,
+            tickets,
+        }
+    }
+
+    async fn client(&self, ticket: &tickets::Model) -> Result<Option<users::Model>, DbErr> {
+        users::Entity::find_by_id(ticket.client_tg_id)
+            .one(&self.db)
+            .await
+    }
+
+    async fn earlier_tickets(&self, ticket: &tickets::Model) -> Result<Vec<EarlierTicket>, DbErr> {
+        Ok(tickets::Entity::find()
+            .filter(tickets::Column::ClientTgId.eq(ticket.client_tg_id))
+            .filter(tickets::Column::Id.lt(ticket.id))
+            .order_by_desc(tickets::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|t| EarlierTicket {
+                id: t.id,
+                status: t.status.as_str().to_owned(),
+                link: t
+                    .main_thread_id
+                    .and_then(|thread| topic_link(t.main_chat_id, thread)),
+            })
+            .collect())
+    }
+}
+
+#[async_trait]
+impl DeskKnowledge for DeskFacts {
+    async fn main_topic_title(&self, ticket_id: i32) -> Result<Option<String>, DbErr> {
+        let Some(ticket) = tickets::Entity::find_by_id(ticket_id).one(&self.db).await? else {
+            return Ok(None);
+        };
+        let Some(client) = self.client(&ticket).await? else {
+            return Ok(None);
+        };
+        let tech = match ticket.assigned_tech_id {
+            Some(id) => technicians::Entity::find_by_id(id).one(&self.db).await?,
+            None => None,
+        };
+        let label = tech
+            .as_ref()
+            .map(|t| tech_label(&t.name, t.username.as_deref()));
+        let stage = match (ticket.status, label.as_deref()) {
+            (TicketStatus::New, _) | (TicketStatus::Work, None) => TicketStage::New,
+            (TicketStatus::Work, Some(tech)) => TicketStage::InWork { tech },
+            (TicketStatus::Closed, tech) => TicketStage::Closed { tech },
+        };
+        Ok(Some(main_topic_title(
+            &self.texts.stage_words(),
+            ticket.id,
+            stage,
+            &client.full_name,
+            client.username.as_deref(),
+        )))
+    }
+
+    async fn mirror_topic_title(&self, mirror_id: i32) -> Result<Option<String>, DbErr> {
+        let Some(mirror) = mirrors::Entity::find_by_id(mirror_id).one(&self.db).await? else {
+            return Ok(None);
+        };
+        let Some(ticket) = tickets::Entity::find_by_id(mirror.ticket_id)
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let client = self.client(&ticket).await?;
+        Ok(client.map(|client| tech_topic_title(ticket.id, &client.full_name)))
+    }
+
+    async fn card(
+        &self,
+        ticket_id: i32,
+        status: Option<&str>,
+    ) -> Result<Option<CardContent>, DbErr> {
+        let Some(ticket) = tickets::Entity::find_by_id(ticket_id).one(&self.db).await? else {
+            return Ok(None);
+        };
+        let Some(client) = self.client(&ticket).await? else {
+            return Ok(None);
+        };
+        // Bounded by the Sheets timeout; empty when Sheets is off or fails.
+        let extra = self
+            .sheets
+            .client_fields(client.tg_id, client.username.as_deref())
+            .await;
+        let card = ClientCard {
+            ticket_id: ticket.id,
+            full_name: client.full_name.clone(),
+            username: client.username.clone(),
+            tg_id: client.tg_id,
+            language_code: client.language_code.clone(),
+            earlier: self.earlier_tickets(&ticket).await?,
+            extra,
+            status: status.map(str::to_owned),
+        };
+        let (text, entities) = card.render(&self.texts);
+        // A closed ticket's card keeps no buttons: there is nothing left to press.
+        let keyboard = if ticket.status.is_open() {
+            let techs: Vec<(i32, String)> = active_technicians(&self.db, &self.store)
+                .await?
+                .into_iter()
+                .map(|t| (t.id, t.name))
+                .collect();
+            card_keyboard(&self.texts.close_button(), ticket.id, &techs)
+        } else {
+            InlineKeyboardMarkup::default()
+        };
+        Ok(Some(CardContent {
+            text,
+            entities,
+            keyboard,
+        }))
+    }
+
+    async fn response_delivered(&self, ticket_id: i32) -> Result<(), DbErr> {
+        tickets::Entity::update_many()
+            .col_expr(
+                tickets::Column::FirstResponseAt,
+                Expr::value(chrono::Utc::now()),
+            )
+            .filter(tickets::Column::Id.eq(ticket_id))
+            .filter(tickets::Column::FirstResponseAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    async fn client_blocked(&self, client: i64) -> Result<(), DbErr> {
+        self.tickets.client_blocked(client).await
+    }
+}

@@ -1,0 +1,133 @@
+//! Manager commands: /techs, /tickets, /ticket, /find, /stats, /tech_on,
+//! /tech_off. Only for ADMIN_IDS, in the private chat with the bot or in
+//! the main group; anyone else, or anywhere else, gets a refusal that tells
+//! nothing. The answer goes back where the command was written, through the
+//! outbox like every other message (so the main group's budget counts it),
+//! and a replayed command is answered once.
+
+mod answers;
+mod args;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::domain::commands::ManagerCommand;
+use crate::domain::rich_text::RichBuilder;
+use crate::outbox::{Delivery, Outbox, RichText, Target, TextMessage};
+use crate::services::ServiceResult;
+use crate::store::Store;
+use crate::texts::Texts;
+
+/// A manager command as written, and where.
+#[derive(Debug, Clone)]
+pub struct ManagerRequest {
+    pub command: ManagerCommand,
+    /// Who sent it; `None` for a bot or an anonymous group admin.
+    pub from: Option<i64>,
+    pub chat_id: i64,
+    /// The forum topic it was written in, if any.
+    pub thread_id: Option<i32>,
+    pub message_id: i32,
+    pub private: bool,
+}
+
+#[derive(Clone)]
+pub struct ManagerService {
+    db: DatabaseConnection,
+    store: Store,
+    outbox: Outbox,
+    /// The staff's language.
+    texts: Texts,
+    admins: Arc<Vec<i64>>,
+    /// Main groups where managers may give commands besides their private chat.
+    main_groups: Arc<Vec<i64>>,
+}
+
+impl ManagerService {
+    pub fn new(
+        db: DatabaseConnection,
+        store: Store,
+        outbox: Outbox,
+        texts: Texts,
+        admins: Vec<i64>,
+        main_groups: Vec<i64>,
+    ) -> Self {
+        Self {
+            db,
+            store,
+            outbox,
+            texts,
+            admins: Arc::new(admins),
+            main_groups: Arc::new(main_groups),
+        }
+    }
+
+    pub fn is_manager(&self, user: i64) -> bool {
+        self.admins.contains(&user)
+    }
+
+    /// Runs the command if its author may, and queues the answer.
+    pub async fn handle(&self, request: &ManagerRequest) -> ServiceResult<()> {
+        let is_admin = request.from.is_some_and(|user| self.is_manager(user));
+        let in_place = request.private || self.main_groups.contains(&request.chat_id);
+        let reply = if is_admin && in_place {
+            tracing::info!(command = ?request.command, by = request.from, "manager command");
+            self.answer(&request.command, request.from.unwrap_or_default())
+                .await?
+        } else {
+            tracing::info!(
+                command = ?request.command,
+                from = request.from,
+                chat = request.chat_id,
+                "manager command refused"
+            );
+            RichBuilder::plain(&self.texts.admin_refusal())
+        };
+        let (text, entities) = reply.finish();
+        let target = Target::Chat {
+            chat_id: request.chat_id,
+            thread_id: request.thread_id,
+        };
+        let answer = TextMessage::new(target, RichText { text, entities }).without_link_previews();
+        let delivery = Delivery::without_ticket(
+            request.chat_id,
+            answer,
+            format!("reply:{}:{}", request.chat_id, request.message_id),
+        );
+        self.outbox.enqueue(&self.db, vec![delivery]).await?;
+        Ok(())
+    }
+
+    async fn answer(&self, command: &ManagerCommand, by: i64) -> ServiceResult<RichBuilder> {
+        let texts = &self.texts;
+        let db = &self.db;
+        let usage = |text: String| RichBuilder::plain(&text);
+        Ok(match command {
+            ManagerCommand::Techs => answers::techs(texts, db).await?,
+            ManagerCommand::Tickets(args) => match args::parse_status(args.trim()) {
+                Some(filter) => answers::tickets(filter, texts, db).await?,
+                None => usage(texts.usage_tickets().to_owned()),
+            },
+            ManagerCommand::Ticket(args) => match args::parse_ticket_number(args.trim()) {
+                Some(id) => answers::ticket(id, texts, db).await?,
+                None => usage(texts.usage_ticket().to_owned()),
+            },
+            ManagerCommand::Find(args) => match args::parse_find(args.trim()) {
+                Some(query) => answers::find(&query, texts, db).await?,
+                None => usage(texts.usage_find().to_owned()),
+            },
+            ManagerCommand::Stats(args) => match args::parse_days(args.trim()) {
+                Some(days) => answers::stats(days, texts, db).await?,
+                None => usage(texts.usage_stats().to_owned()),
+            },
+            ManagerCommand::TechOn(args) | ManagerCommand::TechOff(args) => {
+                let on = matches!(command, ManagerCommand::TechOn(_));
+                match args::parse_tech(args.trim()) {
+                    Some(tech) => answers::switch(&tech, on, by, texts, db, &self.store).await?,
+                    None => usage(texts.usage_tech_switch(if on { "tech_on" } else { "tech_off" })),
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,108 @@
+//! Closing a ticket from any side: topics renamed and closed, the card
+//! edited, the client told and handed to the survey, the report queued.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel, TransactionTrait};
+use serde_json::json;
+
+use super::{Change, REPORT_GRACE, TicketService, current_mirror};
+use crate::entities::{Actor, TicketStatus};
+use crate::outbox::{Action, Delivery, Target};
+use crate::records::events;
+use crate::services::{ServiceResult, sheets, survey};
+
+impl TicketService {
+    /// Closes the ticket: renames and closes its topics, tells everyone.
+    /// `by` names who closed it, for the notes.
+    pub async fn close(&self, ticket_id: i32, actor: Actor, by: &str) -> ServiceResult<Change> {
+        self.under_ticket_lock(ticket_id, self.close_locked(ticket_id, actor, by))
+            .await
+    }
+
+    async fn close_locked(&self, ticket_id: i32, actor: Actor, by: &str) -> ServiceResult<Change> {
+        let Some(ticket) = self.get(ticket_id).await? else {
+            return Ok(Change::UnknownTicket);
+        };
+        if !ticket.status.is_open() {
+            return Ok(Change::Unchanged);
+        }
+        let mirror = current_mirror(&self.db, ticket_id).await?;
+        let client_texts = self.client_texts(ticket.client_tg_id).await?;
+        let txn = self.db.begin().await?;
+        let mut updated = ticket.clone().into_active_model();
+        let closed_at = Utc::now();
+        updated.status = Set(TicketStatus::Closed);
+        updated.closed_at = Set(Some(closed_at));
+        updated.update(&txn).await?;
+
+        let main = Target::Main { ticket_id };
+        let note = self.texts.closed_note(by);
+        let mut deliveries = vec![
+            Delivery::new(
+                self.main_group,
+                ticket_id,
+                Action::RenameMainTopic { ticket_id },
+                format!("rename:{ticket_id}:close"),
+            ),
+            Delivery::new(
+                self.main_group,
+                ticket_id,
+                Action::RefreshCard {
+                    ticket_id,
+                    status: note.clone(),
+                },
+                format!("card-status:close:{ticket_id}"),
+            ),
+            Delivery::new(
+                self.main_group,
+                ticket_id,
+                Action::CloseTopic { target: main },
+                format!("close-topic:main:{ticket_id}"),
+            ),
+            Delivery::new(
+                ticket.client_tg_id,
+                ticket_id,
+                Action::note(
+                    Target::Client {
+                        user_id: ticket.client_tg_id,
+                    },
+                    client_texts.closed_for_client(ticket_id),
+                ),
+                format!("closed-client:{ticket_id}"),
+            ),
+        ];
+        if let Some(mirror) = &mirror {
+            let tech = Target::Mirror {
+                mirror_id: mirror.id,
+            };
+            deliveries.push(Delivery::new(
+                mirror.chat_id,
+                ticket_id,
+                Action::note(tech, note),
+                format!("closed-note:tech:{}", mirror.id),
+            ));
+            deliveries.push(Delivery::new(
+                mirror.chat_id,
+                ticket_id,
+                Action::CloseTopic { target: tech },
+                format!("close-topic:tech:{}", mirror.id),
+            ));
+        }
+        // The client is handed to the survey: its first question follows the
+        // closing message, and the survey state exists before either is sent.
+        deliveries.push(survey::first_question(&client_texts, &ticket));
+        survey::begin(&self.store, ticket.client_tg_id, ticket_id, self.survey_ttl).await?;
+        // The report row waits for the survey, at most until it expires
+        // (plus a little grace for an answer given right at the deadline).
+        let report_due = closed_at
+            + chrono::Duration::from_std(self.survey_ttl + REPORT_GRACE)
+                .unwrap_or(chrono::Duration::days(1));
+        sheets::queue_report(&txn, ticket_id, report_due).await?;
+        let lanes = self.outbox.insert(&txn, deliveries).await?;
+        events::record(&txn, Some(ticket_id), actor, "closed", json!({ "by": by })).await?;
+        txn.commit().await?;
+        self.outbox.wake(lanes);
+        tracing::info!(ticket_id, by, "ticket closed");
+        Ok(Change::Done)
+    }
+}

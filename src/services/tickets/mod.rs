@@ -1,0 +1,252 @@
+//! The life of a ticket: opened by a client's first real message, assigned to
+//! a technician (who gets a mirrored topic), closed from any side. Every
+//! state change and the deliveries it causes are written in one transaction,
+//! so a crash or a replay can neither lose nor repeat a step.
+
+mod assign;
+mod client;
+mod close;
+
+use std::future::Future;
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+};
+use serde_json::json;
+use teloxide::types::User;
+
+use crate::domain::language::Language;
+use crate::entities::{Actor, TicketStatus, mirrors, technicians, tickets, users};
+use crate::outbox::{Action, Delivery, Outbox, Target};
+use crate::records::events;
+use crate::services::ServiceError;
+use crate::store::Store;
+use crate::texts::Texts;
+
+/// Extra time after the survey's deadline before the report row is sent.
+const REPORT_GRACE: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// How long a button press may hold a ticket.
+pub const TICKET_LOCK_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// What happened to a request to assign or close.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Done,
+    /// Already in that state: nothing changed.
+    Unchanged,
+    /// Someone else is changing this ticket right now.
+    Busy,
+    TicketClosed,
+    UnknownTicket,
+    /// The technician does not exist or is not active.
+    UnknownTechnician,
+}
+
+#[derive(Clone)]
+pub struct TicketService {
+    db: DatabaseConnection,
+    outbox: Outbox,
+    store: Store,
+    texts: Texts,
+    main_group: i64,
+    /// How long the survey after closing stays open.
+    survey_ttl: std::time::Duration,
+}
+
+impl TicketService {
+    pub fn new(
+        db: DatabaseConnection,
+        outbox: Outbox,
+        store: Store,
+        texts: Texts,
+        main_group: i64,
+        survey_ttl: std::time::Duration,
+    ) -> Self {
+        Self {
+            db,
+            outbox,
+            store,
+            texts,
+            main_group,
+            survey_ttl,
+        }
+    }
+
+    pub fn main_group(&self) -> i64 {
+        self.main_group
+    }
+
+    /// Texts in a client's language: their Telegram app's when the bot
+    /// speaks it, otherwise the staff's.
+    pub(crate) fn texts_for(&self, language_code: Option<&str>) -> Texts {
+        Texts::new(Language::for_client(language_code, self.texts.language()))
+    }
+
+    /// Texts in the language of the client with this Telegram id.
+    pub(crate) async fn client_texts(&self, client: i64) -> Result<Texts, DbErr> {
+        let user = users::Entity::find_by_id(client).one(&self.db).await?;
+        Ok(self.texts_for(user.as_ref().and_then(|u| u.language_code.as_deref())))
+    }
+
+    pub async fn get(&self, ticket_id: i32) -> Result<Option<tickets::Model>, DbErr> {
+        tickets::Entity::find_by_id(ticket_id).one(&self.db).await
+    }
+
+    pub async fn open_ticket_of(&self, client: i64) -> Result<Option<tickets::Model>, DbErr> {
+        tickets::Entity::find()
+            .filter(tickets::Column::ClientTgId.eq(client))
+            .filter(tickets::Column::Status.ne(TicketStatus::Closed))
+            .one(&self.db)
+            .await
+    }
+
+    /// The ticket whose main topic is `thread` of main group `chat`.
+    pub async fn by_main_topic(
+        &self,
+        chat: i64,
+        thread: i32,
+    ) -> Result<Option<tickets::Model>, DbErr> {
+        tickets::Entity::find()
+            .filter(tickets::Column::MainChatId.eq(chat))
+            .filter(tickets::Column::MainThreadId.eq(thread))
+            .order_by_desc(tickets::Column::Id)
+            .one(&self.db)
+            .await
+    }
+
+    /// The ticket mirrored into topic `thread` of tech group `chat`, with
+    /// its bridge row — whether or not that bridge is still the current one.
+    pub async fn by_mirror_topic(
+        &self,
+        chat: i64,
+        thread: i32,
+    ) -> Result<Option<(tickets::Model, mirrors::Model)>, DbErr> {
+        let Some(bridge) = mirrors::Entity::find()
+            .filter(mirrors::Column::ChatId.eq(chat))
+            .filter(mirrors::Column::ThreadId.eq(thread))
+            .order_by_desc(mirrors::Column::Id)
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let ticket = tickets::Entity::find_by_id(bridge.ticket_id)
+            .one(&self.db)
+            .await?;
+        Ok(ticket.map(|ticket| (ticket, bridge)))
+    }
+
+    pub async fn technician(&self, tech_id: i32) -> Result<Option<technicians::Model>, DbErr> {
+        technicians::Entity::find_by_id(tech_id).one(&self.db).await
+    }
+
+    /// The ticket's current bridge to a technician, if assigned.
+    pub async fn current_mirror(&self, ticket_id: i32) -> Result<Option<mirrors::Model>, DbErr> {
+        current_mirror(&self.db, ticket_id).await
+    }
+
+    /// The client's open ticket, opening one when there is none: the ticket
+    /// row, its topic, the card and the acknowledgement. Returns the ticket
+    /// and whether it was opened now.
+    pub async fn open_for(&self, client: &User) -> Result<(tickets::Model, bool), DbErr> {
+        let client_id = client.id.0 as i64;
+        if let Some(ticket) = self.open_ticket_of(client_id).await? {
+            return Ok((ticket, false));
+        }
+        let txn = self.db.begin().await?;
+        let inserted = tickets::ActiveModel {
+            client_tg_id: Set(client_id),
+            status: Set(TicketStatus::New),
+            main_chat_id: Set(self.main_group),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await;
+        let ticket = match inserted {
+            Ok(ticket) => ticket,
+            // Another instance opened it a moment ago: use that one.
+            Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                txn.rollback().await?;
+                let ticket = self.open_ticket_of(client_id).await?.ok_or(error)?;
+                return Ok((ticket, false));
+            }
+            Err(error) => return Err(error),
+        };
+        let id = ticket.id;
+        let deliveries = vec![
+            Delivery::new(
+                self.main_group,
+                id,
+                Action::CreateMainTopic { ticket_id: id },
+                format!("topic:{id}"),
+            ),
+            Delivery::new(
+                self.main_group,
+                id,
+                Action::PostCard { ticket_id: id },
+                format!("card:{id}"),
+            ),
+            Delivery::new(
+                client_id,
+                id,
+                Action::note(
+                    Target::Client { user_id: client_id },
+                    self.texts_for(client.language_code.as_deref())
+                        .ticket_opened_ack(id),
+                ),
+                format!("ack:{id}"),
+            ),
+        ];
+        let lanes = self.outbox.insert(&txn, deliveries).await?;
+        events::record(
+            &txn,
+            Some(id),
+            Actor::Client,
+            "ticket_opened",
+            json!({ "client": client_id }),
+        )
+        .await?;
+        txn.commit().await?;
+        self.outbox.wake(lanes);
+        tracing::info!(ticket_id = id, client = client_id, "ticket opened");
+        Ok((ticket, true))
+    }
+
+    /// Runs `work` holding the ticket's lock; `Busy` when someone else holds it.
+    async fn under_ticket_lock(
+        &self,
+        ticket_id: i32,
+        work: impl Future<Output = Result<Change, ServiceError>>,
+    ) -> Result<Change, ServiceError> {
+        let name = format!("ticket:{ticket_id}");
+        match self
+            .store
+            .with_lock(&name, TICKET_LOCK_TTL, || work)
+            .await?
+        {
+            Some(result) => result,
+            None => Ok(Change::Busy),
+        }
+    }
+}
+
+pub(crate) async fn current_mirror<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    ticket_id: i32,
+) -> Result<Option<mirrors::Model>, DbErr> {
+    mirrors::Entity::find()
+        .filter(mirrors::Column::TicketId.eq(ticket_id))
+        .filter(mirrors::Column::ClosedAt.is_null())
+        .order_by_desc(mirrors::Column::Id)
+        .one(conn)
+        .await
+}
+
+/// "@ivan", or the name when the technician has no username.
+pub fn tech_label(tech: &technicians::Model) -> String {
+    crate::domain::topic_title::tech_label(&tech.name, tech.username.as_deref())
+}

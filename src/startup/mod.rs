@@ -1,0 +1,337 @@
+//! Wiring: database, store, Telegram, HTTP, intake, the services and the
+//! dispatcher. `Application::build` is what `main` and the integration tests
+//! both start.
+
+mod tasks;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
+use teloxide::dptree::di::DependencyMap;
+use teloxide::update_listeners::UpdateListener;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::bot::{self, Desk, Places};
+use crate::config::Settings;
+use crate::database;
+use crate::http::{self, Readiness};
+use crate::intake::webhook::WebhookState;
+use crate::intake::{InboundListener, InboundStore, Intake, UpdateProcessor, UpdateQueue};
+use crate::metrics::Metrics;
+use crate::outbox::{DeliveryEngine, Executor, Outbox};
+use crate::self_check::{RequiredGroup, SelfCheckStatus};
+use crate::services::bridge::BridgeService;
+use crate::services::desk::DeskFacts;
+use crate::services::manager::ManagerService;
+use crate::services::sheets::{Sheets, run_report_worker};
+use crate::services::survey::SurveyService;
+use crate::services::technicians;
+use crate::services::tickets::TicketService;
+use crate::services::users::UserService;
+use crate::store::Store;
+use crate::telegram::limits::RateLimiter;
+use crate::telegram::{Sender, Telegram};
+use crate::texts::Texts;
+
+pub struct Application {
+    settings: Arc<Settings>,
+    listener: TcpListener,
+    db: DatabaseConnection,
+    store: Store,
+    sheets: Sheets,
+    sender: Sender,
+    metrics: Metrics,
+    intake: Intake,
+    inbound: InboundStore,
+    queue: UpdateQueue,
+    updates: InboundListener,
+    self_check: SelfCheckStatus,
+    shutdown: CancellationToken,
+}
+
+impl Application {
+    /// Connects to everything and binds the HTTP port; nothing is processed
+    /// until `run_until_stopped`.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let db = database::connect_and_migrate(&settings.database)
+            .await
+            .context("cannot open the database (DATABASE_URL)")?;
+        let store = match &settings.store.redis_url {
+            Some(url) => Store::redis(url.expose_secret(), &settings.store.key_prefix)
+                .await
+                .context("cannot reach Redis (REDIS_URL)")?,
+            None => {
+                tracing::info!(
+                    "REDIS_URL not set: using the in-process store; run one instance only"
+                );
+                Store::in_process_saved(
+                    &settings.store.key_prefix,
+                    settings.store.state_file.clone(),
+                )
+            }
+        };
+        let report = technicians::sync(&db, &settings.technicians)
+            .await
+            .context("cannot sync technicians from TECH_GROUPS_MAPPING")?;
+        // The cached list of technicians may predate this sync.
+        technicians::forget_active_technicians(&store).await;
+        tracing::info!(
+            added = report.added,
+            updated = report.updated,
+            deactivated = report.deactivated,
+            "technicians synced"
+        );
+        let sheets = Sheets::from_settings(&settings.sheets, store.clone())
+            .await
+            .context("Google Sheets settings")?;
+        tracing::info!("{}", sheets.describe());
+
+        let metrics = Metrics::new();
+        let telegram = Telegram::new(&settings.telegram, metrics.clone());
+        let sender = Sender::new(telegram, Arc::new(RateLimiter::new(settings.limits)));
+        let inbound = InboundStore::new(db.clone());
+        let (queue, updates) = UpdateQueue::new(settings.intake.queue_capacity, metrics.clone());
+        let intake = Intake::new(inbound.clone(), queue.clone(), metrics.clone());
+
+        let address = SocketAddr::new(settings.http.host, settings.http.port);
+        let listener = TcpListener::bind(address)
+            .await
+            .with_context(|| format!("cannot listen on {address} (APP_HOST, APP_PORT)"))?;
+
+        Ok(Application {
+            settings: Arc::new(settings),
+            listener,
+            db,
+            store,
+            sheets,
+            sender,
+            metrics,
+            intake,
+            inbound,
+            queue,
+            updates,
+            self_check: SelfCheckStatus::default(),
+            shutdown: CancellationToken::new(),
+        })
+    }
+
+    /// The port actually bound (APP_PORT=0 picks a free one).
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+            .port()
+    }
+
+    /// Cancelling it stops the application gracefully, like SIGTERM.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Runs until SIGTERM, SIGINT or the shutdown token; then stops intake,
+    /// lets in-flight updates finish for the grace period, and returns.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let Application {
+            settings,
+            listener,
+            db,
+            store,
+            sheets,
+            sender,
+            metrics,
+            intake,
+            inbound,
+            queue,
+            updates,
+            self_check,
+            shutdown,
+        } = self;
+        let mut tasks: Vec<JoinHandle<()>> = Vec::new();
+        tasks.push(tokio::spawn(tasks::cancel_on_signal(shutdown.clone())));
+
+        // Reads back what the full in-memory queue left in the database.
+        tasks.push(tokio::spawn(intake.clone().refill(shutdown.clone())));
+        // Unfinished work from the last run goes first, before anything new.
+        let replayed = intake
+            .replay_pending(settings.intake.max_attempts)
+            .await
+            .context("cannot read unfinished updates")?;
+        if replayed > 0 {
+            tracing::info!(
+                replayed,
+                "replaying updates left unfinished by the last run"
+            );
+        }
+
+        let webhook = settings.webhook.as_ref().map(|webhook| WebhookState {
+            intake: intake.clone(),
+            secret: webhook.secret.clone(),
+        });
+        let readiness = Readiness {
+            db: db.clone(),
+            store: store.clone(),
+            self_check: self_check.clone(),
+        };
+        let router = http::router(readiness, metrics.clone(), webhook);
+        let http_shutdown = shutdown.clone();
+        let http_task = tokio::spawn(async move {
+            let server = axum::serve(listener, router)
+                .with_graceful_shutdown(async move { http_shutdown.cancelled().await });
+            if let Err(error) = server.await {
+                tracing::error!(error = %error, "HTTP server failed");
+            }
+        });
+
+        match &settings.webhook {
+            Some(webhook) => tasks.push(tokio::spawn(tasks::register_webhook(
+                sender.clone(),
+                webhook.endpoint(),
+                webhook.secret.expose_secret().to_owned(),
+                shutdown.clone(),
+            ))),
+            None => tasks.push(tokio::spawn(tasks::start_polling(
+                sender.clone(),
+                intake.clone(),
+                shutdown.clone(),
+            ))),
+        }
+        let texts = Texts::new(settings.language);
+        tasks.push(tokio::spawn(tasks::set_command_menus(
+            sender.clone(),
+            texts,
+            settings.main_group_id,
+            settings.admin_ids.clone(),
+            shutdown.clone(),
+        )));
+        tasks.push(tokio::spawn(tasks::keep_self_checking(
+            sender.clone(),
+            RequiredGroup::from_settings(&settings),
+            self_check,
+            settings.intake.self_check_retry,
+            shutdown.clone(),
+        )));
+        tasks.push(tokio::spawn(tasks::prune_periodically(
+            inbound.clone(),
+            db.clone(),
+            settings.intake.retention,
+            shutdown.clone(),
+        )));
+
+        let (outbox, wake_requests) = Outbox::new();
+        let tickets = TicketService::new(
+            db.clone(),
+            outbox.clone(),
+            store.clone(),
+            texts,
+            settings.main_group_id,
+            settings.survey_ttl,
+        );
+        let facts = DeskFacts::new(
+            db.clone(),
+            store.clone(),
+            sheets.clone(),
+            texts,
+            tickets.clone(),
+        );
+        let engine = DeliveryEngine::new(
+            db.clone(),
+            Executor::new(db.clone(), sender.clone(), texts, Arc::new(facts)),
+            // With Redis, other instances may share the outbox.
+            settings.store.redis_url.is_some().then(|| store.clone()),
+            shutdown.clone(),
+        );
+        let deliveries = engine.clone();
+        tasks.push(tokio::spawn(engine.run(wake_requests)));
+        tasks.push(tokio::spawn(run_report_worker(
+            sheets,
+            db.clone(),
+            shutdown.clone(),
+        )));
+
+        let desk = Desk {
+            bridge: BridgeService::new(
+                db.clone(),
+                outbox.clone(),
+                store.clone(),
+                texts,
+                tickets.clone(),
+            ),
+            survey: SurveyService::new(
+                db.clone(),
+                outbox.clone(),
+                store.clone(),
+                texts,
+                settings.survey_ttl,
+            ),
+            manager: ManagerService::new(
+                db.clone(),
+                store.clone(),
+                outbox,
+                texts,
+                settings.admin_ids.clone(),
+                vec![settings.main_group_id],
+            ),
+            users: UserService::new(db.clone()),
+            tickets,
+            sender: sender.clone(),
+            texts,
+            places: Places::new(
+                settings.main_group_id,
+                settings.technicians.iter().map(|t| t.group_chat_id),
+            ),
+        };
+        let mut deps = DependencyMap::new();
+        deps.insert(desk);
+        let processor = Arc::new(
+            UpdateProcessor::new(
+                bot::schema(),
+                deps,
+                inbound,
+                queue,
+                metrics,
+                &settings.intake,
+                shutdown.clone(),
+            )
+            // With Redis, other instances may share the database.
+            .shared_with_other_instances(settings.store.redis_url.is_some()),
+        );
+        let mut updates = updates;
+        let stop_listening = updates.stop_token();
+        let dispatcher_task = tokio::spawn(tasks::run_dispatcher(
+            sender,
+            processor,
+            updates,
+            shutdown.clone(),
+        ));
+
+        shutdown.cancelled().await;
+        tracing::info!("shutting down: intake stopped, finishing in-flight updates");
+        // Ends the listener's stream; the dispatcher then waits for its
+        // workers, which skip whatever has not started (it stays pending).
+        stop_listening.stop();
+        let grace = settings.intake.shutdown_grace;
+        if tokio::time::timeout(grace, async {
+            let _ = dispatcher_task.await;
+            let _ = http_task.await;
+            deliveries.finished().await;
+        })
+        .await
+        .is_err()
+        {
+            tracing::warn!(
+                grace_secs = grace.as_secs(),
+                "some updates did not finish in time; they will be replayed at the next start"
+            );
+        }
+        for task in tasks {
+            task.abort();
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+}

@@ -1,0 +1,222 @@
+//! The background tasks the application runs beside intake and delivery:
+//! signals, the dispatcher, webhook registration or long polling, command
+//! menus, the self-check, and pruning. Each keeps trying through Telegram's
+//! or the database's bad minutes, with the one backoff of [`crate::retry`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use sea_orm::DatabaseConnection;
+use teloxide::dispatching::Dispatcher;
+use teloxide::dptree;
+use teloxide::error_handlers::LoggingErrorHandler;
+use teloxide::payloads::SetWebhookSetters;
+use teloxide::prelude::Requester;
+use teloxide::types::AllowedUpdate;
+use tokio_util::sync::CancellationToken;
+
+use crate::intake::{
+    InboundListener, InboundStore, Intake, UpdateProcessor, ordering_key, run_polling,
+};
+use crate::retry::{backoff, until_success};
+use crate::self_check::{self, RequiredGroup, SelfCheckStatus};
+use crate::telegram::{ALLOWED_UPDATES, Sender};
+use crate::texts::Texts;
+
+/// Per-chat queue length inside the dispatcher. Deep enough that one busy chat
+/// does not block the dispatcher loop feeding the others.
+const WORKER_QUEUE_SIZE: usize = 4096;
+/// How often finished inbound rows are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+pub(super) async fn cancel_on_signal(shutdown: CancellationToken) {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => tracing::info!("SIGINT received"),
+        _ = terminate => tracing::info!("SIGTERM received"),
+        _ = shutdown.cancelled() => return,
+    }
+    shutdown.cancel();
+}
+
+/// Dispatches until the listener is stopped. The dispatcher asks Telegram
+/// who the bot is first (getMe); while Telegram cannot be reached, that is
+/// retried.
+pub(super) async fn run_dispatcher(
+    sender: Sender,
+    processor: Arc<UpdateProcessor>,
+    updates: InboundListener,
+    shutdown: CancellationToken,
+) {
+    let dispatch = || {
+        let mut dispatcher =
+            Dispatcher::builder(sender.bot().clone(), UpdateProcessor::root_handler())
+                .dependencies(dptree::deps![processor.clone()])
+                .distribution_function(ordering_key)
+                .worker_queue_size(WORKER_QUEUE_SIZE)
+                .error_handler(LoggingErrorHandler::with_custom_text(
+                    "an update handler failed",
+                ))
+                .build();
+        let updates = updates.clone();
+        async move {
+            dispatcher
+                .try_dispatch_with_listener(
+                    updates,
+                    LoggingErrorHandler::with_custom_text("update listener failed"),
+                )
+                .await
+        }
+    };
+    until_success(
+        "cannot start dispatching: getMe failed",
+        backoff(Duration::from_millis(500), Duration::from_secs(30)),
+        &shutdown,
+        dispatch,
+    )
+    .await;
+}
+
+pub(super) async fn register_webhook(
+    sender: Sender,
+    endpoint: String,
+    secret: String,
+    shutdown: CancellationToken,
+) {
+    let url = match reqwest::Url::parse(&endpoint) {
+        Ok(url) => url,
+        Err(error) => {
+            tracing::error!(error = %error, "WEBHOOK_URL does not form a valid webhook URL");
+            return;
+        }
+    };
+    let allowed: Vec<AllowedUpdate> = ALLOWED_UPDATES
+        .iter()
+        .filter_map(|kind| serde_json::from_value(serde_json::json!(kind)).ok())
+        .collect();
+    let register = || {
+        let request = sender
+            .bot()
+            .set_webhook(url.clone())
+            .secret_token(secret.clone())
+            .allowed_updates(allowed.clone());
+        let sender = sender.clone();
+        async move { sender.call(request).await }
+    };
+    if until_success(
+        "setWebhook failed; retrying",
+        backoff(Duration::from_secs(1), Duration::from_secs(60)),
+        &shutdown,
+        register,
+    )
+    .await
+    .is_some()
+    {
+        tracing::info!(path = "/webhook/…", "webhook registered with Telegram");
+    }
+}
+
+/// Sets the command menus, retrying while Telegram cannot be reached.
+pub(super) async fn set_command_menus(
+    sender: Sender,
+    texts: Texts,
+    main_group: i64,
+    admins: Vec<i64>,
+    shutdown: CancellationToken,
+) {
+    until_success(
+        "command menus not set yet; retrying",
+        backoff(Duration::from_secs(1), Duration::from_secs(300)),
+        &shutdown,
+        || crate::bot::menus::set_menus(&sender, &texts, main_group, &admins),
+    )
+    .await;
+}
+
+pub(super) async fn start_polling(sender: Sender, intake: Intake, shutdown: CancellationToken) {
+    // getUpdates refuses to work while a webhook is registered.
+    let deleted = until_success(
+        "deleteWebhook failed; retrying before polling",
+        backoff(Duration::from_secs(1), Duration::from_secs(60)),
+        &shutdown,
+        || sender.call(sender.bot().delete_webhook()),
+    )
+    .await;
+    if deleted.is_some() {
+        run_polling(sender.telegram().clone(), intake, shutdown).await;
+    }
+}
+
+/// Runs the self-check, and again every `retry` while it finds problems, so
+/// /readyz turns green once the user fixes the group settings.
+pub(super) async fn keep_self_checking(
+    sender: Sender,
+    groups: Vec<RequiredGroup>,
+    status: SelfCheckStatus,
+    retry: Duration,
+    shutdown: CancellationToken,
+) {
+    let mut reported: Vec<String> = Vec::new();
+    loop {
+        let problems = self_check::run(&sender, &groups).await;
+        for problem in &problems {
+            if !reported.contains(problem) {
+                tracing::error!(problem = %problem, "self-check");
+            }
+        }
+        if problems.is_empty() {
+            tracing::info!(groups = groups.len(), "self-check passed");
+        }
+        let done = problems.is_empty();
+        reported = problems.clone();
+        status.set(problems);
+        if done {
+            return;
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(retry) => {}
+        }
+    }
+}
+
+pub(super) async fn prune_periodically(
+    inbound: InboundStore,
+    db: DatabaseConnection,
+    retention: Duration,
+    shutdown: CancellationToken,
+) {
+    loop {
+        let cutoff =
+            Utc::now() - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(7));
+        match inbound.prune_done(cutoff).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "pruned finished inbound updates"),
+            Err(error) => tracing::warn!(error = %error, "pruning inbound updates failed"),
+        }
+        match crate::outbox::prune_sent(&db, cutoff).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "pruned sent deliveries"),
+            Err(error) => tracing::warn!(error = %error, "pruning the outbox failed"),
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(PRUNE_EVERY) => {}
+        }
+    }
+}
