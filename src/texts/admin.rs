@@ -3,149 +3,92 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Texts;
+use super::{Texts, id_arg};
 use crate::entities::TicketStatus;
 
 impl Texts {
     /// Anyone but a manager, or a manager outside the private chat and the
     /// main group. Says nothing about who may use the command, or why.
     pub fn admin_refusal(&self) -> &'static str {
-        self.pick("Эта команда недоступна.", "This command is not available.")
+        fixed!(self, "admin-refusal")
     }
 
     // --- usage lines, for a command given bad arguments ---
 
     pub fn usage_tickets(&self) -> &'static str {
-        self.pick(
-            "Использование: /tickets [new|work|closed] — последние 20 обращений, все или с этим статусом.",
-            "Usage: /tickets [new|work|closed] — the latest 20 tickets, all or with that status.",
-        )
+        fixed!(self, "usage-tickets")
     }
 
     pub fn usage_ticket(&self) -> &'static str {
-        self.pick(
-            "Использование: /ticket <номер>, например /ticket 12.",
-            "Usage: /ticket <number>, for example /ticket 12.",
-        )
+        fixed!(self, "usage-ticket")
     }
 
     pub fn usage_find(&self) -> &'static str {
-        self.pick(
-            "Использование: /find <текст | @username | tg id | #номер> — поиск по имени клиента, username, id, номеру обращения или словам из переписки.",
-            "Usage: /find <text | @username | tg id | #number> — search by client name, username, id, ticket number or words from the conversation.",
-        )
+        fixed!(self, "usage-find")
     }
 
     pub fn usage_stats(&self) -> &'static str {
-        self.pick(
-            "Использование: /stats [дней] — статистика за период от 1 до 3650 дней, по умолчанию 7.",
-            "Usage: /stats [days] — figures for a period of 1 to 3650 days, 7 by default.",
-        )
+        fixed!(self, "usage-stats")
     }
 
     /// `command` is "tech_on" or "tech_off".
     pub fn usage_tech_switch(&self, command: &str) -> String {
-        if self.is_ru() {
-            format!("Использование: /{command} <id | @username> — id показывает /techs.")
-        } else {
-            format!("Usage: /{command} <id | @username> — /techs shows the ids.")
-        }
+        self.render("usage-tech-switch", &[("command", command.into())])
     }
 
     // --- /techs ---
 
     pub fn techs_title(&self, count: usize) -> String {
-        if self.is_ru() {
-            format!("Специалисты: {count}")
-        } else {
-            format!("Technicians: {count}")
-        }
+        self.render("techs-title", &[("count", count.into())])
     }
 
     pub fn techs_none(&self) -> &'static str {
-        self.pick(
-            "Специалистов нет: их список задаёт TECH_GROUPS_MAPPING.",
-            "No technicians: TECH_GROUPS_MAPPING lists them.",
-        )
+        fixed!(self, "techs-none")
     }
 
     /// Takes new tickets.
     pub fn tech_state_available(&self) -> &'static str {
-        self.pick("✅ принимает обращения", "✅ takes tickets")
+        fixed!(self, "tech-state-available")
     }
 
     /// Switched off with /tech_off.
     pub fn tech_state_unavailable(&self) -> &'static str {
-        self.pick("⏸ не принимает новые", "⏸ takes no new tickets")
+        fixed!(self, "tech-state-unavailable")
     }
 
     /// Left TECH_GROUPS_MAPPING.
     pub fn tech_state_removed(&self) -> &'static str {
-        self.pick(
-            "🚫 нет в TECH_GROUPS_MAPPING",
-            "🚫 not in TECH_GROUPS_MAPPING",
-        )
+        fixed!(self, "tech-state-removed")
     }
 
     pub fn tech_open_tickets(&self, count: u64) -> String {
-        if self.is_ru() {
-            format!("открытых: {count}")
-        } else {
-            format!("open: {count}")
-        }
+        self.render("tech-open-tickets", &[("count", count.into())])
     }
 
     // --- /tech_on, /tech_off ---
 
     pub fn tech_now_available(&self, tech: &str) -> String {
-        if self.is_ru() {
-            format!("{tech} снова принимает обращения: кнопка появится на новых карточках.")
-        } else {
-            format!("{tech} takes tickets again: new cards will show the button.")
-        }
+        self.render("tech-now-available", &[("tech", tech.into())])
     }
 
     pub fn tech_now_unavailable(&self, tech: &str) -> String {
-        if self.is_ru() {
-            format!(
-                "{tech} больше не принимает новые обращения: на новых карточках кнопки не будет. Открытые обращения остаются за ним."
-            )
-        } else {
-            format!(
-                "{tech} takes no new tickets: new cards will not show the button. Open tickets stay assigned."
-            )
-        }
+        self.render("tech-now-unavailable", &[("tech", tech.into())])
     }
 
     pub fn tech_already_available(&self, tech: &str) -> String {
-        if self.is_ru() {
-            format!("{tech} и так принимает обращения.")
-        } else {
-            format!("{tech} already takes tickets.")
-        }
+        self.render("tech-already-available", &[("tech", tech.into())])
     }
 
     pub fn tech_already_unavailable(&self, tech: &str) -> String {
-        if self.is_ru() {
-            format!("{tech} и так не принимает новые обращения.")
-        } else {
-            format!("{tech} already takes no new tickets.")
-        }
+        self.render("tech-already-unavailable", &[("tech", tech.into())])
     }
 
     pub fn tech_not_in_mapping(&self, tech: &str) -> String {
-        if self.is_ru() {
-            format!("{tech} нет в TECH_GROUPS_MAPPING — добавьте его туда и перезапустите бота.")
-        } else {
-            format!("{tech} is not in TECH_GROUPS_MAPPING — add them there and restart the bot.")
-        }
+        self.render("tech-not-in-mapping", &[("tech", tech.into())])
     }
 
     pub fn tech_not_found(&self) -> &'static str {
-        self.pick(
-            "Такого специалиста нет. Список — /techs.",
-            "No such technician. /techs lists them.",
-        )
+        fixed!(self, "tech-not-found")
     }
 
     // --- ticket lists: /tickets, /find ---
@@ -153,235 +96,218 @@ impl Texts {
     /// The filter of /tickets, as a heading word.
     pub fn status_filter(&self, status: TicketStatus) -> &'static str {
         match status {
-            TicketStatus::New => self.pick("новые", "new"),
-            TicketStatus::Work => self.pick("в работе", "in progress"),
-            TicketStatus::Closed => self.pick("закрытые", "closed"),
+            TicketStatus::New => fixed!(self, "status-filter.new"),
+            TicketStatus::Work => fixed!(self, "status-filter.work"),
+            TicketStatus::Closed => fixed!(self, "status-filter.closed"),
         }
     }
 
     /// Status with its colour, as in topic titles: "🟢 Новый".
     pub fn status_label(&self, status: TicketStatus) -> String {
         match status {
-            TicketStatus::New => format!("🟢 {}", self.stage_new()),
-            TicketStatus::Work => format!("🟡 {}", self.stage_in_work()),
-            TicketStatus::Closed => format!("🟣 {}", self.stage_closed()),
+            TicketStatus::New => fixed!(self, "status-label.new"),
+            TicketStatus::Work => fixed!(self, "status-label.work"),
+            TicketStatus::Closed => fixed!(self, "status-label.closed"),
         }
+        .to_owned()
     }
 
     /// Heading of /tickets: `shown` of `total`, with the status filter if any.
     pub fn tickets_title(&self, filter: Option<TicketStatus>, shown: usize, total: u64) -> String {
-        let filter = filter
-            .map(|status| format!(" ({})", self.status_filter(status)))
-            .unwrap_or_default();
-        match (self.is_ru(), shown as u64 == total) {
-            (true, true) => format!("Обращения{filter}: {total}"),
-            (true, false) => format!("Обращения{filter}: последние {shown} из {total}"),
-            (false, true) => format!("Tickets{filter}: {total}"),
-            (false, false) => format!("Tickets{filter}: the latest {shown} of {total}"),
-        }
+        let id = match (filter.is_some(), shown as u64 == total) {
+            (false, true) => "tickets-title",
+            (true, true) => "tickets-title.filtered",
+            (false, false) => "tickets-title.latest",
+            (true, false) => "tickets-title.filtered-latest",
+        };
+        let filter = filter.map_or("", |status| self.status_filter(status));
+        self.render(
+            id,
+            &[
+                ("filter", filter.into()),
+                ("shown", shown.into()),
+                ("total", total.into()),
+            ],
+        )
     }
 
     pub fn tickets_none(&self) -> &'static str {
-        self.pick("Обращений нет.", "No tickets.")
+        fixed!(self, "tickets-none")
     }
 
     /// Stands for a missing technician, name or time.
     pub fn nobody(&self) -> &'static str {
-        "—"
+        fixed!(self, "nobody")
     }
 
     pub fn find_title(&self, count: usize, more: bool) -> String {
-        match (self.is_ru(), more) {
-            (true, false) => format!("Найдено обращений: {count}"),
-            (true, true) => format!("Найдено больше {count}, показаны последние {count}"),
-            (false, false) => format!("Tickets found: {count}"),
-            (false, true) => format!("More than {count} found; the latest {count} are shown"),
-        }
+        let id = if more {
+            "find-title.more"
+        } else {
+            "find-title"
+        };
+        self.render(id, &[("count", count.into())])
     }
 
     pub fn find_none(&self) -> &'static str {
-        self.pick("Ничего не найдено.", "Nothing found.")
+        fixed!(self, "find-none")
     }
 
     // --- /ticket ---
 
     pub fn ticket_not_found(&self, id: i32) -> String {
-        if self.is_ru() {
-            format!("Обращения #{id} нет.")
-        } else {
-            format!("There is no ticket #{id}.")
-        }
+        self.render("ticket-not-found", &[("ticket", id_arg(id))])
     }
 
     pub fn label_status(&self) -> &'static str {
-        self.pick("Статус", "Status")
+        fixed!(self, "label-status")
     }
 
     pub fn label_client(&self) -> &'static str {
-        self.pick("Клиент", "Client")
+        fixed!(self, "label-client")
     }
 
     pub fn label_tech(&self) -> &'static str {
-        self.pick("Специалист", "Technician")
+        fixed!(self, "label-tech")
     }
 
     pub fn label_opened(&self) -> &'static str {
-        self.pick("Открыто", "Opened")
+        fixed!(self, "label-opened")
     }
 
     pub fn label_first_response(&self) -> &'static str {
-        self.pick("Первый ответ", "First response")
+        fixed!(self, "label-first-response")
     }
 
     pub fn label_resolution(&self) -> &'static str {
-        self.pick("Решение", "Resolution")
+        fixed!(self, "label-resolution")
     }
 
     pub fn label_messages(&self) -> &'static str {
-        self.pick("Сообщений", "Messages")
+        fixed!(self, "label-messages")
     }
 
     pub fn label_history(&self) -> &'static str {
-        self.pick("История", "History")
+        fixed!(self, "label-history")
     }
 
     pub fn label_feedback(&self) -> &'static str {
-        self.pick("Оценка", "Feedback")
+        fixed!(self, "label-feedback")
     }
 
     pub fn label_topic(&self) -> &'static str {
-        self.pick("Топик", "Topic")
+        fixed!(self, "label-topic")
     }
 
     /// A time after the opening: "через 5 мин".
     pub fn after(&self, duration: &str) -> String {
-        if self.is_ru() {
-            format!("через {duration}")
-        } else {
-            format!("after {duration}")
-        }
+        self.render("after", &[("duration", duration.into())])
     }
 
     pub fn not_yet(&self) -> &'static str {
-        self.pick("ещё нет", "not yet")
+        fixed!(self, "not-yet")
     }
 
     pub fn still_open(&self) -> &'static str {
-        self.pick("ещё открыто", "still open")
+        fixed!(self, "still-open")
     }
 
     pub fn no_feedback(&self) -> &'static str {
-        self.pick("нет", "none")
+        fixed!(self, "no-feedback")
     }
 
     pub fn step_opened(&self) -> &'static str {
-        self.pick("открыто", "opened")
+        fixed!(self, "step-opened")
     }
 
     pub fn step_assigned(&self, tech: &str) -> String {
-        if self.is_ru() {
-            format!("назначено: {tech}")
-        } else {
-            format!("assigned to {tech}")
-        }
+        self.render("step-assigned", &[("tech", tech.into())])
     }
 
     pub fn step_reassigned(&self, tech: &str) -> String {
-        if self.is_ru() {
-            format!("передано: {tech}")
-        } else {
-            format!("handed over to {tech}")
-        }
+        self.render("step-reassigned", &[("tech", tech.into())])
     }
 
     pub fn step_closed(&self, by: &str) -> String {
-        match (self.is_ru(), by.trim().is_empty()) {
-            (true, true) => "закрыто".to_owned(),
-            (true, false) => format!("закрыто ({by})"),
-            (false, true) => "closed".to_owned(),
-            (false, false) => format!("closed by {by}"),
+        if by.trim().is_empty() {
+            fixed!(self, "step-closed").to_owned()
+        } else {
+            self.render("step-closed.by", &[("by", by.into())])
         }
     }
 
     pub fn step_topic_recreated(&self) -> &'static str {
-        self.pick("топик создан заново", "topic recreated")
+        fixed!(self, "step-topic-recreated")
     }
 
     pub fn step_client_blocked(&self) -> &'static str {
-        self.pick("клиент заблокировал бота", "the client blocked the bot")
+        fixed!(self, "step-client-blocked")
     }
 
     // --- /stats ---
 
     pub fn stats_title(&self, days: u32, since: DateTime<Utc>) -> String {
         let since = self.timestamp(since);
-        if self.is_ru() {
-            format!("Статистика за {days} дн. (с {since})")
-        } else {
-            format!("Figures for {days} days (since {since})")
-        }
+        self.render(
+            "stats-title",
+            &[("days", days.into()), ("since", since.into())],
+        )
     }
 
     pub fn stats_opened(&self, count: u64) -> String {
-        if self.is_ru() {
-            format!("Открыто: {count}")
-        } else {
-            format!("Opened: {count}")
-        }
+        self.render("stats-opened", &[("count", count.into())])
     }
 
     pub fn stats_closed(&self, count: u64) -> String {
-        if self.is_ru() {
-            format!("Закрыто: {count}")
-        } else {
-            format!("Closed: {count}")
-        }
+        self.render("stats-closed", &[("count", count.into())])
     }
 
     pub fn stats_still_open(&self, count: u64) -> String {
-        if self.is_ru() {
-            format!("Из открытых за период ещё не закрыто: {count}")
-        } else {
-            format!("Still open of those opened: {count}")
-        }
+        self.render("stats-still-open", &[("count", count.into())])
     }
 
     /// `what` is [`Texts::label_first_response`] or [`Texts::label_resolution`].
     pub fn stats_spread(&self, what: &str, median: &str, p90: &str, count: usize) -> String {
-        if self.is_ru() {
-            format!("{what}: медиана {median}, 90-й процентиль {p90} (обращений: {count})")
-        } else {
-            format!("{what}: median {median}, 90th percentile {p90} (tickets: {count})")
-        }
+        self.render(
+            "stats-spread",
+            &[
+                ("what", what.into()),
+                ("median", median.into()),
+                ("p90", p90.into()),
+                ("count", count.into()),
+            ],
+        )
     }
 
     pub fn stats_no_spread(&self, what: &str) -> String {
-        if self.is_ru() {
-            format!("{what}: нет данных")
-        } else {
-            format!("{what}: no data")
-        }
+        self.render("stats-no-spread", &[("what", what.into())])
     }
 
     /// Survey averages, each already formatted.
     pub fn stats_survey(&self, speed: &str, quality: &str, politeness: &str) -> String {
-        if self.is_ru() {
-            format!("Опрос (1–5): скорость {speed} · качество {quality} · вежливость {politeness}")
-        } else {
-            format!("Survey (1–5): speed {speed} · quality {quality} · politeness {politeness}")
-        }
+        self.render(
+            "stats-survey",
+            &[
+                ("speed", speed.into()),
+                ("quality", quality.into()),
+                ("politeness", politeness.into()),
+            ],
+        )
     }
 
     pub fn stats_no_survey(&self) -> &'static str {
-        self.pick("Опрос (1–5): ответов нет", "Survey (1–5): no answers")
+        fixed!(self, "stats-no-survey")
     }
 
     pub fn stats_response_rate(&self, answered: u64, closed: u64, percent: &str) -> String {
-        if self.is_ru() {
-            format!("Ответили на опрос: {answered} из {closed} закрытых ({percent})")
-        } else {
-            format!("Survey response rate: {answered} of {closed} closed ({percent})")
-        }
+        self.render(
+            "stats-response-rate",
+            &[
+                ("answered", answered.into()),
+                ("closed", closed.into()),
+                ("percent", percent.into()),
+            ],
+        )
     }
 
     // --- numbers and times ---
@@ -390,11 +316,12 @@ impl Texts {
     /// "1 д 3 ч". Rounded to whole seconds.
     pub fn duration(&self, seconds: f64) -> String {
         let total = seconds.max(0.0).round() as u64;
-        let units: [(u64, &str); 4] = if self.is_ru() {
-            [(86_400, "д"), (3_600, "ч"), (60, "мин"), (1, "с")]
-        } else {
-            [(86_400, "d"), (3_600, "h"), (60, "min"), (1, "s")]
-        };
+        let units: [(u64, &str); 4] = [
+            (86_400, fixed!(self, "duration-unit.days")),
+            (3_600, fixed!(self, "duration-unit.hours")),
+            (60, fixed!(self, "duration-unit.minutes")),
+            (1, fixed!(self, "duration-unit.seconds")),
+        ];
         let Some(first) = units.iter().position(|(size, _)| total >= *size) else {
             return format!("0 {}", units[3].1);
         };
@@ -411,27 +338,29 @@ impl Texts {
 
     /// A number with two decimals, with the language's decimal mark.
     pub fn decimal(&self, value: f64) -> String {
-        let text = format!("{value:.2}");
-        if self.is_ru() {
-            text.replace('.', ",")
-        } else {
-            text
-        }
+        format!("{value:.2}").replace('.', fixed!(self, "decimal-mark"))
     }
 
     /// A share (0..=1) as a whole percentage.
     pub fn percent(&self, share: f64) -> String {
-        format!("{}%", (share * 100.0).round() as i64)
+        let whole = (share * 100.0).round() as i64;
+        self.render("percent", &[("value", whole.to_string().into())])
     }
 
     /// A moment, in UTC: "2026-11-22 10:05 UTC".
     pub fn timestamp(&self, at: DateTime<Utc>) -> String {
-        at.format("%Y-%m-%d %H:%M UTC").to_string()
+        self.render(
+            "timestamp",
+            &[
+                ("date", at.format("%Y-%m-%d").to_string().into()),
+                ("time", at.format("%H:%M").to_string().into()),
+            ],
+        )
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use chrono::TimeZone;
 
     use super::*;
@@ -440,11 +369,14 @@ mod tests {
     const RU: Texts = Texts {
         language: Language::Ru,
     };
+    const KK: Texts = Texts {
+        language: Language::Kk,
+    };
     const EN: Texts = Texts {
         language: Language::En,
     };
 
-    fn all_texts(texts: Texts) -> Vec<String> {
+    pub(in crate::texts) fn all_texts(texts: Texts) -> Vec<String> {
         let at = Utc.with_ymd_and_hms(2026, 11, 22, 10, 5, 0).unwrap();
         let mut all = vec![
             texts.admin_refusal().to_owned(),
@@ -503,6 +435,10 @@ mod tests {
             texts.stats_no_survey().to_owned(),
             texts.stats_response_rate(1, 2, "50%"),
             texts.duration(3_700.0),
+            texts.decimal(4.5),
+            texts.percent(0.5),
+            texts.timestamp(at),
+            texts.nobody().to_owned(),
         ];
         for status in [TicketStatus::New, TicketStatus::Work, TicketStatus::Closed] {
             all.push(texts.status_filter(status).to_owned());
@@ -512,11 +448,12 @@ mod tests {
     }
 
     #[test]
-    fn every_admin_text_exists_in_both_languages_and_english_has_no_cyrillic() {
+    fn every_admin_text_exists_in_every_language_and_english_has_no_cyrillic() {
         let has_cyrillic = |s: &str| s.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
-        let (ru, en) = (all_texts(RU), all_texts(EN));
+        let (ru, kk, en) = (all_texts(RU), all_texts(KK), all_texts(EN));
         assert_eq!(ru.len(), en.len());
-        for text in ru.iter().chain(&en) {
+        assert_eq!(kk.len(), en.len());
+        for text in ru.iter().chain(&kk).chain(&en) {
             assert!(!text.trim().is_empty());
         }
         assert!(en.iter().all(|text| !has_cyrillic(text)), "{en:?}");
@@ -525,9 +462,16 @@ mod tests {
 
     #[test]
     fn the_refusal_names_no_command_and_no_role() {
-        for text in [RU.admin_refusal(), EN.admin_refusal()] {
+        for text in [RU.admin_refusal(), KK.admin_refusal(), EN.admin_refusal()] {
             assert!(!text.contains('/'));
-            for word in ["админ", "менеджер", "admin", "manager", "ADMIN_IDS"] {
+            for word in [
+                "админ",
+                "менеджер",
+                "әкімші",
+                "admin",
+                "manager",
+                "ADMIN_IDS",
+            ] {
                 assert!(!text.to_lowercase().contains(&word.to_lowercase()));
             }
         }
@@ -542,6 +486,8 @@ mod tests {
         assert_eq!(RU.duration(7_500.0), "2 ч 5 мин");
         assert_eq!(EN.duration(97_200.0 + 59.0), "1 d 3 h");
         assert_eq!(EN.duration(-5.0), "0 s");
+        assert_eq!(KK.duration(97_200.0), "1 күн 3 сағ");
+        assert_eq!(KK.duration(330.0), "5 мин 30 сек");
     }
 
     #[test]
@@ -550,6 +496,68 @@ mod tests {
         assert_eq!(EN.decimal(4.666_666), "4.67");
         assert_eq!(EN.percent(2.0 / 3.0), "67%");
         assert_eq!(RU.percent(0.0), "0%");
+        assert_eq!(KK.decimal(3.0), "3,00");
+        assert_eq!(KK.percent(1.0), "100%");
+    }
+
+    #[test]
+    fn timestamps_are_in_utc_whatever_the_language() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 22, 10, 5, 0).unwrap();
+        for texts in [RU, KK, EN] {
+            assert_eq!(texts.timestamp(at), "2026-11-22 10:05 UTC");
+        }
+    }
+
+    #[test]
+    fn counts_take_the_plural_form_their_number_needs() {
+        assert_eq!(
+            RU.stats_response_rate(1, 1, "100%"),
+            "Ответили на опрос: 1 из 1 закрытого (100%)"
+        );
+        assert_eq!(
+            RU.stats_response_rate(3, 21, "14%"),
+            "Ответили на опрос: 3 из 21 закрытого (14%)"
+        );
+        assert_eq!(
+            RU.stats_response_rate(3, 11, "27%"),
+            "Ответили на опрос: 3 из 11 закрытых (27%)"
+        );
+        assert_eq!(
+            RU.stats_response_rate(2, 4, "50%"),
+            "Ответили на опрос: 2 из 4 закрытых (50%)"
+        );
+        let at = Utc.with_ymd_and_hms(2026, 11, 22, 10, 5, 0).unwrap();
+        assert_eq!(
+            EN.stats_title(1, at),
+            "Figures for 1 day (since 2026-11-22 10:05 UTC)"
+        );
+        assert_eq!(
+            EN.stats_title(7, at),
+            "Figures for 7 days (since 2026-11-22 10:05 UTC)"
+        );
+        assert_eq!(
+            RU.stats_title(7, at),
+            "Статистика за 7 дн. (с 2026-11-22 10:05 UTC)"
+        );
+        assert_eq!(
+            EN.find_title(1, true),
+            "More than 1 found; the latest one is shown"
+        );
+        assert_eq!(
+            EN.find_title(20, true),
+            "More than 20 found; the latest 20 are shown"
+        );
+        assert_eq!(
+            RU.find_title(20, true),
+            "Найдено больше 20, показаны последние 20"
+        );
+    }
+
+    #[test]
+    fn counts_and_numbers_come_out_without_grouping_or_decimals() {
+        assert_eq!(RU.techs_title(1000), "Специалисты: 1000");
+        assert_eq!(EN.tech_open_tickets(12_345), "open: 12345");
+        assert_eq!(RU.ticket_not_found(1_000_000), "Обращения #1000000 нет.");
     }
 
     #[test]
@@ -563,5 +571,10 @@ mod tests {
             EN.tickets_title(Some(TicketStatus::Closed), 20, 21),
             "Tickets (closed): the latest 20 of 21"
         );
+        assert_eq!(
+            KK.tickets_title(Some(TicketStatus::Work), 20, 28),
+            "Өтініштер (жұмыстағы): соңғы 20, барлығы 28"
+        );
+        assert_eq!(KK.tickets_title(None, 3, 3), "Өтініштер: 3");
     }
 }

@@ -1,45 +1,60 @@
 //! Descriptions in the command menus.
 
 use super::Texts;
-use crate::domain::language::Language;
 
 impl Texts {
     /// What a command does, for Telegram's menu (3–256 characters).
     pub fn command_description(&self, command: &str) -> &'static str {
-        let (ru, en) = match command {
-            "start" => ("Начать", "Start"),
-            "help" => ("Как написать в поддержку", "How to reach support"),
-            "close" => ("Закрыть обращение", "Close the ticket"),
-            "techs" => (
-                "Техники и их открытые обращения",
-                "Technicians and their open tickets",
-            ),
-            "tickets" => (
-                "Последние обращения: /tickets [new|work|closed]",
-                "Latest tickets: /tickets [new|work|closed]",
-            ),
-            "ticket" => (
-                "Обращение подробно: /ticket <номер>",
-                "One ticket in detail: /ticket <id>",
-            ),
-            "find" => (
-                "Поиск: /find <текст | @username | id | #номер>",
-                "Search: /find <text | @username | id | #id>",
-            ),
-            "stats" => ("Статистика: /stats [дней]", "Statistics: /stats [days]"),
-            "tech_on" => (
-                "Включить техника: /tech_on <id>",
-                "Make a technician available: /tech_on <id>",
-            ),
-            "tech_off" => (
-                "Выключить техника: /tech_off <id>",
-                "Make a technician unavailable: /tech_off <id>",
-            ),
-            _ => ("Команда", "Command"),
-        };
-        match self.language() {
-            Language::Ru | Language::Kk => ru,
-            Language::En => en,
+        match command {
+            "start" => fixed!(self, "command-description.start"),
+            "help" => fixed!(self, "command-description.help"),
+            "close" => fixed!(self, "command-description.close"),
+            "techs" => fixed!(self, "command-description.techs"),
+            "tickets" => fixed!(self, "command-description.tickets"),
+            "ticket" => fixed!(self, "command-description.ticket"),
+            "find" => fixed!(self, "command-description.find"),
+            "stats" => fixed!(self, "command-description.stats"),
+            "tech_on" => fixed!(self, "command-description.tech-on"),
+            "tech_off" => fixed!(self, "command-description.tech-off"),
+            _ => fixed!(self, "command-description.other"),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::domain::language::Language;
+
+    pub(in crate::texts) const COMMANDS: [&str; 11] = [
+        "start", "help", "close", "techs", "tickets", "ticket", "find", "stats", "tech_on",
+        "tech_off", "unknown",
+    ];
+
+    pub(in crate::texts) fn all_texts(texts: Texts) -> Vec<String> {
+        COMMANDS
+            .iter()
+            .map(|command| texts.command_description(command).to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn menu_descriptions_fit_telegrams_limits_in_every_language() {
+        for language in Language::ALL {
+            for description in all_texts(Texts::new(language)) {
+                let length = description.chars().count();
+                assert!((3..=256).contains(&length), "{language}: {description}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_command_has_its_own_description() {
+        for language in Language::ALL {
+            let mut descriptions = all_texts(Texts::new(language));
+            descriptions.sort();
+            descriptions.dedup();
+            assert_eq!(descriptions.len(), COMMANDS.len(), "{language}");
         }
     }
 }

@@ -1,18 +1,70 @@
-//! Every text the bot writes, in Russian (the default) and English. Short and
-//! polite; user-written text is never mixed in with a parse mode, so nothing
-//! here needs escaping and names like `_x_` arrive exactly as typed.
+//! Every text the bot writes, in Russian (the default), Kazakh and English.
+//! The words live in Project Fluent files, `locales/<language>/<area>.ftl`
+//! (client, survey, team, admin, menus), compiled into the binary; this
+//! module gives each text a method with typed arguments, so a caller can
+//! neither misspell a message id nor forget an argument. User-written text
+//! is never mixed in with a parse mode, so nothing here needs escaping and
+//! names like `_x_` arrive exactly as typed.
 //!
-//! Keeping all wording in one place lets a support team retune the tone
-//! without touching the services, and keeps both languages in step: every
-//! method has both versions side by side.
+//! A message id is its method's name in kebab case (`ticket_opened_ack` is
+//! `ticket-opened-ack`); a method that picks one of a few fixed variants
+//! reads an attribute (`status-filter.new`). Counts go to Fluent as numbers,
+//! so plural selectors can see them; ticket numbers, Telegram ids and
+//! ready-made pieces (durations, percentages) go as text, so no number
+//! formatting ever touches them.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use fluent_templates::LanguageIdentifier;
+use fluent_templates::fluent_bundle::FluentValue;
 
 use crate::domain::card::CardWords;
 use crate::domain::language::Language;
 use crate::domain::topic_title::StageWords;
 
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "ru",
+        // Fluent wraps every argument in U+2068/U+2069 (bidi isolation). They
+        // would break what callers rely on: a specialist call ends with the
+        // caller's text unchanged, so its entities move by a fixed amount,
+        // and titles and notes are compared with what the bot sent before.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// A text without arguments, rendered once per language and kept, so its
+/// method can go on returning `&'static str` to the many callers that take
+/// one.
+macro_rules! fixed {
+    ($texts:expr, $id:literal) => {{
+        use std::sync::OnceLock;
+        static RENDERED: [OnceLock<String>; $crate::domain::language::Language::ALL.len()] =
+            [const { OnceLock::new() }; $crate::domain::language::Language::ALL.len()];
+        let texts: &$crate::texts::Texts = $texts;
+        RENDERED[texts.slot()]
+            .get_or_init(|| texts.render($id, &[]))
+            .as_str()
+    }};
+}
+
 mod admin;
+#[cfg(test)]
+mod checks;
 mod menus;
 mod survey;
+
+/// One argument of a Fluent message.
+type Arg<'a> = (&'static str, FluentValue<'a>);
+
+/// A ticket number or Telegram id as an argument: as text, because it is a
+/// name rather than an amount, and Fluent may format numbers (digit
+/// grouping) in a future version.
+fn id_arg(id: impl ToString) -> FluentValue<'static> {
+    FluentValue::from(id.to_string())
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct Texts {
@@ -28,71 +80,92 @@ impl Texts {
         self.language
     }
 
-    pub(super) fn pick(&self, ru: &'static str, en: &'static str) -> &'static str {
+    /// Where this language's entries sit in the per-language caches.
+    fn slot(&self) -> usize {
         match self.language {
-            Language::Ru | Language::Kk => ru,
-            Language::En => en,
+            Language::Ru => 0,
+            Language::Kk => 1,
+            Language::En => 2,
         }
     }
 
-    fn is_ru(&self) -> bool {
-        matches!(self.language, Language::Ru | Language::Kk)
+    fn locale(&self) -> &'static LanguageIdentifier {
+        static IDENTIFIERS: LazyLock<[LanguageIdentifier; Language::ALL.len()]> =
+            LazyLock::new(|| {
+                [Language::Ru, Language::Kk, Language::En].map(|language| {
+                    language
+                        .code()
+                        .parse()
+                        .expect("a language code is a language identifier")
+                })
+            });
+        &IDENTIFIERS[self.slot()]
+    }
+
+    /// The message `id` (or `id.attribute`) in this language.
+    fn render(&self, id: &str, args: &[Arg]) -> String {
+        let args: HashMap<&str, FluentValue> = args.iter().cloned().collect();
+        match LOCALES.lookup_single_language(self.locale(), id, Some(&args)) {
+            Ok(text) => text,
+            Err(error) => self.render_failed(id, &args, error),
+        }
+    }
+
+    /// A missing or broken translation stops every debug build and test run
+    /// that reaches it; a release build still says something, in Russian
+    /// (the language every message is written in first).
+    #[cold]
+    fn render_failed(
+        &self,
+        id: &str,
+        args: &HashMap<&str, FluentValue>,
+        error: impl std::fmt::Display,
+    ) -> String {
+        if cfg!(debug_assertions) {
+            panic!("text {id:?} in {} does not render: {error}", self.language);
+        }
+        tracing::error!(id, language = %self.language, %error, "a text does not render; sending the Russian one");
+        LOCALES
+            .lookup_single_language(Texts::new(Language::Ru).locale(), id, Some(args))
+            .unwrap_or_else(|_| id.to_owned())
     }
 
     // --- client's private chat ---
 
     pub fn greeting(&self) -> &'static str {
-        self.pick(
-            "Здравствуйте! Это служба поддержки. Опишите, пожалуйста, ваш вопрос одним или несколькими сообщениями — можно приложить фото, видео или файлы. Мы ответим здесь же.",
-            "Hello! This is the support team. Please describe your question in one or more messages — photos, videos and files are welcome. We will answer right here.",
-        )
+        fixed!(self, "greeting")
     }
 
     pub fn help(&self) -> &'static str {
-        self.pick(
-            "Просто напишите сюда ваш вопрос — он попадёт к специалисту поддержки, и ответ придёт в этот чат.",
-            "Just write your question here — it reaches a support specialist, and the answer arrives in this chat.",
-        )
+        fixed!(self, "help")
     }
 
     /// Sent once per ticket, after the client's first message of it.
     pub fn ticket_opened_ack(&self, ticket_id: i32) -> String {
-        if self.is_ru() {
-            format!("Обращение #{ticket_id} принято. Специалист ответит здесь же.")
-        } else {
-            format!("Request #{ticket_id} received. A specialist will reply right here.")
-        }
+        self.render("ticket-opened-ack", &[("ticket", id_arg(ticket_id))])
     }
 
     /// Told to the client when their ticket is closed; the satisfaction
-    /// survey follows separately once it exists.
+    /// survey follows separately.
     pub fn closed_for_client(&self, ticket_id: i32) -> String {
-        if self.is_ru() {
-            format!(
-                "Обращение #{ticket_id} закрыто. Спасибо, что обратились к нам! Если появятся новые вопросы — просто напишите сюда."
-            )
-        } else {
-            format!(
-                "Request #{ticket_id} is closed. Thank you for contacting us! If anything else comes up, just write here."
-            )
-        }
+        self.render("closed-for-client", &[("ticket", id_arg(ticket_id))])
     }
 
     // --- forum topic titles ---
 
     /// Stage word in a main-group topic title: `🟢 [Новый] #12 | …`.
     pub fn stage_new(&self) -> &'static str {
-        self.pick("Новый", "New")
+        fixed!(self, "stage-new")
     }
 
     /// Stage word in a main-group topic title: `🟡 [В работе | @ivan] #12 | …`.
     pub fn stage_in_work(&self) -> &'static str {
-        self.pick("В работе", "In progress")
+        fixed!(self, "stage-in-work")
     }
 
     /// Stage word in a main-group topic title: `🟣 [Закрыт] #12 | …`.
     pub fn stage_closed(&self) -> &'static str {
-        self.pick("Закрыт", "Closed")
+        fixed!(self, "stage-closed")
     }
 
     /// The stage words of the main topics' titles.
@@ -108,136 +181,88 @@ impl Texts {
 
     /// Bold first line of the client card.
     pub fn card_title(&self, ticket_id: i32) -> String {
-        if self.is_ru() {
-            format!("Обращение #{ticket_id}")
-        } else {
-            format!("Ticket #{ticket_id}")
-        }
+        self.render("card-title", &[("ticket", id_arg(ticket_id))])
     }
 
     pub fn card_name(&self) -> &'static str {
-        self.pick("Имя", "Name")
+        fixed!(self, "card-name")
     }
 
     pub fn card_username(&self) -> &'static str {
-        "Username"
+        fixed!(self, "card-username")
     }
 
     pub fn card_id(&self) -> &'static str {
-        "ID"
+        fixed!(self, "card-id")
     }
 
     pub fn card_language(&self) -> &'static str {
-        self.pick("Язык", "Language")
+        fixed!(self, "card-language")
     }
 
     pub fn card_earlier(&self, count: usize) -> String {
-        if self.is_ru() {
-            format!("Ранее обращений: {count}")
-        } else {
-            format!("Earlier tickets: {count}")
-        }
+        self.render("card-earlier", &[("count", count.into())])
     }
 
     /// Closes a card's list of earlier tickets when only the latest are shown.
     pub fn card_more(&self, count: usize) -> String {
-        if self.is_ru() {
-            format!("…и ещё {count}")
-        } else {
-            format!("…and {count} more")
-        }
+        self.render("card-more", &[("count", count.into())])
     }
 
     /// Shown for a missing username or language.
     pub fn card_missing(&self) -> &'static str {
-        "—"
+        fixed!(self, "card-missing")
     }
 
     // --- buttons ---
 
     pub fn close_button(&self) -> &'static str {
-        self.pick("Закрыть", "Close")
+        fixed!(self, "close-button")
     }
 
     // --- notes in the team's topics ---
 
     /// Main topic, after a technician has been assigned.
     pub fn assigned_note(&self, tech_label: &str) -> String {
-        if self.is_ru() {
-            format!("Назначен специалист: {tech_label}.")
-        } else {
-            format!("Assigned to {tech_label}.")
-        }
+        self.render("assigned-note", &[("tech", tech_label.into())])
     }
 
     /// The previous technician's topic, right before it is closed.
     pub fn reassigned_away_note(&self, new_tech_label: &str) -> String {
-        if self.is_ru() {
-            format!(
-                "Обращение передано другому специалисту: {new_tech_label}. Этот топик закрыт, сообщения отсюда больше не передаются."
-            )
-        } else {
-            format!(
-                "This ticket was handed over to {new_tech_label}. This topic is closed; messages here are no longer passed on."
-            )
-        }
+        self.render("reassigned-away-note", &[("tech", new_tech_label.into())])
     }
 
     /// First post of a technician's mirrored topic, before the history.
     pub fn tech_topic_intro(&self, ticket_id: i32) -> String {
-        if self.is_ru() {
-            format!(
-                "Вам назначено обращение #{ticket_id}. Ответы из этого топика получит клиент от имени поддержки. Сообщение, начинающееся с //, останется внутренней заметкой."
-            )
-        } else {
-            format!(
-                "Ticket #{ticket_id} is assigned to you. Replies in this topic reach the client from the support team. Start a message with // to keep it as an internal note."
-            )
-        }
+        self.render("tech-topic-intro", &[("ticket", id_arg(ticket_id))])
     }
 
     /// Last post of a ticket's topics; `by` is who closed it (a name, or the client).
     pub fn closed_note(&self, by: &str) -> String {
-        if self.is_ru() {
-            format!("Обращение закрыто ({by}).")
-        } else {
-            format!("Ticket closed by {by}.")
-        }
+        self.render("closed-note", &[("by", by.into())])
     }
 
     /// Answer to a message posted in a closed ticket's topic.
     pub fn ticket_is_closed_note(&self) -> &'static str {
-        self.pick(
-            "Это обращение закрыто — сообщение клиенту не отправлено.",
-            "This ticket is closed — the message was not sent to the client.",
-        )
+        fixed!(self, "ticket-is-closed-note")
     }
 
     /// Told to the main topic once when the client has blocked the bot.
     pub fn client_blocked_note(&self) -> &'static str {
-        self.pick(
-            "Клиент заблокировал бота — сообщения до него не доходят.",
-            "The client has blocked the bot — messages cannot reach them.",
-        )
+        fixed!(self, "client-blocked-note")
     }
 
     /// Posted after the client card when a deleted topic had to be recreated.
     pub fn topic_recreated_note(&self) -> &'static str {
-        self.pick(
-            "Топик был удалён и создан заново. Обращение продолжается здесь.",
-            "The topic was deleted and has been recreated. The ticket continues here.",
-        )
+        fixed!(self, "topic-recreated-note")
     }
 
     /// Stands in for an edit the Bot API cannot carry over (media swapped);
     /// `new_text` is the message's new text or caption, possibly empty.
     pub fn edit_note(&self, new_text: &str) -> String {
-        let new_text = new_text.trim();
-        match (self.is_ru(), new_text.is_empty()) {
-            (true, true) => "✏️ Сообщение выше было изменено.".to_owned(),
-            (true, false) => format!("✏️ Сообщение выше было изменено:\n{new_text}"),
-            (false, true) => "✏️ The message above was edited.".to_owned(),
-            (false, false) => format!("✏️ The message above was edited:\n{new_text}"),
+        match new_text.trim() {
+            "" => fixed!(self, "edit-note").to_owned(),
+            new_text => self.render("edit-note.with-text", &[("text", new_text.into())]),
         }
     }
 
@@ -245,51 +270,40 @@ impl Texts {
     /// caller's `text` comes last, unchanged, so its entities move by
     /// `utf16_len(result) - utf16_len(text)`.
     pub fn specialist_call_note(&self, author: &str, text: &str) -> String {
-        if self.is_ru() {
-            format!("🙋 {author} зовёт на помощь:\n{text}")
-        } else {
-            format!("🙋 {author} asks for help:\n{text}")
-        }
+        self.render(
+            "specialist-call-note",
+            &[("author", author.into()), ("text", text.into())],
+        )
     }
 
     // --- answers to button presses (short: Telegram shows them as a toast) ---
 
     pub fn assign_done(&self, tech_label: &str) -> String {
-        if self.is_ru() {
-            format!("Назначено: {tech_label}")
-        } else {
-            format!("Assigned to {tech_label}")
-        }
+        self.render("assign-done", &[("tech", tech_label.into())])
     }
 
     pub fn already_in_progress(&self) -> &'static str {
-        self.pick(
-            "Уже выполняется, подождите секунду.",
-            "Already in progress, one moment.",
-        )
+        fixed!(self, "already-in-progress")
     }
 
     pub fn ticket_already_closed(&self) -> &'static str {
-        self.pick("Обращение уже закрыто.", "This ticket is already closed.")
+        fixed!(self, "ticket-already-closed")
     }
 
     pub fn stale_button(&self) -> &'static str {
-        self.pick("Эта кнопка устарела.", "This button is out of date.")
+        fixed!(self, "stale-button")
     }
 
     pub fn only_in_main_group(&self) -> &'static str {
-        self.pick(
-            "Эта кнопка работает только в группе поддержки.",
-            "This button works only in the support group.",
-        )
+        fixed!(self, "only-in-main-group")
     }
 
     pub fn closed_done(&self) -> &'static str {
-        self.pick("Обращение закрыто.", "Ticket closed.")
+        fixed!(self, "closed-done")
     }
 
     pub fn unknown_ticket(&self) -> &'static str {
-        self.pick("Обращение не найдено.", "Ticket not found.")
+        fixed!(self, "unknown-ticket")
     }
 }
 
@@ -321,11 +335,14 @@ impl CardWords for Texts {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     const RU: Texts = Texts {
         language: Language::Ru,
+    };
+    const KK: Texts = Texts {
+        language: Language::Kk,
     };
     const EN: Texts = Texts {
         language: Language::En,
@@ -333,7 +350,7 @@ mod tests {
 
     /// Every text, with sample arguments, so the checks below cover new
     /// methods as soon as they are listed here.
-    fn all_texts(texts: Texts) -> Vec<String> {
+    pub(in crate::texts) fn all_texts(texts: Texts) -> Vec<String> {
         vec![
             texts.greeting().to_owned(),
             texts.help().to_owned(),
@@ -372,12 +389,11 @@ mod tests {
     }
 
     #[test]
-    fn every_text_exists_in_both_languages_and_is_never_blank() {
-        let ru = all_texts(RU);
-        let en = all_texts(EN);
-        assert_eq!(ru.len(), en.len());
-        for text in ru.iter().chain(&en) {
-            assert!(!text.trim().is_empty());
+    fn every_text_exists_in_every_language_and_is_never_blank() {
+        for texts in [RU, KK, EN] {
+            for text in all_texts(texts) {
+                assert!(!text.trim().is_empty(), "{}", texts.language());
+            }
         }
     }
 
@@ -391,7 +407,7 @@ mod tests {
     #[test]
     fn callback_answers_fit_in_a_telegram_toast() {
         // answerCallbackQuery text is limited to 200 characters.
-        for texts in [RU, EN] {
+        for texts in [RU, KK, EN] {
             for answer in [
                 texts.assign_done("@a_rather_long_username_32_chars"),
                 texts.already_in_progress().to_owned(),
@@ -400,6 +416,8 @@ mod tests {
                 texts.only_in_main_group().to_owned(),
                 texts.closed_done().to_owned(),
                 texts.unknown_ticket().to_owned(),
+                texts.survey_recorded(5),
+                texts.survey_stale().to_owned(),
             ] {
                 assert!(answer.chars().count() <= 200, "{answer}");
             }
@@ -434,6 +452,22 @@ mod tests {
             [EN.stage_new(), EN.stage_in_work(), EN.stage_closed()],
             ["New", "In progress", "Closed"]
         );
+        assert_eq!(
+            [KK.stage_new(), KK.stage_in_work(), KK.stage_closed()],
+            ["Жаңа", "Жұмыста", "Жабық"]
+        );
+    }
+
+    #[test]
+    fn stage_words_and_card_words_come_from_the_same_texts() {
+        for texts in [RU, KK, EN] {
+            let words = texts.stage_words();
+            assert_eq!(words.new, texts.stage_new());
+            assert_eq!(words.in_work, texts.stage_in_work());
+            assert_eq!(words.closed, texts.stage_closed());
+            assert_eq!(CardWords::title(&texts, 12), texts.card_title(12));
+            assert_eq!(CardWords::more(&texts, 4), texts.card_more(4));
+        }
     }
 
     #[test]
@@ -465,5 +499,18 @@ mod tests {
         let note = RU.specialist_call_note("Ivan", "@petya помоги");
         assert_eq!(note, "🙋 Ivan зовёт на помощь:\n@petya помоги");
         assert!(EN.specialist_call_note("Ivan", " x ").ends_with(" x "));
+        let kazakh = KK.specialist_call_note("Ivan", "@petya\n *көмектес*");
+        assert!(kazakh.ends_with(":\n@petya\n *көмектес*"), "{kazakh}");
+    }
+
+    #[test]
+    fn kazakh_notes_carry_their_arguments_verbatim() {
+        assert_eq!(
+            KK.ticket_opened_ack(12),
+            "#12 өтінішіңіз қабылданды. Маман осы жерде жауап береді."
+        );
+        assert_eq!(KK.closed_note("_x_"), "Өтініш жабылды (_x_).");
+        assert_eq!(KK.card_title(1234567), "Өтініш #1234567");
+        assert_eq!(KK.edit_note(" "), "✏️ Жоғарыдағы хабарлама өзгертілді.");
     }
 }

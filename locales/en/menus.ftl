@@ -1,0 +1,14 @@
+# Descriptions in Telegram's command menus: 3–256 characters each.
+
+command-description =
+    .start = Start
+    .help = How to reach support
+    .close = Close the ticket
+    .techs = Technicians and their open tickets
+    .tickets = Latest tickets: /tickets [new|work|closed]
+    .ticket = One ticket in detail: /ticket <id>
+    .find = Search: /find <text | @username | id | #id>
+    .stats = Statistics: /stats [days]
+    .tech-on = Make a technician available: /tech_on <id>
+    .tech-off = Make a technician unavailable: /tech_off <id>
+    .other = Command

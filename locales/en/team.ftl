@@ -1,0 +1,52 @@
+# What the support team reads in the forum topics: stage words of the topic
+# titles, the client card, notes, and answers to button presses.
+
+## Stage words of the main topics' titles: 🟢 [New] #12 | …
+
+stage-new = New
+stage-in-work = In progress
+stage-closed = Closed
+
+## The client card
+
+card-title = Ticket #{ $ticket }
+card-name = Name
+card-username = Username
+card-id = ID
+card-language = Language
+card-earlier = Earlier tickets: { $count }
+# Closes the list of earlier tickets when only the latest are shown.
+card-more = …and { $count } more
+# Stands for a missing username or language.
+card-missing = —
+
+close-button = Close
+
+## Notes in the team's topics
+
+assigned-note = Assigned to { $tech }.
+reassigned-away-note = This ticket was handed over to { $tech }. This topic is closed; messages here are no longer passed on.
+tech-topic-intro = Ticket #{ $ticket } is assigned to you. Replies in this topic reach the client from the support team. Start a message with // to keep it as an internal note.
+# $by is a staff member's name, or the client.
+closed-note = Ticket closed by { $by }.
+ticket-is-closed-note = This ticket is closed — the message was not sent to the client.
+client-blocked-note = The client has blocked the bot — messages cannot reach them.
+topic-recreated-note = The topic was deleted and has been recreated. The ticket continues here.
+edit-note = ✏️ The message above was edited.
+    .with-text =
+        ✏️ The message above was edited:
+        { $text }
+# $text must stay last: its formatting entities are shifted past the words before it.
+specialist-call-note =
+    🙋 { $author } asks for help:
+    { $text }
+
+## Answers to button presses: Telegram shows them as a toast of at most 200 characters
+
+assign-done = Assigned to { $tech }
+already-in-progress = Already in progress, one moment.
+ticket-already-closed = This ticket is already closed.
+stale-button = This button is out of date.
+only-in-main-group = This button works only in the support group.
+closed-done = Ticket closed.
+unknown-ticket = Ticket not found.

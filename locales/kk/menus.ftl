@@ -1,0 +1,14 @@
+# Descriptions in Telegram's command menus: 3–256 characters each.
+
+command-description =
+    .start = Бастау
+    .help = Қолдау қызметіне қалай жазуға болады
+    .close = Өтінішті жабу
+    .techs = Мамандар және олардың ашық өтініштері
+    .tickets = Соңғы өтініштер: /tickets [new|work|closed]
+    .ticket = Өтініш толығырақ: /ticket <нөмір>
+    .find = Іздеу: /find <мәтін | @username | id | #нөмір>
+    .stats = Статистика: /stats [күн]
+    .tech-on = Маман жаңа өтініштерді қабылдайды: /tech_on <id>
+    .tech-off = Маман жаңа өтініштерді қабылдамайды: /tech_off <id>
+    .other = Команда

@@ -1,0 +1,54 @@
+# What the support team reads in the forum topics: stage words of the topic
+# titles, the client card, notes, and answers to button presses.
+# Kazakh nouns stay singular after a number (3 өтініш), so no message here
+# needs a plural selector.
+
+## Stage words of the main topics' titles: 🟢 [Жаңа] #12 | …
+
+stage-new = Жаңа
+stage-in-work = Жұмыста
+stage-closed = Жабық
+
+## The client card
+
+card-title = Өтініш #{ $ticket }
+card-name = Аты
+card-username = Username
+card-id = ID
+card-language = Тілі
+card-earlier = Бұрынғы өтініштер: { $count }
+# Closes the list of earlier tickets when only the latest are shown.
+card-more = …және тағы { $count }
+# Stands for a missing username or language.
+card-missing = —
+
+close-button = Жабу
+
+## Notes in the team's topics
+
+assigned-note = Маман тағайындалды: { $tech }.
+reassigned-away-note = Өтініш басқа маманға берілді: { $tech }. Бұл топик жабылды, мұндағы хабарламалар енді жіберілмейді.
+tech-topic-intro = Сізге #{ $ticket } өтініш тағайындалды. Осы топиктегі жауаптарыңызды клиент қолдау қызметінің атынан алады. // белгісімен басталған хабарлама ішкі жазба болып қалады.
+# $by is a staff member's name, or the client.
+closed-note = Өтініш жабылды ({ $by }).
+ticket-is-closed-note = Бұл өтініш жабылған — хабарлама клиентке жіберілмеді.
+client-blocked-note = Клиент ботты бұғаттады — хабарламалар оған жетпейді.
+topic-recreated-note = Топик жойылған еді, енді қайта құрылды. Өтініш осында жалғасады.
+edit-note = ✏️ Жоғарыдағы хабарлама өзгертілді.
+    .with-text =
+        ✏️ Жоғарыдағы хабарлама өзгертілді:
+        { $text }
+# $text must stay last: its formatting entities are shifted past the words before it.
+specialist-call-note =
+    🙋 { $author } көмекке шақырады:
+    { $text }
+
+## Answers to button presses: Telegram shows them as a toast of at most 200 characters
+
+assign-done = Тағайындалды: { $tech }
+already-in-progress = Орындалып жатыр, бір сәт күтіңіз.
+ticket-already-closed = Өтініш әлдеқашан жабылған.
+stale-button = Бұл батырма ескірген.
+only-in-main-group = Бұл батырма тек қолдау тобында жұмыс істейді.
+closed-done = Өтініш жабылды.
+unknown-ticket = Өтініш табылмады.

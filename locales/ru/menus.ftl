@@ -1,0 +1,14 @@
+# Descriptions in Telegram's command menus: 3–256 characters each.
+
+command-description =
+    .start = Начать
+    .help = Как написать в поддержку
+    .close = Закрыть обращение
+    .techs = Техники и их открытые обращения
+    .tickets = Последние обращения: /tickets [new|work|closed]
+    .ticket = Обращение подробно: /ticket <номер>
+    .find = Поиск: /find <текст | @username | id | #номер>
+    .stats = Статистика: /stats [дней]
+    .tech-on = Включить техника: /tech_on <id>
+    .tech-off = Выключить техника: /tech_off <id>
+    .other = Команда

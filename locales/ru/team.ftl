@@ -1,0 +1,52 @@
+# What the support team reads in the forum topics: stage words of the topic
+# titles, the client card, notes, and answers to button presses.
+
+## Stage words of the main topics' titles: 🟢 [Новый] #12 | …
+
+stage-new = Новый
+stage-in-work = В работе
+stage-closed = Закрыт
+
+## The client card
+
+card-title = Обращение #{ $ticket }
+card-name = Имя
+card-username = Username
+card-id = ID
+card-language = Язык
+card-earlier = Ранее обращений: { $count }
+# Closes the list of earlier tickets when only the latest are shown.
+card-more = …и ещё { $count }
+# Stands for a missing username or language.
+card-missing = —
+
+close-button = Закрыть
+
+## Notes in the team's topics
+
+assigned-note = Назначен специалист: { $tech }.
+reassigned-away-note = Обращение передано другому специалисту: { $tech }. Этот топик закрыт, сообщения отсюда больше не передаются.
+tech-topic-intro = Вам назначено обращение #{ $ticket }. Ответы из этого топика получит клиент от имени поддержки. Сообщение, начинающееся с //, останется внутренней заметкой.
+# $by is a staff member's name, or the client.
+closed-note = Обращение закрыто ({ $by }).
+ticket-is-closed-note = Это обращение закрыто — сообщение клиенту не отправлено.
+client-blocked-note = Клиент заблокировал бота — сообщения до него не доходят.
+topic-recreated-note = Топик был удалён и создан заново. Обращение продолжается здесь.
+edit-note = ✏️ Сообщение выше было изменено.
+    .with-text =
+        ✏️ Сообщение выше было изменено:
+        { $text }
+# $text must stay last: its formatting entities are shifted past the words before it.
+specialist-call-note =
+    🙋 { $author } зовёт на помощь:
+    { $text }
+
+## Answers to button presses: Telegram shows them as a toast of at most 200 characters
+
+assign-done = Назначено: { $tech }
+already-in-progress = Уже выполняется, подождите секунду.
+ticket-already-closed = Обращение уже закрыто.
+stale-button = Эта кнопка устарела.
+only-in-main-group = Эта кнопка работает только в группе поддержки.
+closed-done = Обращение закрыто.
+unknown-ticket = Обращение не найдено.
