@@ -59,7 +59,7 @@ pub struct Settings {
     pub language: Language,
     pub log_format: LogFormat,
     /// Telegram's flood limits the delivery engine keeps under.
-    pub limits: crate::telegram::limits::Limits,
+    pub limits: crate::domain::limits::Limits,
     /// How long a client has to answer the survey after closing.
     pub survey_ttl: Duration,
     /// RUST_LOG, read here so a value in .env works too.
@@ -446,13 +446,11 @@ impl RawSettings {
         }
 
         let limits = match present(self.telegram_flood_limits).as_deref() {
-            None => crate::telegram::limits::Limits::telegram(),
+            None => crate::domain::limits::Limits::telegram(),
             Some(v) if v.eq_ignore_ascii_case("telegram") => {
-                crate::telegram::limits::Limits::telegram()
+                crate::domain::limits::Limits::telegram()
             }
-            Some(v) if v.eq_ignore_ascii_case("off") => {
-                crate::telegram::limits::Limits::unlimited()
-            }
+            Some(v) if v.eq_ignore_ascii_case("off") => crate::domain::limits::Limits::unlimited(),
             Some(v) => {
                 return Err(ConfigError::new(
                     "TELEGRAM_FLOOD_LIMITS",
@@ -809,11 +807,11 @@ mod tests {
         );
         assert_eq!(
             load(&[("TELEGRAM_FLOOD_LIMITS", "OFF")]).unwrap().limits,
-            crate::telegram::limits::Limits::unlimited()
+            crate::domain::limits::Limits::unlimited()
         );
         assert_eq!(
             load(&[]).unwrap().limits,
-            crate::telegram::limits::Limits::telegram()
+            crate::domain::limits::Limits::telegram()
         );
         assert_eq!(
             load(&[("BOT_LANGUAGE", "EN")]).unwrap().language,

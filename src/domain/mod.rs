@@ -7,6 +7,7 @@ pub mod callback;
 pub mod card;
 pub mod commands;
 pub mod language;
+pub mod limits;
 pub mod passage;
 pub mod rich_text;
 pub mod text;

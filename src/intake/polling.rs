@@ -9,6 +9,7 @@ use serde_json::value::RawValue;
 use tokio_util::sync::CancellationToken;
 
 use super::{Intake, IntakeError, Source};
+use crate::retry::Pauses;
 use crate::telegram::{PollError, Telegram};
 
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -21,7 +22,7 @@ struct UpdateIdOnly {
 /// Polls until `shutdown` is cancelled.
 pub async fn run_polling(telegram: Telegram, intake: Intake, shutdown: CancellationToken) {
     let mut offset: i64 = 0;
-    let mut backoff = Duration::from_millis(500);
+    let mut pauses = Pauses::new(Duration::from_millis(500), MAX_BACKOFF);
     tracing::info!("long polling started");
     loop {
         let fetched = tokio::select! {
@@ -30,7 +31,7 @@ pub async fn run_polling(telegram: Telegram, intake: Intake, shutdown: Cancellat
         };
         let wait = match fetched {
             Ok(updates) => {
-                backoff = Duration::from_millis(500);
+                pauses.reset();
                 match store_all(&intake, &updates, &mut offset).await {
                     Ok(()) => None,
                     Err(error) => {
@@ -41,9 +42,8 @@ pub async fn run_polling(telegram: Telegram, intake: Intake, shutdown: Cancellat
             }
             Err(PollError::RetryAfter(wait)) => Some(wait),
             Err(PollError::Failed(reason)) => {
-                tracing::warn!(reason = %reason, retry_in_ms = backoff.as_millis() as u64, "getUpdates failed");
-                let wait = backoff;
-                backoff = (backoff * 2).min(MAX_BACKOFF);
+                let wait = pauses.next_pause();
+                tracing::warn!(reason = %reason, retry_in_ms = wait.as_millis() as u64, "getUpdates failed");
                 Some(wait)
             }
         };

@@ -21,6 +21,7 @@ use super::ordering::ordering_key;
 use super::queue::UpdateQueue;
 use crate::config::IntakeSettings;
 use crate::metrics::Metrics;
+use crate::retry::{Pauses, backoff, until_success};
 use crate::services::ServiceError;
 
 /// How long an update waits for an older one of its chat on another instance.
@@ -158,20 +159,13 @@ impl UpdateProcessor {
     /// next start replays it. At shutdown it is left for that replay (its
     /// work is absorbed by dedup keys).
     async fn mark_done(&self, update_id: i64) {
-        let mut wait = OUTAGE_FIRST_WAIT;
-        loop {
-            match self.inbound.mark_done(update_id).await {
-                Ok(()) => return,
-                Err(error) => {
-                    tracing::error!(error = %error, retry_in_ms = wait.as_millis() as u64, "could not mark the update done; retrying");
-                }
-            }
-            tokio::select! {
-                _ = self.shutdown.cancelled() => return,
-                _ = tokio::time::sleep(wait) => {}
-            }
-            wait = (wait * 2).min(OUTAGE_LONGEST_WAIT);
-        }
+        until_success(
+            "could not mark the update done; retrying",
+            backoff(OUTAGE_FIRST_WAIT, OUTAGE_LONGEST_WAIT),
+            &self.shutdown,
+            || self.inbound.mark_done(update_id),
+        )
+        .await;
     }
 
     /// Within one instance the dispatcher keeps a chat's updates in order.
@@ -222,7 +216,8 @@ impl UpdateProcessor {
     async fn attempt_until_settled(&self, update: &Update, me: &Me) -> Outcome {
         let update_id = update.id.0 as i64;
         let mut attempt = 0;
-        let mut outage_wait = OUTAGE_FIRST_WAIT;
+        let mut outage_pauses = Pauses::new(OUTAGE_FIRST_WAIT, OUTAGE_LONGEST_WAIT);
+        let mut failure_pauses = Pauses::new(self.retry_base_delay, Duration::MAX);
         loop {
             if self.shutdown.is_cancelled() {
                 return Outcome::Postponed;
@@ -238,19 +233,16 @@ impl UpdateProcessor {
             let delay = if error.is_outage() {
                 tracing::warn!(
                     error = format!("{error:#}"),
-                    retry_in_ms = outage_wait.as_millis() as u64,
                     "update waits for the database or store to come back"
                 );
-                let delay = outage_wait;
-                outage_wait = (outage_wait * 2).min(OUTAGE_LONGEST_WAIT);
-                delay
+                outage_pauses.next_pause()
             } else {
                 attempt += 1;
                 let error = format!("{error:#}");
                 if attempt >= self.max_attempts {
                     return Outcome::Parked(error);
                 }
-                let delay = self.retry_base_delay * 2u32.saturating_pow(attempt - 1);
+                let delay = failure_pauses.next_pause();
                 tracing::warn!(error = %error, attempt, retry_in_ms = delay.as_millis() as u64, "update failed; will retry");
                 if let Err(db_error) = self.inbound.record_failure(update_id, &error).await {
                     tracing::error!(error = %db_error, "could not record the failed attempt");

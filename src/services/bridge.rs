@@ -116,11 +116,24 @@ impl BridgeService {
     /// the ticket moved away from) that it did not reach the client.
     pub async fn not_sent(
         &self,
-        ticket_id: i32,
-        place: Target,
-        lane: i64,
+        ticket: &tickets::Model,
+        written_in: Option<&mirrors::Model>,
         message: &Message,
     ) -> ServiceResult<()> {
+        let (place, lane) = match written_in {
+            Some(mirror) => (
+                Target::Mirror {
+                    mirror_id: mirror.id,
+                },
+                mirror.chat_id,
+            ),
+            None => (
+                Target::Main {
+                    ticket_id: ticket.id,
+                },
+                ticket.main_chat_id,
+            ),
+        };
         let source = ReplyTo {
             chat: message.chat.id.0,
             message_id: message.id.0,
@@ -129,7 +142,7 @@ impl BridgeService {
             .replying_to(Some(source));
         let delivery = Delivery::new(
             lane,
-            ticket_id,
+            ticket.id,
             note.into(),
             format!("closed-reply:{}:{}", source.chat, source.message_id),
         );

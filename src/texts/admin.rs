@@ -364,7 +364,7 @@ pub(super) mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::config::Language;
+    use crate::domain::language::Language;
 
     const RU: Texts = Texts {
         language: Language::Ru,

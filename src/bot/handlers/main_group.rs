@@ -7,7 +7,6 @@ use super::team::{self, TeamPlace};
 use crate::bot::message::{author_name, topic_of};
 use crate::bot::{Desk, HandlerResult};
 use crate::entities::Actor;
-use crate::outbox::Target;
 use crate::services::bridge::Origin;
 
 pub async fn message(message: Message, me: Me, desk: Desk) -> HandlerResult {
@@ -27,10 +26,7 @@ pub async fn message(message: Message, me: Me, desk: Desk) -> HandlerResult {
     let place = TeamPlace {
         ticket: &ticket,
         mirror: mirror.as_ref(),
-        target: Target::Main {
-            ticket_id: ticket.id,
-        },
-        lane: ticket.main_chat_id,
+        written_in: None,
         actor: Actor::Staff,
         current: true,
     };

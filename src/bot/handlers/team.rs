@@ -10,7 +10,6 @@ use crate::bot::{Desk, HandlerResult};
 use crate::domain::commands::{self, TeamCommand};
 use crate::domain::passage::{Author, MessageFacts, Passage, passage};
 use crate::entities::{Actor, mirrors, tickets};
-use crate::outbox::Target;
 use crate::services::bridge::Origin;
 
 /// Where in the team the message was written.
@@ -18,8 +17,9 @@ pub struct TeamPlace<'a> {
     pub ticket: &'a tickets::Model,
     /// The ticket's current mirrored topic, if it has one.
     pub mirror: Option<&'a mirrors::Model>,
-    pub target: Target,
-    pub lane: i64,
+    /// The mirrored topic the message was written in; `None` in the main
+    /// topic.
+    pub written_in: Option<&'a mirrors::Model>,
     pub actor: Actor,
     /// False in a technician's topic the ticket has moved away from.
     pub current: bool,
@@ -61,7 +61,7 @@ pub async fn handle(
         },
         Passage::TicketClosed => {
             desk.bridge
-                .not_sent(ticket.id, place.target, place.lane, message)
+                .not_sent(ticket, place.written_in, message)
                 .await
         }
         Passage::InternalNote => Ok(desk

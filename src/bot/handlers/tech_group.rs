@@ -7,7 +7,6 @@ use super::team::{self, TeamPlace};
 use crate::bot::message::{author_name, topic_of};
 use crate::bot::{Desk, HandlerResult};
 use crate::entities::Actor;
-use crate::outbox::Target;
 use crate::services::bridge::Origin;
 
 pub async fn message(message: Message, me: Me, desk: Desk) -> HandlerResult {
@@ -25,10 +24,7 @@ pub async fn message(message: Message, me: Me, desk: Desk) -> HandlerResult {
     let place = TeamPlace {
         ticket: &ticket,
         mirror: Some(&mirror),
-        target: Target::Mirror {
-            mirror_id: mirror.id,
-        },
-        lane: mirror.chat_id,
+        written_in: Some(&mirror),
         actor: Actor::Tech,
         // A topic the ticket was moved away from no longer speaks for it.
         current: mirror.closed_at.is_none(),

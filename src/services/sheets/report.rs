@@ -37,6 +37,7 @@ use tokio_util::sync::CancellationToken;
 use super::{CALL_TIMEOUT, Connected, Sheets, SheetsError};
 use crate::entities::sheet_reports::{self, ReportStatus};
 use crate::entities::{feedback, technicians, tickets, users};
+use crate::retry::Pauses;
 
 /// Rows per append.
 pub const BATCH: u64 = 100;
@@ -106,6 +107,7 @@ pub async fn run_report_worker(
     }
     let poll = connected.report_poll;
     let mut failures: u32 = 0;
+    let mut pauses = Pauses::new(poll, MAX_BACKOFF.max(poll));
     loop {
         let delay = match sheets.send_due_reports(&db).await {
             Ok(sent) => {
@@ -113,6 +115,7 @@ pub async fn run_report_worker(
                     tracing::info!("Google Sheets report: appending works again");
                 }
                 failures = 0;
+                pauses.reset();
                 if sent as u64 >= BATCH {
                     Duration::ZERO
                 } else {
@@ -121,7 +124,7 @@ pub async fn run_report_worker(
             }
             Err(error) => {
                 failures += 1;
-                let delay = backoff(poll, failures);
+                let delay = pauses.next_pause();
                 tracing::warn!(
                     problem = %error,
                     failures,
@@ -136,11 +139,6 @@ pub async fn run_report_worker(
             _ = tokio::time::sleep(delay) => {}
         }
     }
-}
-
-fn backoff(poll: Duration, failures: u32) -> Duration {
-    let factor = 2u32.saturating_pow(failures.saturating_sub(1).min(16));
-    poll.saturating_mul(factor).min(MAX_BACKOFF).max(poll)
 }
 
 impl Sheets {
@@ -474,14 +472,5 @@ mod tests {
         assert_eq!(row[2], json!(""));
         assert_eq!(row[4], json!(""));
         assert_eq!(&row[6..], [json!(""), json!(""), json!(""), json!("")]);
-    }
-
-    #[test]
-    fn backoff_doubles_from_the_poll_interval_up_to_an_hour() {
-        let poll = Duration::from_secs(30);
-        assert_eq!(backoff(poll, 1), poll);
-        assert_eq!(backoff(poll, 2), poll * 2);
-        assert_eq!(backoff(poll, 3), poll * 4);
-        assert_eq!(backoff(poll, 40), MAX_BACKOFF);
     }
 }

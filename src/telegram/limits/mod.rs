@@ -17,40 +17,15 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-/// How much may be sent; a limit of 0 switches that limit off.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
-    pub global_per_second: u32,
-    pub group_per_minute: u32,
-    pub private_per_second: u32,
-    /// Added to every window. Telegram counts messages on arrival, after our
-    /// network delay, so two sends spaced exactly one window apart can land
-    /// closer together than that.
-    pub margin: Duration,
+pub use crate::domain::limits::Limits;
+
+/// The sliding windows that enforce a set of limits.
+trait LimitWindows {
+    fn global_window(&self) -> Option<Window>;
+    fn chat_window(&self, chat_id: i64) -> Option<Window>;
 }
 
-impl Limits {
-    /// Telegram's published limits with a 250 ms margin.
-    pub fn telegram() -> Self {
-        Self {
-            global_per_second: 30,
-            group_per_minute: 20,
-            private_per_second: 1,
-            margin: Duration::from_millis(250),
-        }
-    }
-
-    /// No limits at all, for tests against a fake Telegram that does not
-    /// enforce any.
-    pub fn unlimited() -> Self {
-        Self {
-            global_per_second: 0,
-            group_per_minute: 0,
-            private_per_second: 0,
-            margin: Duration::ZERO,
-        }
-    }
-
+impl LimitWindows for Limits {
     fn global_window(&self) -> Option<Window> {
         Window::new(self.global_per_second, Duration::from_secs(1) + self.margin)
     }
@@ -64,12 +39,6 @@ impl Limits {
                 Duration::from_secs(1) + self.margin,
             )
         }
-    }
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self::telegram()
     }
 }
 

@@ -1,0 +1,45 @@
+//! Telegram's flood limits as numbers: about 30 messages a second overall,
+//! 20 a minute into one group and one a second into one private chat.
+
+use std::time::Duration;
+
+/// How much may be sent; a limit of 0 switches that limit off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub global_per_second: u32,
+    pub group_per_minute: u32,
+    pub private_per_second: u32,
+    /// Added to every window. Telegram counts messages on arrival, after our
+    /// network delay, so two sends spaced exactly one window apart can land
+    /// closer together than that.
+    pub margin: Duration,
+}
+
+impl Limits {
+    /// Telegram's published limits with a 250 ms margin.
+    pub fn telegram() -> Self {
+        Self {
+            global_per_second: 30,
+            group_per_minute: 20,
+            private_per_second: 1,
+            margin: Duration::from_millis(250),
+        }
+    }
+
+    /// No limits at all, for tests against a fake Telegram that does not
+    /// enforce any.
+    pub fn unlimited() -> Self {
+        Self {
+            global_per_second: 0,
+            group_per_minute: 0,
+            private_per_second: 0,
+            margin: Duration::ZERO,
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::telegram()
+    }
+}
