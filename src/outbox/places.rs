@@ -208,7 +208,7 @@ impl Executor {
                     .await?;
                 let place = self.mirror_place(mirror_id).await?;
                 let mirror = self.mirror(mirror_id).await?;
-                let close = card_keyboard(&self.texts.close_button(), mirror.ticket_id, &[]);
+                let close = card_keyboard(self.texts.close_button(), mirror.ticket_id, &[]);
                 self.send_text(place, &note, None, Some(close), false)
                     .await?;
                 self.record_recreated(mirror.ticket_id, "tech", place)

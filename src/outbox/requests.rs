@@ -142,7 +142,7 @@ impl Executor {
         let keyboard = message.keyboard.clone().or_else(|| {
             message
                 .close_button_for
-                .map(|ticket_id| card_keyboard(&self.texts.close_button(), ticket_id, &[]))
+                .map(|ticket_id| card_keyboard(self.texts.close_button(), ticket_id, &[]))
         });
         let sent = self
             .send_text(
@@ -332,7 +332,7 @@ impl Executor {
                 .await?;
         }
         let intro = RichText::plain(self.texts.tech_topic_intro(ticket.id));
-        let close = card_keyboard(&self.texts.close_button(), ticket.id, &[]);
+        let close = card_keyboard(self.texts.close_button(), ticket.id, &[]);
         self.send_text(place, &intro, None, Some(close), false)
             .await?;
         Ok(())

@@ -151,7 +151,7 @@ impl DeskKnowledge for DeskFacts {
                 .into_iter()
                 .map(|t| (t.id, t.name))
                 .collect();
-            card_keyboard(&self.texts.close_button(), ticket.id, &techs)
+            card_keyboard(self.texts.close_button(), ticket.id, &techs)
         } else {
             InlineKeyboardMarkup::default()
         };

@@ -169,7 +169,7 @@ impl SurveyService {
                     Target::Client { user_id: client_id },
                     RichText::plain(texts.survey_ask_comment()),
                 )
-                .with_keyboard(skip_keyboard(&texts.survey_skip_button(), ticket_id))
+                .with_keyboard(skip_keyboard(texts.survey_skip_button(), ticket_id))
                 .into(),
                 format!("survey:{ticket_id}:comment"),
             );
@@ -188,7 +188,7 @@ impl SurveyService {
         let texts = self.texts_for(client);
         match self.state(client.id.0 as i64).await? {
             Some(state) if state.ticket_id == ticket_id && state.awaiting_comment => {
-                self.show_answered(ticket_id, pressed, &texts.survey_ask_comment())
+                self.show_answered(ticket_id, pressed, texts.survey_ask_comment())
                     .await?;
                 self.finish(client, &state, None).await?;
                 Ok(texts.survey_thanks().to_owned())

@@ -24,7 +24,7 @@ const SNIPPET_CHARS: usize = 100;
 pub(super) async fn techs(texts: &Texts, db: &DatabaseConnection) -> Result<RichBuilder, DbErr> {
     let techs = reports::technicians(db).await?;
     if techs.is_empty() {
-        return Ok(RichBuilder::plain(&texts.techs_none()));
+        return Ok(RichBuilder::plain(texts.techs_none()));
     }
     let mut reply = RichBuilder::default();
     reply.push_with(&texts.techs_title(techs.len()), MessageEntityKind::Bold);
@@ -57,7 +57,7 @@ pub(super) async fn tickets(
 ) -> Result<RichBuilder, DbErr> {
     let page = reports::latest_tickets(db, filter, LIST_LIMIT as u64).await?;
     if page.rows.is_empty() {
-        return Ok(RichBuilder::plain(&texts.tickets_none()));
+        return Ok(RichBuilder::plain(texts.tickets_none()));
     }
     let mut reply = RichBuilder::default();
     reply.push_with(
@@ -195,7 +195,7 @@ pub(super) async fn find(
 ) -> Result<RichBuilder, DbErr> {
     let found = reports::find(db, query, LIST_LIMIT).await?;
     if found.tickets.is_empty() {
-        return Ok(RichBuilder::plain(&texts.find_none()));
+        return Ok(RichBuilder::plain(texts.find_none()));
     }
     let first_word = match query {
         FindQuery::Words { words, .. } => words.first().map(String::as_str),

@@ -82,7 +82,7 @@ impl ManagerService {
                 chat = request.chat_id,
                 "manager command refused"
             );
-            RichBuilder::plain(&self.texts.admin_refusal())
+            RichBuilder::plain(self.texts.admin_refusal())
         };
         let (text, entities) = reply.finish();
         let target = Target::Chat {
