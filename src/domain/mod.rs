@@ -5,6 +5,7 @@
 
 pub mod callback;
 pub mod card;
+pub mod knowledge;
 pub mod language;
 pub mod text;
 pub mod topic_title;

@@ -1,0 +1,159 @@
+//! Splitting text into words: lower case, ё as е, punctuation, emoji and
+//! bare numbers dropped, apostrophes inside words removed ("don't" → "dont"),
+//! and hyphenated compounds remembered so "e-mail" can also match "email".
+
+use super::detect::is_cyrillic;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Script {
+    Cyrillic,
+    Latin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Word {
+    pub text: String,
+    pub script: Script,
+    /// The source joined this word to the next one with a hyphen.
+    pub hyphen_next: bool,
+}
+
+pub(super) fn words(text: &str) -> Vec<Word> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut words: Vec<Word> = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let next_is_alphanumeric = chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+        if c.is_alphanumeric() {
+            for lower in c.to_lowercase() {
+                current.push(if lower == 'ё' { 'е' } else { lower });
+            }
+        } else if is_apostrophe(c) && !current.is_empty() && next_is_alphanumeric {
+            continue;
+        } else {
+            let hyphen = is_hyphen(c) && !current.is_empty() && next_is_alphanumeric;
+            push_word(&mut words, std::mem::take(&mut current), hyphen);
+        }
+    }
+    push_word(&mut words, current, false);
+    words
+}
+
+fn push_word(words: &mut Vec<Word>, text: String, hyphen_next: bool) {
+    if text.is_empty() {
+        return;
+    }
+    let cyrillic = text.chars().filter(|&c| is_cyrillic(c)).count();
+    let latin = text.chars().filter(char::is_ascii_alphabetic).count();
+    // Bare numbers ("2 недели", "7171") and words in other scripts cannot
+    // tell articles apart; dropping them keeps them out of the index and out
+    // of the query's weight. A hyphen pointing at a dropped word joins nothing.
+    if cyrillic == 0 && latin == 0 {
+        if let Some(last) = words.last_mut() {
+            last.hyphen_next = false;
+        }
+        return;
+    }
+    let (text, script) = if cyrillic >= latin {
+        (cyrillic_lookalikes(&text), Script::Cyrillic)
+    } else {
+        (text, Script::Latin)
+    };
+    words.push(Word {
+        text,
+        script,
+        hyphen_next,
+    });
+}
+
+/// Clients switch keyboard layouts mid-word and type Latin "i" for
+/// Kazakh «і» (and "a", "o", "c"… that look the same); in a mostly Cyrillic
+/// word they are read as the Cyrillic letters they look like.
+fn cyrillic_lookalikes(word: &str) -> String {
+    word.chars()
+        .map(|c| match c {
+            'a' => 'а',
+            'e' => 'е',
+            'o' => 'о',
+            'p' => 'р',
+            'c' => 'с',
+            'x' => 'х',
+            'y' => 'у',
+            'k' => 'к',
+            'i' => 'і',
+            other => other,
+        })
+        .collect()
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | 'ʼ' | '`')
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '‐' | '‑')
+}
+
+/// Kazakh letters written as the Russian letters clients type on a Russian
+/// keyboard (қ→к, ұ/ү→у, і→и …), and the soft and hard signs dropped. Every
+/// Cyrillic term in the index is folded this way, so "кайтару" finds
+/// «қайтару» and "пароль" meets Kazakh «паролді».
+pub(super) fn fold(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            'ә' => Some('а'),
+            'ғ' => Some('г'),
+            'қ' => Some('к'),
+            'ң' => Some('н'),
+            'ө' => Some('о'),
+            'ұ' | 'ү' => Some('у'),
+            'һ' => Some('х'),
+            'і' => Some('и'),
+            'ё' => Some('е'),
+            'ь' | 'ъ' => None,
+            other => Some(other),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(text: &str) -> Vec<String> {
+        words(text).into_iter().map(|w| w.text).collect()
+    }
+
+    #[test]
+    fn punctuation_emoji_and_numbers_are_dropped_and_case_folded() {
+        assert_eq!(
+            texts("Не могу оплатить картой!!! 😡 уже 2 раза"),
+            ["не", "могу", "оплатить", "картой", "уже", "раза"]
+        );
+        assert_eq!(texts("Ёлка, ЁЖИК"), ["елка", "ежик"]);
+    }
+
+    #[test]
+    fn apostrophes_join_and_hyphens_are_remembered() {
+        let words = words("don't use e-mail, — ok");
+        assert_eq!(words[0].text, "dont");
+        assert_eq!(words[2].text, "e");
+        assert!(words[2].hyphen_next);
+        assert!(!words[3].hyphen_next, "a dash between spaces joins nothing");
+    }
+
+    #[test]
+    fn a_latin_i_in_a_kazakh_word_is_read_as_cyrillic() {
+        let words = words("бiлемiн sms");
+        assert_eq!(words[0].text, "білемін");
+        assert_eq!(words[0].script, Script::Cyrillic);
+        assert_eq!(words[1].script, Script::Latin);
+    }
+
+    #[test]
+    fn folding_maps_kazakh_letters_to_what_a_russian_keyboard_types() {
+        assert_eq!(fold("қайтару"), "кайтару");
+        assert_eq!(fold("құпиясөзді"), "купиясозди");
+        assert_eq!(fold("пароль"), "парол");
+    }
+}

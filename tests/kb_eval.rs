@@ -1,0 +1,233 @@
+//! Measured quality of the knowledge-base search on a fixed evaluation set
+//! (tests/kb_eval/README.md). Run with `-- --nocapture` to see the report.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use topicdesk::domain::knowledge::{IndexedArticle, SUGGEST_THRESHOLD, SearchIndex};
+use topicdesk::domain::language::Language;
+
+const TOP3_TARGET: f64 = 0.90;
+const FALSE_SUGGESTION_LIMIT: f64 = 0.05;
+/// The self-service flow offers at most three articles.
+const SUGGESTIONS: usize = 3;
+
+#[derive(Deserialize)]
+struct Article {
+    slug: String,
+    language: String,
+    title: String,
+    body: String,
+    tags: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Question {
+    text: String,
+    language: String,
+    expected: Option<String>,
+}
+
+fn load<T: for<'de> Deserialize<'de>>(name: &str) -> Vec<T> {
+    let path = format!("{}/tests/kb_eval/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn language(code: &str) -> Language {
+    Language::from_code(code).unwrap_or_else(|| panic!("unknown language {code}"))
+}
+
+fn articles() -> Vec<IndexedArticle> {
+    load::<Article>("articles.json")
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| IndexedArticle {
+            id: i as i32 + 1,
+            slug: a.slug,
+            language: language(&a.language),
+            title: a.title,
+            body: a.body,
+            tags: a.tags,
+        })
+        .collect()
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    answerable: usize,
+    top1: usize,
+    top3: usize,
+    suggested: usize,
+    suggested_right: usize,
+    unrelated: usize,
+    falsely_suggested: usize,
+}
+
+impl Tally {
+    fn add(&mut self, other: Tally) {
+        self.answerable += other.answerable;
+        self.top1 += other.top1;
+        self.top3 += other.top3;
+        self.suggested += other.suggested;
+        self.suggested_right += other.suggested_right;
+        self.unrelated += other.unrelated;
+        self.falsely_suggested += other.falsely_suggested;
+    }
+}
+
+fn share(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+fn percent(part: usize, whole: usize) -> String {
+    format!("{:.1} % ({part}/{whole})", 100.0 * share(part, whole))
+}
+
+struct Report {
+    table: String,
+    misses: Vec<String>,
+    total: Tally,
+    query_time: Duration,
+    queries: usize,
+}
+
+/// Runs every question of `file` against `index` the way the bot would:
+/// preferring the client's language, top three for the ranking, `suggest`
+/// for self-service.
+fn evaluate(index: &SearchIndex, file: &str) -> Report {
+    let questions: Vec<Question> = load(file);
+    let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut misses = Vec::new();
+    let started = Instant::now();
+    for question in &questions {
+        let prefer = Some(language(&question.language));
+        let hits = index.search(&question.text, prefer, 3);
+        let suggested = index.suggest(&question.text, prefer, SUGGESTIONS);
+        let tally = tallies.entry(question.language.as_str()).or_default();
+        let found: Vec<String> = hits
+            .iter()
+            .map(|h| format!("{} {:.2}", h.slug, h.confidence))
+            .collect();
+        match &question.expected {
+            Some(expected) => {
+                tally.answerable += 1;
+                let rank = hits.iter().position(|hit| &hit.slug == expected);
+                tally.top1 += usize::from(rank == Some(0));
+                tally.top3 += usize::from(rank.is_some());
+                tally.suggested += usize::from(!suggested.is_empty());
+                tally.suggested_right +=
+                    usize::from(suggested.iter().any(|hit| &hit.slug == expected));
+                if rank != Some(0) {
+                    misses.push(format!(
+                        "{} «{}» expected {expected}, got {found:?}",
+                        question.language, question.text
+                    ));
+                }
+            }
+            None => {
+                tally.unrelated += 1;
+                if !suggested.is_empty() {
+                    tally.falsely_suggested += 1;
+                    misses.push(format!(
+                        "{} «{}» unrelated, suggested {found:?}",
+                        question.language, question.text
+                    ));
+                }
+            }
+        }
+    }
+    let query_time = started.elapsed();
+
+    let mut table = String::from(
+        "| language | questions | top-1 | top-3 | suggested | suggested right | unrelated | false suggestions |\n\
+         |---|---|---|---|---|---|---|---|\n",
+    );
+    let mut total = Tally::default();
+    let mut rows: Vec<(String, Tally)> = tallies
+        .iter()
+        .map(|(language, tally)| (language.to_string(), *tally))
+        .collect();
+    for (_, tally) in &rows {
+        total.add(*tally);
+    }
+    rows.push(("**all**".to_string(), total));
+    for (language, t) in rows {
+        table.push_str(&format!(
+            "| {language} | {} | {} | {} | {} | {} | {} | {} |\n",
+            t.answerable,
+            percent(t.top1, t.answerable),
+            percent(t.top3, t.answerable),
+            percent(t.suggested, t.answerable),
+            percent(t.suggested_right, t.answerable),
+            t.unrelated,
+            percent(t.falsely_suggested, t.unrelated),
+        ));
+    }
+    Report {
+        table,
+        misses,
+        total,
+        query_time,
+        queries: questions.len(),
+    }
+}
+
+#[test]
+fn knowledge_base_search_meets_its_targets_on_the_held_out_questions() {
+    let articles = articles();
+    let count = articles.len();
+    let started = Instant::now();
+    let index = SearchIndex::build(articles);
+    let build_time = started.elapsed();
+
+    let held_out = evaluate(&index, "questions.json");
+    let dev = evaluate(&index, "dev_questions.json");
+
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    println!("\n## Knowledge-base search, held-out questions (questions.json)\n");
+    println!("{}", held_out.table);
+    println!(
+        "Suggestion threshold: confidence ≥ {SUGGEST_THRESHOLD}; at most {SUGGESTIONS} suggestions.\n"
+    );
+    println!(
+        "Index: {count} articles, {} terms, {} postings, about {:.1} KiB; built in {:.2} ms; \
+         {:.3} ms per question (search + suggest, {profile} build, {} questions).\n",
+        index.term_count(),
+        index.posting_count(),
+        index.approximate_bytes() as f64 / 1024.0,
+        build_time.as_secs_f64() * 1e3,
+        held_out.query_time.as_secs_f64() * 1e3 / held_out.queries as f64,
+        held_out.queries,
+    );
+    println!("Held-out misses (top-1 wrong, or an unrelated message suggested):");
+    for miss in &held_out.misses {
+        println!("- {miss}");
+    }
+    println!("\n## Dev questions (dev_questions.json, used for tuning)\n");
+    println!("{}", dev.table);
+    for miss in &dev.misses {
+        println!("- {miss}");
+    }
+
+    let total = held_out.total;
+    let top3 = share(total.top3, total.answerable);
+    let false_suggestions = share(total.falsely_suggested, total.unrelated);
+    assert!(
+        top3 >= TOP3_TARGET,
+        "top-3 accuracy {top3:.3} below {TOP3_TARGET}"
+    );
+    assert!(
+        false_suggestions <= FALSE_SUGGESTION_LIMIT,
+        "false-suggestion rate {false_suggestions:.3} above {FALSE_SUGGESTION_LIMIT}"
+    );
+}
