@@ -3,10 +3,13 @@
 //! and English stemmers (`rust-stemmers`), our light Kazakh one — and
 //! Cyrillic stems folded (see `words::fold`).
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 use rust_stemmers::{Algorithm, Stemmer};
 
 use super::kazakh;
-use super::stopwords::is_stop_word;
+use super::stopwords::{is_stop_word, stop_words};
 use super::words::{Script, Word, fold, words};
 use crate::domain::language::Language;
 
@@ -21,14 +24,71 @@ pub(super) fn term(word: &Word, language: Language) -> Option<String> {
     if is_stop_word(&word.text, word.script) {
         return None;
     }
-    let term = match (word.script, language) {
-        (Script::Latin, _) => stem(Algorithm::English, &word.text),
-        (Script::Cyrillic, Language::Kk) => kazakh::stem(&fold(&word.text)),
-        (Script::Cyrillic, Language::Ru | Language::En) => {
-            fold(&stem(Algorithm::Russian, &word.text))
-        }
+    let term = stemmed(&word.text, word.script, language);
+    let stop = &STOP_TERMS[stemming(word.script, language)];
+    (term.chars().count() >= MIN_TERM_CHARS && !stop.contains(&term)).then_some(term)
+}
+
+/// The three ways a word is stemmed: Latin, Cyrillic in Russian (and
+/// English) text, Cyrillic in Kazakh text.
+fn stemming(script: Script, language: Language) -> usize {
+    match (script, language) {
+        (Script::Latin, _) => 0,
+        (Script::Cyrillic, Language::Kk) => 2,
+        (Script::Cyrillic, Language::Ru | Language::En) => 1,
+    }
+}
+
+fn stemmed(word: &str, script: Script, language: Language) -> String {
+    match stemming(script, language) {
+        0 => stem(Algorithm::English, word),
+        1 => fold(&stem(Algorithm::Russian, word)),
+        _ => kazakh::stem(&fold(word)),
+    }
+}
+
+/// Stop words' stems, per way of stemming.
+static STOP_TERMS: LazyLock<[HashSet<String>; 3]> = LazyLock::new(|| {
+    let stems = |script: Script, language: Language| -> HashSet<String> {
+        stop_words(script)
+            .map(|word| stemmed(&word.to_lowercase(), script, language))
+            .collect()
     };
-    (term.chars().count() >= MIN_TERM_CHARS).then_some(term)
+    [
+        stems(Script::Latin, Language::En),
+        stems(Script::Cyrillic, Language::Ru),
+        stems(Script::Cyrillic, Language::Kk),
+    ]
+});
+
+/// Terms of consecutive words. Besides `term` for each word, one rule needs
+/// the word before: Kazakh «-ғым келеді» ("I want to …": «қайтарғым
+/// келеді») uses «кел-» ("come") as a modal, as empty as "хочу" or "want",
+/// and it would otherwise match every article about something arriving.
+pub(super) fn terms(words: &[Word], language: Language) -> Vec<Option<String>> {
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, word)| {
+            let modal = i > 0 && is_want_modal(&words[i - 1], word);
+            if modal { None } else { term(word, language) }
+        })
+        .collect()
+}
+
+#[rustfmt::skip]
+const WANT_ENDINGS: &[&str] = &[
+    "гым", "гим", "кым", "ким", "гымыз", "гимиз", "кымыз", "кимиз", "гын", "гин", "кын",
+    "кин", "гыныз", "гиниз", "кыныз", "киниз", "гысы", "гиси", "кысы", "киси",
+];
+
+fn is_want_modal(before: &Word, word: &Word) -> bool {
+    word.script == Script::Cyrillic
+        && before.script == Script::Cyrillic
+        && fold(&word.text).starts_with("кел")
+        && WANT_ENDINGS
+            .iter()
+            .any(|ending| fold(&before.text).ends_with(ending))
 }
 
 fn stem(algorithm: Algorithm, word: &str) -> String {
@@ -49,18 +109,19 @@ pub(super) fn joined(first: &Word, second: &Word) -> Option<Word> {
 /// counted both as their parts and as one word.
 pub(super) fn field_terms(text: &str, language: Language) -> Vec<String> {
     let words = words(text);
-    let mut terms = Vec::with_capacity(words.len());
+    let single = terms(&words, language);
+    let mut found = Vec::with_capacity(words.len());
     for (i, word) in words.iter().enumerate() {
-        terms.extend(term(word, language));
+        found.extend(single[i].clone());
         let compound = words
             .get(i + 1)
             .filter(|_| word.hyphen_next)
             .and_then(|next| joined(word, next));
         if let Some(compound) = compound {
-            terms.extend(term(&compound, language));
+            found.extend(term(&compound, language));
         }
     }
-    terms
+    found
 }
 
 #[cfg(test)]
@@ -69,6 +130,22 @@ mod tests {
 
     fn terms(text: &str, language: Language) -> Vec<String> {
         field_terms(text, language)
+    }
+
+    #[test]
+    fn inflected_stop_words_are_stop_words_too() {
+        assert!(terms("до скольки", Language::Ru).is_empty());
+        assert!(terms("қалайсыз", Language::Kk).is_empty());
+        assert!(terms("thanking", Language::En).is_empty());
+    }
+
+    #[test]
+    fn kazakh_want_to_leaves_only_the_verb_wanted() {
+        assert_eq!(
+            terms("тауарды қайтарғым келеді", Language::Kk),
+            terms("тауарды қайтару", Language::Kk)
+        );
+        assert_eq!(terms("тапсырыс келеді", Language::Kk).len(), 2);
     }
 
     #[test]

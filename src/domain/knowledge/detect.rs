@@ -9,25 +9,10 @@ const KAZAKH_LETTERS: &[char] = &['ә', 'ғ', 'қ', 'ң', 'ө', 'ұ', 'ү', 'һ'
 /// clients type on a Russian keyboard without them ("кайда" for «қайда»).
 /// None of them is a Russian word, so one of them tips a Cyrillic message
 /// without Kazakh letters to Kazakh.
+#[rustfmt::skip]
 const KAZAKH_MARKERS: &[&str] = &[
-    "керек",
-    "калай",
-    "кашан",
-    "кайда",
-    "канша",
-    "кандай",
-    "рахмет",
-    "жок",
-    "емес",
-    "жане",
-    "болады",
-    "бола",
-    "тапсырыс",
-    "сиз",
-    "сизге",
-    "сиздер",
-    "маган",
-    "жатыр",
+    "керек", "калай", "кашан", "кайда", "канша", "кандай", "рахмет", "жок", "емес",
+    "жане", "болады", "бола", "тапсырыс", "сиз", "сизге", "сиздер", "маган", "жатыр",
 ];
 
 /// The language of `text`: Kazakh when it has a Kazakh-specific letter (or,

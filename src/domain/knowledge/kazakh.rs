@@ -32,6 +32,7 @@ enum Chain {
 
 /// Suffixes by chain and slot, the slot counted from the end of the word.
 /// Folded spellings: ә→а, ғ→г, қ→к, ң→н, ө→о, ұ/ү→у, і→и.
+#[rustfmt::skip]
 const SUFFIXES: &[(Chain, u8, &[&str])] = &[
     // -ғы/-гі "the one in / of" (Алматы-да-ғы)
     (Chain::Noun, 1, &["гы", "ги", "кы", "ки"]),

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::analyze::{joined, term};
+use super::analyze::{joined, term, terms};
 use super::fuzzy::{distance_within, latin_spelling};
 use super::index::{BODY, FIELDS, LanguageIndex, Posting, SearchIndex, TAGS, TITLE, language_slot};
 use super::words::{Script, Word, fold, words};
@@ -32,7 +32,7 @@ const B: f32 = 0.75;
 /// A word in the title says far more about an article than one in its body.
 const FIELD_WEIGHT: [f32; FIELDS] = field_values(3.0, 2.0, 1.0);
 /// How far a match in each field counts towards confidence.
-const FIELD_EVIDENCE: [f32; FIELDS] = field_values(1.0, 1.0, 0.6);
+const FIELD_EVIDENCE: [f32; FIELDS] = field_values(1.0, 1.0, 0.4);
 
 /// Weights of inexact matches, relative to an exact one.
 const PREFIX_WEIGHT: f32 = 0.8;
@@ -203,10 +203,10 @@ fn field_evidence(posting: &Posting) -> f32 {
 /// still counts towards the query's weight, so a question about something
 /// the articles do not cover is not mistaken for one they answer.
 fn query_slots(index: &LanguageIndex, words: &[Word], language: Language) -> Vec<Slot> {
-    let terms: Vec<Option<String>> = words.iter().map(|word| term(word, language)).collect();
+    let terms = terms(words, language);
     let mut slots: Vec<Option<Slot>> = Vec::with_capacity(words.len());
     for (i, word) in words.iter().enumerate() {
-        let Some(term) = &terms[i] else {
+        let Some(query_term) = &terms[i] else {
             slots.push(None);
             continue;
         };
@@ -215,22 +215,22 @@ fn query_slots(index: &LanguageIndex, words: &[Word], language: Language) -> Vec
             continue;
         }
         let mut alternatives = Vec::new();
-        if let Some(id) = index.term_id(term) {
+        if let Some(id) = index.term_id(query_term) {
             alternatives.push((id, 1.0));
             // The Kazakh stemmer leaves some forms of one word a letter or
             // two apart («мерзім» → "мерз", «мерзімі» → "мерзим").
             if language == Language::Kk {
-                prefix_terms(index, term, 1.0, &mut alternatives);
+                prefix_terms(index, query_term, 1.0, &mut alternatives);
             }
         } else {
-            close_terms(index, term, 1.0, &mut alternatives);
+            close_terms(index, query_term, 1.0, &mut alternatives);
             if word.script == Script::Cyrillic {
                 let latin = Word {
                     text: latin_spelling(&fold(&word.text)),
                     script: Script::Latin,
                     hyphen_next: false,
                 };
-                if let Some(latin) = super::analyze::term(&latin, language) {
+                if let Some(latin) = term(&latin, language) {
                     match index.term_id(&latin) {
                         Some(id) => alternatives.push((id, LATIN_SPELLING_WEIGHT)),
                         None => {
@@ -240,7 +240,7 @@ fn query_slots(index: &LanguageIndex, words: &[Word], language: Language) -> Vec
                 }
             }
         }
-        let idf = if let Some(id) = index.term_id(term) {
+        let idf = if let Some(id) = index.term_id(query_term) {
             index.idf[id as usize]
         } else {
             alternatives
