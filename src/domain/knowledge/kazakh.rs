@@ -184,7 +184,7 @@ fn longest_strippable_suffix(
     let mut best: Option<(usize, [Option<u8>; 2])> = None;
     for &(chain, slot, suffixes) in SUFFIXES {
         let chain_index = usize::from(chain == Chain::Verb);
-        if !last_slot[chain_index].is_some_and(|last| slot > last) {
+        if last_slot[chain_index].is_none_or(|last| slot <= last) {
             continue;
         }
         for suffix in suffixes {

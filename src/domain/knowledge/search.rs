@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::analyze::{joined, term, terms};
+use super::detect::detect_language;
 use super::fuzzy::{distance_within, latin_spelling};
 use super::index::{BODY, FIELDS, LanguageIndex, Posting, SearchIndex, TAGS, TITLE, language_slot};
 use super::words::{Script, Word, fold, words};
@@ -43,6 +44,12 @@ const LATIN_SPELLING_WEIGHT: f32 = 0.8;
 const MIN_FUZZY_CHARS: usize = 4;
 /// A prefix match may differ by at most this many trailing letters.
 const MAX_PREFIX_EXTRA: usize = 3;
+/// A translation in another language than the message's scores this share:
+/// the query is matched against every language (a Kazakh message typed on a
+/// Russian keyboard looks Russian), and a Russian word that happens to look
+/// like a Kazakh stem is weaker evidence than a match in the client's own
+/// language.
+const OTHER_LANGUAGE_SHARE: f32 = 0.8;
 /// Very long messages are cut; the first words carry the question.
 const MAX_QUERY_WORDS: usize = 32;
 
@@ -114,6 +121,14 @@ impl SearchIndex {
             }
         }
 
+        if let Some(language) = detect_language(query) {
+            for (doc, score) in self.docs.iter().zip(score.iter_mut()) {
+                if doc.language != language {
+                    *score *= OTHER_LANGUAGE_SHARE;
+                }
+            }
+        }
+
         let mut hits = Vec::new();
         let mut start = 0;
         while start < self.docs.len() {
@@ -177,15 +192,14 @@ impl SearchIndex {
     /// field length, then saturated.
     fn saturated_frequency(&self, index: &LanguageIndex, posting: &Posting) -> f32 {
         let doc = &self.docs[posting.doc as usize];
-        let mut frequency = 0.0;
-        for field in 0..FIELDS {
-            if posting.count[field] == 0 {
-                continue;
-            }
-            let average = index.average_length[field].max(1.0);
-            let norm = 1.0 - B + B * f32::from(doc.length[field]) / average;
-            frequency += FIELD_WEIGHT[field] * f32::from(posting.count[field]) / norm;
-        }
+        let frequency: f32 = (0..FIELDS)
+            .filter(|&field| posting.count[field] > 0)
+            .map(|field| {
+                let average = index.average_length[field].max(1.0);
+                let norm = 1.0 - B + B * f32::from(doc.length[field]) / average;
+                FIELD_WEIGHT[field] * f32::from(posting.count[field]) / norm
+            })
+            .sum();
         frequency * (K1 + 1.0) / (frequency + K1)
     }
 }
@@ -217,11 +231,10 @@ fn query_slots(index: &LanguageIndex, words: &[Word], language: Language) -> Vec
         let mut alternatives = Vec::new();
         if let Some(id) = index.term_id(query_term) {
             alternatives.push((id, 1.0));
-            // The Kazakh stemmer leaves some forms of one word a letter or
-            // two apart («мерзім» → "мерз", «мерзімі» → "мерзим").
-            if language == Language::Kk {
-                prefix_terms(index, query_term, 1.0, &mut alternatives);
-            }
+            // Stemmers leave some forms of one word a letter or two apart
+            // («работает» → "работа", «работы» → "работ"; Kazakh «мерзім»
+            // → "мерз", «мерзімі» → "мерзим").
+            prefix_terms(index, query_term, 1.0, &mut alternatives);
         } else {
             close_terms(index, query_term, 1.0, &mut alternatives);
             if word.script == Script::Cyrillic {
@@ -319,10 +332,191 @@ fn typo_terms(index: &LanguageIndex, term: &str, found: &mut Vec<(u32, f32)>) {
         }
         candidate_chars.clear();
         candidate_chars.extend(candidate.chars());
-        if let Some(distance) = distance_within(&query, &candidate_chars, max_typos) {
-            if distance > 0 {
-                found.push((id as u32, TYPO_WEIGHT[distance]));
-            }
+        if let Some(distance @ 1..) = distance_within(&query, &candidate_chars, max_typos) {
+            found.push((id as u32, TYPO_WEIGHT[distance]));
         }
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::knowledge::IndexedArticle;
+
+    fn article(id: i32, slug: &str, language: Language, title: &str, body: &str) -> IndexedArticle {
+        IndexedArticle {
+            id,
+            slug: slug.to_string(),
+            language,
+            title: title.to_string(),
+            body: body.to_string(),
+            tags: Vec::new(),
+        }
+    }
+
+    fn articles() -> Vec<IndexedArticle> {
+        use Language::{En, Kk, Ru};
+        vec![
+            article(
+                1,
+                "pay-by-card",
+                Ru,
+                "Оплата картой",
+                "Оплатить заказ можно банковской картой в приложении.",
+            ),
+            article(
+                2,
+                "pay-by-card",
+                Kk,
+                "Төлем жасау",
+                "Тапсырысты банк картасымен төлеуге болады.",
+            ),
+            article(
+                3,
+                "pay-by-card",
+                En,
+                "Paying by card",
+                "You can pay for an order with a bank card.",
+            ),
+            article(
+                4,
+                "password",
+                Ru,
+                "Восстановление пароля",
+                "Нажмите «Забыли пароль?» на экране входа.",
+            ),
+            article(
+                5,
+                "password",
+                En,
+                "Resetting your password",
+                "Tap “Forgot password?” on the sign-in screen.",
+            ),
+            article(
+                6,
+                "refund",
+                Ru,
+                "Возврат денег",
+                "Деньги возвращаются на карту за 3–10 рабочих дней.",
+            ),
+            article(
+                7,
+                "refund",
+                Kk,
+                "Ақшаны қайтару",
+                "Ақша картаға 3–10 жұмыс күні ішінде қайтарылады.",
+            ),
+            article(
+                8,
+                "delivery",
+                Ru,
+                "Сроки доставки",
+                "Курьер доставит заказ за 1–2 дня.",
+            ),
+        ]
+    }
+
+    fn slugs(hits: &[Hit]) -> Vec<&str> {
+        hits.iter().map(|hit| hit.slug.as_str()).collect()
+    }
+
+    #[test]
+    fn other_word_forms_find_the_article() {
+        let index = SearchIndex::build(articles());
+        let hits = index.search("не могу оплатить картой", None, 3);
+        assert_eq!(hits[0].slug, "pay-by-card");
+        let hits = index.search("төлем", None, 3);
+        assert_eq!(
+            (hits[0].slug.as_str(), hits[0].language),
+            ("pay-by-card", Language::Kk)
+        );
+    }
+
+    #[test]
+    fn small_typos_still_match() {
+        let index = SearchIndex::build(articles());
+        assert_eq!(index.search("забыл пороль", None, 3)[0].slug, "password");
+        assert_eq!(index.search("forgot pasword", None, 3)[0].slug, "password");
+    }
+
+    #[test]
+    fn kazakh_typed_without_kazakh_letters_finds_the_kazakh_article() {
+        let index = SearchIndex::build(articles());
+        let hits = index.search("акшаны кайтару", None, 3);
+        assert_eq!(
+            (hits[0].slug.as_str(), hits[0].language),
+            ("refund", Language::Kk)
+        );
+    }
+
+    #[test]
+    fn translations_are_one_hit_in_the_preferred_language_when_there_is_one() {
+        let index = SearchIndex::build(articles());
+        let hits = index.search("оплата картой", None, 10);
+        assert_eq!(
+            slugs(&hits).iter().filter(|&&s| s == "pay-by-card").count(),
+            1
+        );
+        assert_eq!(
+            hits[0].language,
+            Language::Ru,
+            "without a preference, the matching translation"
+        );
+
+        let hits = index.search("оплата картой", Some(Language::En), 10);
+        assert_eq!((hits[0].article_id, hits[0].language), (3, Language::En));
+
+        let hits = index.search("сроки доставки", Some(Language::Kk), 10);
+        assert_eq!(
+            hits[0].language,
+            Language::Ru,
+            "no Kazakh translation: the Russian one"
+        );
+    }
+
+    #[test]
+    fn greetings_and_unrelated_messages_suggest_nothing() {
+        let index = SearchIndex::build(articles());
+        assert!(index.search("привет! 👋", None, 3).is_empty());
+        assert!(index.suggest("hi, thanks", None, 3).is_empty());
+        assert!(
+            index
+                .suggest("какая погода завтра в алматы", None, 3)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_clear_question_is_suggested_with_a_confidence_in_range() {
+        let index = SearchIndex::build(articles());
+        let hits = index.suggest("забыл пароль", Some(Language::Ru), 3);
+        assert_eq!(slugs(&hits), ["password"]);
+        assert!((SUGGEST_THRESHOLD..=1.0).contains(&hits[0].confidence));
+    }
+
+    #[test]
+    fn the_order_articles_arrive_in_changes_nothing() {
+        let mut reversed = articles();
+        reversed.reverse();
+        let (a, b) = (SearchIndex::build(articles()), SearchIndex::build(reversed));
+        for query in ["оплата картой", "пароль", "ақша", "card", "доставка заказа"]
+        {
+            assert_eq!(
+                a.search(query, None, 5),
+                b.search(query, None, 5),
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_queries_limits_and_indexes_find_nothing() {
+        let index = SearchIndex::build(articles());
+        assert!(index.search("", None, 3).is_empty());
+        assert!(index.search("оплата", None, 0).is_empty());
+        assert!(
+            SearchIndex::build(Vec::new())
+                .search("оплата", None, 3)
+                .is_empty()
+        );
     }
 }

@@ -19,8 +19,80 @@ pub(super) struct Word {
 }
 
 pub(super) fn words(text: &str) -> Vec<Word> {
-    let chars: Vec<char> = text.chars().collect();
     let mut words: Vec<Word> = Vec::new();
+    let mut previous: Option<(Token, bool)> = None;
+    for (text, hyphen_next) in raw_words(text) {
+        let token = classify(&text);
+        let after_hyphen = previous.as_ref().is_some_and(|(_, hyphen)| *hyphen);
+        let previous_token = previous.as_ref().map(|(token, _)| *token);
+        previous = Some((token, hyphen_next));
+        // Bare numbers ("2 недели", "7171") and words in other scripts
+        // cannot tell articles apart; dropping them keeps them out of the
+        // index and out of the query's weight. A hyphen pointing at a dropped
+        // word joins nothing.
+        let script = match token {
+            Token::Cyrillic => Script::Cyrillic,
+            Token::Latin => Script::Latin,
+            Token::Other => {
+                if let Some(last) = words.last_mut() {
+                    last.hyphen_next = false;
+                }
+                continue;
+            }
+        };
+        // Kazakh hyphenates case endings to numbers and Latin names
+        // («8:00-ден», «SMS-ті»): a short Cyrillic piece there is an ending.
+        let ending = after_hyphen
+            && token == Token::Cyrillic
+            && matches!(previous_token, Some(Token::Other | Token::Latin))
+            && text.chars().count() <= MAX_HYPHENATED_ENDING;
+        if ending {
+            if let Some(last) = words.last_mut() {
+                last.hyphen_next = false;
+            }
+            continue;
+        }
+        let text = match script {
+            Script::Cyrillic => cyrillic_lookalikes(&text),
+            Script::Latin => text,
+        };
+        words.push(Word {
+            text,
+            script,
+            hyphen_next,
+        });
+    }
+    words
+}
+
+/// Longest Kazakh case ending written after a hyphen («-ның», «-нен»).
+const MAX_HYPHENATED_ENDING: usize = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token {
+    Cyrillic,
+    Latin,
+    /// Digits only, or letters of other scripts.
+    Other,
+}
+
+fn classify(text: &str) -> Token {
+    let cyrillic = text.chars().filter(|&c| is_cyrillic(c)).count();
+    let latin = text.chars().filter(char::is_ascii_alphabetic).count();
+    if cyrillic == 0 && latin == 0 {
+        Token::Other
+    } else if cyrillic >= latin {
+        Token::Cyrillic
+    } else {
+        Token::Latin
+    }
+}
+
+/// Lower-case runs of letters and digits, each with whether a hyphen joins
+/// it to the next.
+fn raw_words(text: &str) -> Vec<(String, bool)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut words = Vec::new();
     let mut current = String::new();
     for (i, &c) in chars.iter().enumerate() {
         let next_is_alphanumeric = chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
@@ -30,40 +102,15 @@ pub(super) fn words(text: &str) -> Vec<Word> {
             }
         } else if is_apostrophe(c) && !current.is_empty() && next_is_alphanumeric {
             continue;
-        } else {
-            let hyphen = is_hyphen(c) && !current.is_empty() && next_is_alphanumeric;
-            push_word(&mut words, std::mem::take(&mut current), hyphen);
+        } else if !current.is_empty() {
+            let hyphen = is_hyphen(c) && next_is_alphanumeric;
+            words.push((std::mem::take(&mut current), hyphen));
         }
     }
-    push_word(&mut words, current, false);
+    if !current.is_empty() {
+        words.push((current, false));
+    }
     words
-}
-
-fn push_word(words: &mut Vec<Word>, text: String, hyphen_next: bool) {
-    if text.is_empty() {
-        return;
-    }
-    let cyrillic = text.chars().filter(|&c| is_cyrillic(c)).count();
-    let latin = text.chars().filter(char::is_ascii_alphabetic).count();
-    // Bare numbers ("2 недели", "7171") and words in other scripts cannot
-    // tell articles apart; dropping them keeps them out of the index and out
-    // of the query's weight. A hyphen pointing at a dropped word joins nothing.
-    if cyrillic == 0 && latin == 0 {
-        if let Some(last) = words.last_mut() {
-            last.hyphen_next = false;
-        }
-        return;
-    }
-    let (text, script) = if cyrillic >= latin {
-        (cyrillic_lookalikes(&text), Script::Cyrillic)
-    } else {
-        (text, Script::Latin)
-    };
-    words.push(Word {
-        text,
-        script,
-        hyphen_next,
-    });
 }
 
 /// Clients switch keyboard layouts mid-word and type Latin "i" for
@@ -140,6 +187,13 @@ mod tests {
         assert_eq!(words[2].text, "e");
         assert!(words[2].hyphen_next);
         assert!(!words[3].hyphen_next, "a dash between spaces joins nothing");
+    }
+
+    #[test]
+    fn kazakh_endings_hyphenated_to_numbers_and_names_are_not_words() {
+        assert_eq!(texts("8:00-ден 23:00-ге дейін"), ["дейін"]);
+        assert_eq!(texts("SMS-ті жіберу"), ["sms", "жіберу"]);
+        assert_eq!(texts("iOS-приложение"), ["ios", "приложение"]);
     }
 
     #[test]
