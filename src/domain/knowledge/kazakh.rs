@@ -162,61 +162,62 @@ const VOWELS: &[char] = &['а', 'е', 'и', 'о', 'у', 'ы', 'э', 'ю', 'я'];
 
 /// The stem of a folded, lower-case Kazakh word.
 pub(super) fn stem(word: &str) -> String {
-    let mut chars: Vec<char> = word.chars().collect();
+    let mut stem = word.to_string();
     // The last slot stripped in each chain; `None` once the word can no
     // longer be read as that chain.
     let mut last_slot: [Option<u8>; 2] = [Some(0), Some(0)];
     for _ in 0..MAX_LAYERS {
-        let Some((length, slots)) = longest_strippable_suffix(&chars, last_slot) else {
+        let Some((suffix, slots)) = longest_strippable_suffix(&stem, last_slot) else {
             break;
         };
-        chars.truncate(chars.len() - length);
+        stem.truncate(stem.len() - suffix.len());
         last_slot = slots;
     }
-    chars.into_iter().collect()
+    stem
 }
 
 /// The longest suffix that may come off next, and the slots it leaves.
 fn longest_strippable_suffix(
-    word: &[char],
+    word: &str,
     last_slot: [Option<u8>; 2],
-) -> Option<(usize, [Option<u8>; 2])> {
-    let mut best: Option<(usize, [Option<u8>; 2])> = None;
+) -> Option<(&'static str, [Option<u8>; 2])> {
+    let word_chars = word.chars().count();
+    let mut best: Option<(&'static str, usize, [Option<u8>; 2])> = None;
     for &(chain, slot, suffixes) in SUFFIXES {
         let chain_index = usize::from(chain == Chain::Verb);
         if last_slot[chain_index].is_none_or(|last| slot <= last) {
             continue;
         }
-        for suffix in suffixes {
-            let suffix: Vec<char> = suffix.chars().collect();
-            let Some(rest) = word.len().checked_sub(suffix.len()) else {
+        for &suffix in suffixes {
+            if !word.ends_with(suffix) {
                 continue;
-            };
-            let min = if suffix.len() == 1 {
+            }
+            let suffix_chars = suffix.chars().count();
+            let min = if suffix_chars == 1 {
                 MIN_STEM_FOR_ONE_LETTER
             } else {
                 MIN_STEM
             };
-            let keeps_a_stem = rest >= min && word[..rest].iter().any(|c| VOWELS.contains(c));
-            if !word.ends_with(&suffix) || !keeps_a_stem {
+            let rest = &word[..word.len() - suffix.len()];
+            if word_chars - suffix_chars < min || !rest.chars().any(|c| VOWELS.contains(&c)) {
                 continue;
             }
             match &mut best {
-                Some((length, slots)) if *length == suffix.len() => {
+                Some((_, length, slots)) if *length == suffix_chars => {
                     // The same letters in both chains (-ды: accusative or
                     // past tense): either reading may continue.
                     slots[chain_index] = Some(slot);
                 }
-                Some((length, _)) if *length > suffix.len() => {}
+                Some((_, length, _)) if *length > suffix_chars => {}
                 _ => {
                     let mut slots = [None, None];
                     slots[chain_index] = Some(slot);
-                    best = Some((suffix.len(), slots));
+                    best = Some((suffix, suffix_chars, slots));
                 }
             }
         }
     }
-    best
+    best.map(|(suffix, _, slots)| (suffix, slots))
 }
 
 #[cfg(test)]

@@ -318,6 +318,11 @@ fn prefix_terms(index: &LanguageIndex, term: &str, weight: f32, found: &mut Vec<
 }
 
 /// Vocabulary terms one typo away from `term`, or two for long terms.
+///
+/// Only terms that could start the same way are measured — same first
+/// letter, or the first letter dropped, added or swapped with the second —
+/// which skips most of the vocabulary; a wrong first letter is the rarest
+/// typo and is not forgiven.
 fn typo_terms(index: &LanguageIndex, term: &str, found: &mut Vec<(u32, f32)>) {
     let query: Vec<char> = term.chars().collect();
     let n = query.len();
@@ -328,6 +333,13 @@ fn typo_terms(index: &LanguageIndex, term: &str, found: &mut Vec<(u32, f32)>) {
     let mut candidate_chars = Vec::new();
     for (id, candidate) in index.vocabulary.iter().enumerate() {
         if usize::from(index.term_chars[id]).abs_diff(n) > max_typos {
+            continue;
+        }
+        let mut start = candidate.chars();
+        let (first, second) = (start.next(), start.next());
+        let could_start_alike =
+            first == Some(query[0]) || second == Some(query[0]) || first == Some(query[1]);
+        if !could_start_alike {
             continue;
         }
         candidate_chars.clear();
