@@ -14,6 +14,8 @@
 //! - `analyze`: words to index terms (Snowball stems for Russian and English);
 //! - `fuzzy`: typo distance and Latin spellings of Cyrillic names;
 //! - `index`: the inverted index and its build;
+//! - `query`: a query's words as exact, prefix, typo and Latin-spelling
+//!   matches against one language's terms;
 //! - `search`: scoring, grouping by slug, confidence and suggestions.
 
 mod analyze;
@@ -21,6 +23,7 @@ mod detect;
 mod fuzzy;
 mod index;
 mod kazakh;
+mod query;
 mod search;
 mod stopwords;
 mod words;

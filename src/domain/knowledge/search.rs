@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 
-use super::analyze::{joined, term, terms};
 use super::detect::detect_language;
-use super::fuzzy::{distance_within, latin_spelling};
-use super::index::{BODY, FIELDS, LanguageIndex, Posting, SearchIndex, TAGS, TITLE, language_slot};
-use super::words::{Script, Word, fold, words};
+use super::index::{
+    BODY, Doc, FIELDS, LanguageIndex, Posting, SearchIndex, TAGS, TITLE, language_slot,
+};
+use super::query::query_words;
+use super::words::{Word, words};
 use crate::domain::language::Language;
 
 /// A confidence at or above this is "confident enough to suggest": the
@@ -34,16 +35,6 @@ const B: f32 = 0.75;
 const FIELD_WEIGHT: [f32; FIELDS] = field_values(3.0, 2.0, 1.0);
 /// How far a match in each field counts towards confidence.
 const FIELD_EVIDENCE: [f32; FIELDS] = field_values(1.0, 1.0, 0.4);
-
-/// Weights of inexact matches, relative to an exact one.
-const PREFIX_WEIGHT: f32 = 0.8;
-const TYPO_WEIGHT: [f32; 3] = [1.0, 0.7, 0.5];
-const LATIN_SPELLING_WEIGHT: f32 = 0.8;
-/// Terms shorter than this get neither typo nor prefix matches: at three
-/// letters one typo makes another word ("код" → "кот").
-const MIN_FUZZY_CHARS: usize = 4;
-/// A prefix match may differ by at most this many trailing letters.
-const MAX_PREFIX_EXTRA: usize = 3;
 /// A translation in another language than the message's scores this share:
 /// the query is matched against every language (a Kazakh message typed on a
 /// Russian keyboard looks Russian), and a Russian word that happens to look
@@ -75,12 +66,10 @@ pub struct Hit {
     pub confidence: f32,
 }
 
-/// A word of the query as one language's index sees it: the terms it may
-/// stand for, each with a weight, and how much the word matters.
-#[derive(Debug)]
-struct Slot {
-    alternatives: Vec<(u32, f32)>,
-    idf: f32,
+/// Per article (translation), in the index's order.
+struct Matches {
+    score: Vec<f32>,
+    confidence: Vec<f32>,
 }
 
 impl SearchIndex {
@@ -91,83 +80,15 @@ impl SearchIndex {
         if words.is_empty() || limit == 0 || self.docs.is_empty() {
             return Vec::new();
         }
-        let mut score = vec![0f32; self.docs.len()];
-        let mut evidence = vec![0f32; self.docs.len()];
-        let mut total_idf = [0f32; 3];
-        for language in Language::ALL {
-            let slot = language_slot(language);
-            let index = &self.languages[slot];
-            if index.documents == 0 {
-                continue;
-            }
-            let slots = query_slots(index, &words, language);
-            total_idf[slot] = slots.iter().map(|s| s.idf).sum();
-            for query_slot in &slots {
-                let mut best: HashMap<u32, (f32, f32)> = HashMap::new();
-                for &(term, weight) in &query_slot.alternatives {
-                    let idf = index.idf[term as usize];
-                    for posting in index.postings[term as usize].iter() {
-                        let s = weight * idf * self.saturated_frequency(index, posting);
-                        let e = weight * field_evidence(posting);
-                        let entry = best.entry(posting.doc).or_default();
-                        entry.0 = entry.0.max(s);
-                        entry.1 = entry.1.max(e);
-                    }
-                }
-                for (doc, (s, e)) in best {
-                    score[doc as usize] += s;
-                    evidence[doc as usize] += e * query_slot.idf;
-                }
-            }
-        }
-
+        let mut matches = self.match_articles(&words);
         if let Some(language) = detect_language(query) {
-            for (doc, score) in self.docs.iter().zip(score.iter_mut()) {
+            for (doc, score) in self.docs.iter().zip(matches.score.iter_mut()) {
                 if doc.language != language {
                     *score *= OTHER_LANGUAGE_SHARE;
                 }
             }
         }
-
-        let mut hits = Vec::new();
-        let mut start = 0;
-        while start < self.docs.len() {
-            let slug = self.docs[start].slug;
-            let end = start
-                + self.docs[start..]
-                    .iter()
-                    .take_while(|doc| doc.slug == slug)
-                    .count();
-            let best = (start..end)
-                .filter(|&doc| score[doc] > 0.0)
-                .max_by(|&a, &b| score[a].total_cmp(&score[b]).then(b.cmp(&a)));
-            if let Some(best) = best {
-                let confidence = (start..end)
-                    .map(|doc| {
-                        let total = total_idf[language_slot(self.docs[doc].language)];
-                        if total > 0.0 {
-                            evidence[doc] / total
-                        } else {
-                            0.0
-                        }
-                    })
-                    .fold(0f32, f32::max)
-                    .clamp(0.0, 1.0);
-                let chosen = prefer
-                    .and_then(|language| {
-                        (start..end).find(|&doc| self.docs[doc].language == language)
-                    })
-                    .unwrap_or(best);
-                hits.push(Hit {
-                    article_id: self.docs[chosen].id,
-                    slug: self.slugs[slug as usize].to_string(),
-                    language: self.docs[chosen].language,
-                    score: score[best],
-                    confidence,
-                });
-            }
-            start = end;
-        }
+        let mut hits = self.hits_by_slug(&matches, prefer);
         hits.sort_by(|a, b| {
             b.score
                 .total_cmp(&a.score)
@@ -188,6 +109,98 @@ impl SearchIndex {
         hits
     }
 
+    /// Scores every article against the query, each with the query read the
+    /// way its own language's articles were read.
+    fn match_articles(&self, words: &[Word]) -> Matches {
+        let mut score = vec![0f32; self.docs.len()];
+        let mut evidence = vec![0f32; self.docs.len()];
+        let mut query_weight = [0f32; 3];
+        for language in Language::ALL {
+            let index = &self.languages[language_slot(language)];
+            if index.documents == 0 {
+                continue;
+            }
+            let query = query_words(index, words, language);
+            query_weight[language_slot(language)] = query.iter().map(|word| word.idf).sum();
+            for word in &query {
+                // Per article, the best of the word's alternatives: a word
+                // counts once however many of its variants match.
+                let mut best: HashMap<u32, (f32, f32)> = HashMap::new();
+                for &(term, weight) in &word.alternatives {
+                    let idf = index.idf[term as usize];
+                    for posting in index.postings[term as usize].iter() {
+                        let s = weight * idf * self.saturated_frequency(index, posting);
+                        let e = weight * field_evidence(posting);
+                        let entry = best.entry(posting.doc).or_default();
+                        entry.0 = entry.0.max(s);
+                        entry.1 = entry.1.max(e);
+                    }
+                }
+                for (doc, (s, e)) in best {
+                    score[doc as usize] += s;
+                    evidence[doc as usize] += e * word.idf;
+                }
+            }
+        }
+        let confidence = self
+            .docs
+            .iter()
+            .zip(evidence)
+            .map(|(doc, evidence)| {
+                let weight = query_weight[language_slot(doc.language)];
+                if weight > 0.0 {
+                    (evidence / weight).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        Matches { score, confidence }
+    }
+
+    /// One hit per slug that matched: the slug's best translation decides
+    /// its score and confidence, `prefer` which translation is returned.
+    fn hits_by_slug(&self, matches: &Matches, prefer: Option<Language>) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let mut start = 0;
+        // Translations of a slug are neighbours: the build sorts by slug.
+        for translations in self.docs.chunk_by(|a, b| a.slug == b.slug) {
+            let range = start..start + translations.len();
+            start = range.end;
+            let best = range
+                .clone()
+                .filter(|&doc| matches.score[doc] > 0.0)
+                .max_by(|&a, &b| {
+                    matches.score[a]
+                        .total_cmp(&matches.score[b])
+                        .then(b.cmp(&a))
+                });
+            let Some(best) = best else {
+                continue;
+            };
+            let confidence = range
+                .clone()
+                .map(|doc| matches.confidence[doc])
+                .fold(0.0, f32::max);
+            let chosen = prefer
+                .and_then(|language| {
+                    range
+                        .clone()
+                        .find(|&doc| self.docs[doc].language == language)
+                })
+                .unwrap_or(best);
+            let article: &Doc = &self.docs[chosen];
+            hits.push(Hit {
+                article_id: article.id,
+                slug: self.slugs[article.slug as usize].to_string(),
+                language: article.language,
+                score: matches.score[best],
+                confidence,
+            });
+        }
+        hits
+    }
+
     /// BM25F's term-frequency part: field counts weighted and normalised by
     /// field length, then saturated.
     fn saturated_frequency(&self, index: &LanguageIndex, posting: &Posting) -> f32 {
@@ -204,6 +217,7 @@ impl SearchIndex {
     }
 }
 
+/// How far a match counts towards confidence: by the best field it is in.
 fn field_evidence(posting: &Posting) -> f32 {
     (0..FIELDS)
         .filter(|&field| posting.count[field] > 0)
@@ -211,144 +225,6 @@ fn field_evidence(posting: &Posting) -> f32 {
         .fold(0.0, f32::max)
 }
 
-/// The query's words as `language`'s index sees them. A word the index has
-/// is matched exactly; any other word is matched to close terms (typos,
-/// prefixes, a Cyrillic brand name's Latin spelling) at lower weight, and
-/// still counts towards the query's weight, so a question about something
-/// the articles do not cover is not mistaken for one they answer.
-fn query_slots(index: &LanguageIndex, words: &[Word], language: Language) -> Vec<Slot> {
-    let terms = terms(words, language);
-    let mut slots: Vec<Option<Slot>> = Vec::with_capacity(words.len());
-    for (i, word) in words.iter().enumerate() {
-        let Some(query_term) = &terms[i] else {
-            slots.push(None);
-            continue;
-        };
-        if terms[..i].contains(&terms[i]) {
-            slots.push(None);
-            continue;
-        }
-        let mut alternatives = Vec::new();
-        if let Some(id) = index.term_id(query_term) {
-            alternatives.push((id, 1.0));
-            // Stemmers leave some forms of one word a letter or two apart
-            // («работает» → "работа", «работы» → "работ"; Kazakh «мерзім»
-            // → "мерз", «мерзімі» → "мерзим").
-            prefix_terms(index, query_term, 1.0, &mut alternatives);
-        } else {
-            close_terms(index, query_term, 1.0, &mut alternatives);
-            if word.script == Script::Cyrillic {
-                let latin = Word {
-                    text: latin_spelling(&fold(&word.text)),
-                    script: Script::Latin,
-                    hyphen_next: false,
-                };
-                if let Some(latin) = term(&latin, language) {
-                    match index.term_id(&latin) {
-                        Some(id) => alternatives.push((id, LATIN_SPELLING_WEIGHT)),
-                        None => {
-                            close_terms(index, &latin, LATIN_SPELLING_WEIGHT, &mut alternatives)
-                        }
-                    }
-                }
-            }
-        }
-        let idf = if let Some(id) = index.term_id(query_term) {
-            index.idf[id as usize]
-        } else {
-            alternatives
-                .iter()
-                .map(|&(id, _)| index.idf[id as usize])
-                .fold(index.idf_for(1.0), f32::max)
-        };
-        slots.push(Some(Slot { alternatives, idf }));
-    }
-    // Two words the client wrote apart that the articles write as one
-    // ("құпия сөз" for «құпиясөз», "e mail") match it with both words.
-    for i in 0..words.len().saturating_sub(1) {
-        let Some(compound) = joined(&words[i], &words[i + 1]) else {
-            continue;
-        };
-        let Some(id) = term(&compound, language).and_then(|t| index.term_id(&t)) else {
-            continue;
-        };
-        for slot in slots[i..=i + 1].iter_mut().flatten() {
-            slot.alternatives.push((id, 1.0));
-        }
-    }
-    slots.into_iter().flatten().collect()
-}
-
-/// Vocabulary terms close to `term`: ones it is a prefix of or that are a
-/// prefix of it (word forms the stemmer did not bring together), and ones
-/// one or two typos away. Each comes with `weight` times the match's weight.
-fn close_terms(index: &LanguageIndex, term: &str, weight: f32, out: &mut Vec<(u32, f32)>) {
-    let mut found = Vec::new();
-    prefix_terms(index, term, 1.0, &mut found);
-    typo_terms(index, term, &mut found);
-    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
-    found.dedup_by_key(|(id, _)| *id);
-    out.extend(found.into_iter().map(|(id, w)| (id, w * weight)));
-}
-
-/// Vocabulary terms that `term` is a prefix of, or that are a prefix of it,
-/// differing by at most `MAX_PREFIX_EXTRA` letters.
-fn prefix_terms(index: &LanguageIndex, term: &str, weight: f32, found: &mut Vec<(u32, f32)>) {
-    let query: Vec<char> = term.chars().collect();
-    let n = query.len();
-    if n < MIN_FUZZY_CHARS {
-        return;
-    }
-    let start = index.vocabulary.partition_point(|t| t.as_ref() < term);
-    for (id, candidate) in index.vocabulary.iter().enumerate().skip(start) {
-        if !candidate.starts_with(term) {
-            break;
-        }
-        let extra = usize::from(index.term_chars[id]) - n;
-        if extra > 0 && extra <= MAX_PREFIX_EXTRA {
-            found.push((id as u32, weight * PREFIX_WEIGHT));
-        }
-    }
-    for k in (MIN_FUZZY_CHARS..n).rev().take(MAX_PREFIX_EXTRA) {
-        let prefix: String = query[..k].iter().collect();
-        if let Some(id) = index.term_id(&prefix) {
-            found.push((id, weight * PREFIX_WEIGHT));
-        }
-    }
-}
-
-/// Vocabulary terms one typo away from `term`, or two for long terms.
-///
-/// Only terms that could start the same way are measured — same first
-/// letter, or the first letter dropped, added or swapped with the second —
-/// which skips most of the vocabulary; a wrong first letter is the rarest
-/// typo and is not forgiven.
-fn typo_terms(index: &LanguageIndex, term: &str, found: &mut Vec<(u32, f32)>) {
-    let query: Vec<char> = term.chars().collect();
-    let n = query.len();
-    if n < MIN_FUZZY_CHARS {
-        return;
-    }
-    let max_typos = if n >= 7 { 2 } else { 1 };
-    let mut candidate_chars = Vec::new();
-    for (id, candidate) in index.vocabulary.iter().enumerate() {
-        if usize::from(index.term_chars[id]).abs_diff(n) > max_typos {
-            continue;
-        }
-        let mut start = candidate.chars();
-        let (first, second) = (start.next(), start.next());
-        let could_start_alike =
-            first == Some(query[0]) || second == Some(query[0]) || first == Some(query[1]);
-        if !could_start_alike {
-            continue;
-        }
-        candidate_chars.clear();
-        candidate_chars.extend(candidate.chars());
-        if let Some(distance @ 1..) = distance_within(&query, &candidate_chars, max_typos) {
-            found.push((id as u32, TYPO_WEIGHT[distance]));
-        }
-    }
-}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,6 +300,20 @@ mod tests {
                 "Сроки доставки",
                 "Курьер доставит заказ за 1–2 дня.",
             ),
+            article(
+                9,
+                "password",
+                Kk,
+                "Құпиясөзді қалпына келтіру",
+                "Кіру экранында батырманы басыңыз.",
+            ),
+            article(
+                10,
+                "methods",
+                Ru,
+                "Способы оплаты",
+                "Принимаем Kaspi QR и наличные.",
+            ),
         ]
     }
 
@@ -448,6 +338,19 @@ mod tests {
         let index = SearchIndex::build(articles());
         assert_eq!(index.search("забыл пороль", None, 3)[0].slug, "password");
         assert_eq!(index.search("forgot pasword", None, 3)[0].slug, "password");
+    }
+
+    #[test]
+    fn a_brand_in_cyrillic_finds_its_latin_spelling() {
+        let index = SearchIndex::build(articles());
+        assert_eq!(index.search("каспи", None, 3)[0].slug, "methods");
+    }
+
+    #[test]
+    fn two_words_the_article_writes_as_one_match_it() {
+        let index = SearchIndex::build(articles());
+        let hits = index.search("құпия сөзді ұмыттым", Some(Language::Kk), 3);
+        assert_eq!((hits[0].slug.as_str(), hits[0].article_id), ("password", 9));
     }
 
     #[test]
