@@ -133,7 +133,7 @@ fn prefix_terms(index: &LanguageIndex, term: &str, weight: f32, found: &mut Vec<
         if !candidate.starts_with(term) {
             break;
         }
-        let extra = usize::from(index.term_chars[id]) - n;
+        let extra = usize::from(index.term_chars[id]).saturating_sub(n);
         if extra > 0 && extra <= MAX_PREFIX_EXTRA {
             found.push((id as u32, weight * PREFIX_WEIGHT));
         }

@@ -424,6 +424,39 @@ mod tests {
     }
 
     #[test]
+    fn an_index_can_be_shared_between_tasks() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<SearchIndex>();
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        #[test]
+        fn any_message_is_answered_without_panicking_and_with_confidences_in_range(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[а-яёәғқңөұүһі]{1,14}",
+                    "[a-zA-Z']{1,14}",
+                    "[0-9:\\-]{1,6}",
+                    "\\PC{1,4}",
+                    proptest::sample::select(vec!["оплата", "картой", "төлем", "пароль", "құпия"])
+                        .prop_map(String::from),
+                ],
+                0..12,
+            ),
+            separator in proptest::sample::select(vec![" ", "-", ", ", "", "’"]),
+        ) {
+            let index = SearchIndex::build(articles());
+            let message = parts.join(separator);
+            for hit in index.search(&message, Some(Language::Kk), 5) {
+                proptest::prop_assert!((0.0..=1.0).contains(&hit.confidence));
+                proptest::prop_assert!(hit.score.is_finite() && hit.score > 0.0);
+            }
+        }
+    }
+
+    #[test]
     fn empty_queries_limits_and_indexes_find_nothing() {
         let index = SearchIndex::build(articles());
         assert!(index.search("", None, 3).is_empty());

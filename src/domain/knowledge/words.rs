@@ -65,6 +65,10 @@ pub(super) fn words(text: &str) -> Vec<Word> {
     words
 }
 
+/// Longer runs of letters are pasted links, codes or keyboard mashing, not
+/// words; they would only cost typo-matching time.
+const MAX_WORD_CHARS: usize = 40;
+
 /// Longest Kazakh case ending written after a hyphen («-ның», «-нен»).
 const MAX_HYPHENATED_ENDING: usize = 4;
 
@@ -77,6 +81,9 @@ enum Token {
 }
 
 fn classify(text: &str) -> Token {
+    if text.chars().count() > MAX_WORD_CHARS {
+        return Token::Other;
+    }
     let cyrillic = text.chars().filter(|&c| is_cyrillic(c)).count();
     let latin = text.chars().filter(char::is_ascii_alphabetic).count();
     if cyrillic == 0 && latin == 0 {
@@ -187,6 +194,12 @@ mod tests {
         assert_eq!(words[2].text, "e");
         assert!(words[2].hyphen_next);
         assert!(!words[3].hyphen_next, "a dash between spaces joins nothing");
+    }
+
+    #[test]
+    fn pasted_codes_longer_than_any_word_are_dropped() {
+        let code = "x".repeat(300);
+        assert_eq!(texts(&format!("код {code} пароль")), ["код", "пароль"]);
     }
 
     #[test]
