@@ -6,6 +6,7 @@
 pub mod callback;
 pub mod card;
 pub mod commands;
+pub mod knowledge;
 pub mod language;
 pub mod limits;
 pub mod passage;
