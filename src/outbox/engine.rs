@@ -26,16 +26,16 @@ use crate::store::Store;
 const BATCH: u64 = 100;
 /// A lane worker with nothing to do for this long stops.
 const IDLE_STOP: Duration = Duration::from_secs(60);
-/// Longest a lane step may hold the lane. An instance that died mid-step
-/// frees the lane after this; a step that outlives it (waiting out long
-/// 429s) could let another instance send the same row.
-const LANE_LOCK_TTL: Duration = Duration::from_secs(30);
+/// How long a lane's lock lives unless renewed. The holder renews it every
+/// third of this while its step runs, so an instance that died frees its
+/// lanes within this time, and a live one never loses a lane mid-step.
+const LANE_LOCK_TTL: Duration = Duration::from_secs(6);
 /// How often lanes with pending rows are looked for.
 const SWEEP_EVERY: Duration = Duration::from_secs(2);
 /// Tickets of one lane whose rows are sent side by side.
 const SEQUENCES_AT_ONCE: usize = 16;
-/// A lane step starts no send that could not begin within this; well under
-/// LANE_LOCK_TTL.
+/// A lane step starts no send that could not begin within this, so a lane
+/// waiting for its rate limit lets go of its lock between steps.
 const STEP_BUDGET: Duration = Duration::from_secs(10);
 
 struct LaneHandle {
@@ -193,11 +193,22 @@ impl DeliveryEngine {
                 return Step::WaitUntil(Utc::now() + chrono::Duration::seconds(1));
             }
         };
-        let step = match self.pending(lane).await {
-            Ok(rows) if rows.is_empty() => Step::Reread,
-            Ok(rows) => self.send(lane, rows).await,
-            Err(error) => {
-                tracing::warn!(lane, error = %error, "cannot read the outbox; retrying");
+        let step = async {
+            match self.pending(lane).await {
+                Ok(rows) if rows.is_empty() => Step::Reread,
+                Ok(rows) => self.send(lane, rows).await,
+                Err(error) => {
+                    tracing::warn!(lane, error = %error, "cannot read the outbox; retrying");
+                    Step::WaitUntil(Utc::now() + chrono::Duration::seconds(1))
+                }
+            }
+        };
+        let step = tokio::select! {
+            step = step => step,
+            // The lock is gone (the store was out of reach for longer than
+            // its TTL): another instance may own the lane now, so stop.
+            () = keep_renewing(store, &lock) => {
+                tracing::warn!(lane, "lost the lane's lock; stopping this step");
                 Step::WaitUntil(Utc::now() + chrono::Duration::seconds(1))
             }
         };
@@ -213,8 +224,9 @@ impl DeliveryEngine {
     /// topic), each ticket's rows one after another; a backlog of one
     /// ticket's messages leaves in one copyMessages.
     ///
-    /// A step ends after about STEP_BUDGET, so the lane's lock (held for the
-    /// whole step when instances share the outbox) never outlives its TTL.
+    /// A step ends after about STEP_BUDGET, so the lane's lock (held and
+    /// renewed for the whole step when instances share the outbox) is let go
+    /// of between steps.
     async fn send(&self, lane: i64, rows: Vec<outbox::Model>) -> Step {
         let deadline = tokio::time::Instant::now() + STEP_BUDGET;
         // Side by side only while Telegram's limit for the chat has room for
@@ -309,6 +321,20 @@ impl DeliveryEngine {
             .limit(BATCH)
             .all(&self.inner.db)
             .await
+    }
+}
+
+/// Renews `lock` every third of its TTL; returns only once it is lost.
+async fn keep_renewing(store: &Store, lock: &crate::store::Lock) {
+    loop {
+        tokio::time::sleep(LANE_LOCK_TTL / 3).await;
+        match store.extend(lock).await {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(error) => {
+                tracing::warn!(error = %error, "could not renew a lane's lock; trying again");
+            }
+        }
     }
 }
 

@@ -163,6 +163,18 @@ impl MemoryStore {
         live && owned
     }
 
+    pub(crate) fn extend_if_equals(&self, key: &str, value: &str, ttl: Duration) -> bool {
+        let now = Instant::now();
+        let mut state = self.lock();
+        match state.entries.get_mut(key) {
+            Some(entry) if entry.is_live(now) && entry.value == value => {
+                entry.expires_at = expiry(now, ttl);
+                true
+            }
+            _ => false,
+        }
+    }
+
     #[cfg(test)]
     fn len(&self) -> usize {
         self.lock().entries.len()

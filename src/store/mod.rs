@@ -269,6 +269,18 @@ impl Store {
         }
     }
 
+    async fn extend_if_equals(
+        &self,
+        key: &str,
+        value: &str,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        match &self.backend {
+            Backend::Memory(m) => Ok(m.extend_if_equals(key, value, ttl)),
+            Backend::Redis(r) => r.extend_if_equals(key, value, ttl).await,
+        }
+    }
+
     // ---- dedup ----
 
     /// Claims `key` for `ttl`: true only for the first caller within the TTL.
@@ -308,6 +320,13 @@ impl Store {
     /// one atomic step, so a lock taken in between is never removed.
     pub async fn unlock(&self, lock: Lock) -> Result<bool, StoreError> {
         self.delete_if_equals(&lock.key, &lock.token).await
+    }
+
+    /// Keeps `lock` for another `ttl` from now, if the caller still owns it;
+    /// false when it had expired (someone else may hold it now).
+    pub async fn extend(&self, lock: &Lock) -> Result<bool, StoreError> {
+        self.extend_if_equals(&lock.key, &lock.token, lock.ttl)
+            .await
     }
 
     /// Runs `work` while holding the lock `name`; `Ok(None)` if it is taken.

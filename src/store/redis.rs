@@ -40,10 +40,20 @@ else
 end
 "#;
 
+/// PEXPIRE only if the caller still holds the lock (same token).
+const EXTEND_SCRIPT: &str = r#"
+if redis.call("GET", KEYS[1]) == ARGV[1] then
+    return redis.call("PEXPIRE", KEYS[1], ARGV[2])
+else
+    return 0
+end
+"#;
+
 #[derive(Clone)]
 pub(crate) struct RedisStore {
     pool: Pool,
     unlock: Arc<Script>,
+    extend: Arc<Script>,
     /// `redis at <url without password>`, for errors and logs.
     name: Arc<str>,
     url: Arc<str>,
@@ -73,6 +83,7 @@ impl RedisStore {
         let store = RedisStore {
             pool,
             unlock: Arc::new(Script::new(UNLOCK_SCRIPT)),
+            extend: Arc::new(Script::new(EXTEND_SCRIPT)),
             name: format!("redis at {redacted}").into(),
             url: redacted.into(),
         };
@@ -169,6 +180,24 @@ impl RedisStore {
             .await
             .map_err(|e| self.command_error("unlock script", e))?;
         Ok(removed > 0)
+    }
+
+    pub(crate) async fn extend_if_equals(
+        &self,
+        key: &str,
+        value: &str,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        let extended: i64 = self
+            .extend
+            .key(key)
+            .arg(value)
+            .arg(ttl.as_millis().max(1) as u64)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|e| self.command_error("extend script", e))?;
+        Ok(extended > 0)
     }
 
     fn pool_error(&self, error: PoolError) -> StoreError {

@@ -364,17 +364,8 @@ pub(super) mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::domain::language::Language;
 
-    const RU: Texts = Texts {
-        language: Language::Ru,
-    };
-    const KK: Texts = Texts {
-        language: Language::Kk,
-    };
-    const EN: Texts = Texts {
-        language: Language::En,
-    };
+    use crate::texts::samples::{EN, KK, RU};
 
     pub(in crate::texts) fn all_texts(texts: Texts) -> Vec<String> {
         let at = Utc.with_ymd_and_hms(2026, 11, 22, 10, 5, 0).unwrap();

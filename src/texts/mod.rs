@@ -54,6 +54,8 @@ mod admin;
 #[cfg(test)]
 mod checks;
 mod menus;
+#[cfg(test)]
+mod samples;
 mod survey;
 
 /// One argument of a Fluent message.
@@ -338,15 +340,7 @@ impl CardWords for Texts {
 pub(super) mod tests {
     use super::*;
 
-    const RU: Texts = Texts {
-        language: Language::Ru,
-    };
-    const KK: Texts = Texts {
-        language: Language::Kk,
-    };
-    const EN: Texts = Texts {
-        language: Language::En,
-    };
+    use crate::texts::samples::{EN, KK, RU};
 
     /// Every text, with sample arguments, so the checks below cover new
     /// methods as soon as they are listed here.

@@ -9,6 +9,7 @@ mod bridge;
 mod durability;
 mod failures;
 mod health;
+mod languages;
 mod menus;
 mod polling;
 mod replicas;

@@ -5,20 +5,25 @@ use teloxide::types::Me;
 
 use super::team::{self, TeamPlace};
 use crate::bot::message::{author_name, topic_of};
-use crate::bot::{Desk, HandlerResult};
+use crate::bot::{Desk, HandlerError, HandlerResult};
 use crate::entities::Actor;
+use crate::entities::tickets;
 use crate::services::bridge::Origin;
 
-pub async fn message(message: Message, me: Me, desk: Desk) -> HandlerResult {
-    // Only a ticket's topic; never the General topic.
-    let Some(thread) = topic_of(&message) else {
-        return Ok(());
+/// The ticket whose topic the message was written in; never the General
+/// topic.
+async fn ticket_of(message: &Message, desk: &Desk) -> Result<Option<tickets::Model>, HandlerError> {
+    let Some(thread) = topic_of(message) else {
+        return Ok(None);
     };
-    let Some(ticket) = desk
+    Ok(desk
         .tickets
         .by_main_topic(message.chat.id.0, thread)
-        .await?
-    else {
+        .await?)
+}
+
+pub async fn message(message: Message, me: Me, desk: Desk) -> HandlerResult {
+    let Some(ticket) = ticket_of(&message, &desk).await? else {
         return Ok(());
     };
     tracing::Span::current().record("ticket_id", ticket.id);
@@ -35,14 +40,7 @@ pub async fn message(message: Message, me: Me, desk: Desk) -> HandlerResult {
 
 /// A staff member edited a bridged message: the copies follow.
 pub async fn edited(message: Message, desk: Desk) -> HandlerResult {
-    let Some(thread) = topic_of(&message) else {
-        return Ok(());
-    };
-    let Some(ticket) = desk
-        .tickets
-        .by_main_topic(message.chat.id.0, thread)
-        .await?
-    else {
+    let Some(ticket) = ticket_of(&message, &desk).await? else {
         return Ok(());
     };
     if !ticket.status.is_open() || message.from.as_ref().is_none_or(|u| u.is_bot) {

@@ -5,19 +5,28 @@ use teloxide::types::Me;
 
 use super::team::{self, TeamPlace};
 use crate::bot::message::{author_name, topic_of};
-use crate::bot::{Desk, HandlerResult};
+use crate::bot::{Desk, HandlerError, HandlerResult};
 use crate::entities::Actor;
+use crate::entities::{mirrors, tickets};
 use crate::services::bridge::Origin;
 
-pub async fn message(message: Message, me: Me, desk: Desk) -> HandlerResult {
-    let Some(thread) = topic_of(&message) else {
-        return Ok(());
+/// The ticket mirrored into the topic the message was written in, with
+/// that mirror.
+async fn ticket_of(
+    message: &Message,
+    desk: &Desk,
+) -> Result<Option<(tickets::Model, mirrors::Model)>, HandlerError> {
+    let Some(thread) = topic_of(message) else {
+        return Ok(None);
     };
-    let Some((ticket, mirror)) = desk
+    Ok(desk
         .tickets
         .by_mirror_topic(message.chat.id.0, thread)
-        .await?
-    else {
+        .await?)
+}
+
+pub async fn message(message: Message, me: Me, desk: Desk) -> HandlerResult {
+    let Some((ticket, mirror)) = ticket_of(&message, &desk).await? else {
         return Ok(());
     };
     tracing::Span::current().record("ticket_id", ticket.id);
@@ -34,14 +43,7 @@ pub async fn message(message: Message, me: Me, desk: Desk) -> HandlerResult {
 
 /// The technician edited a bridged message: the copies follow.
 pub async fn edited(message: Message, desk: Desk) -> HandlerResult {
-    let Some(thread) = topic_of(&message) else {
-        return Ok(());
-    };
-    let Some((ticket, mirror)) = desk
-        .tickets
-        .by_mirror_topic(message.chat.id.0, thread)
-        .await?
-    else {
+    let Some((ticket, mirror)) = ticket_of(&message, &desk).await? else {
         return Ok(());
     };
     if !ticket.status.is_open()
