@@ -1,10 +1,14 @@
 //! Prometheus metrics of one running application. Each `Application` owns its
 //! own registry, so tests that start several in one process do not mix counts.
 
+use prometheus::core::Collector;
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
-    TextEncoder,
+    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
+
+/// Where a delivery goes, as the outbox metrics label it.
+pub const DESTINATIONS: [&str; 3] = ["client", "main_group", "tech_group"];
 
 #[derive(Clone)]
 pub struct Metrics {
@@ -15,8 +19,10 @@ pub struct Metrics {
     pub updates_processed: IntCounter,
     /// Failed attempts (each one is retried until the update is parked).
     pub updates_failed: IntCounter,
-    /// Updates given up on after every attempt failed.
+    /// Updates given up on after every attempt failed, or at replay.
     pub updates_parked: IntCounter,
+    /// Updates of a kind this version cannot read (acknowledged, skipped).
+    pub updates_unparsable: IntCounter,
     /// Updates queued in memory and not yet finished.
     pub inbound_backlog: IntGauge,
     /// Updates left in the database because the in-memory queue was full
@@ -26,84 +32,163 @@ pub struct Metrics {
     pub handler_seconds: Histogram,
     /// Bot API calls by method and outcome (ok, retry_after, api_error, network).
     pub telegram_calls: IntCounterVec,
+    /// Outbox rows waiting to be sent, by destination.
+    pub outbox_pending: IntGaugeVec,
+    /// Age of the oldest waiting row, by destination, in seconds.
+    pub outbox_oldest_pending_seconds: IntGaugeVec,
+    /// Rows sent, by destination.
+    pub outbox_sent: IntCounterVec,
+    /// Rows failed for good, by destination.
+    pub outbox_failed: IntCounterVec,
+    /// Attempts that will be tried again (outages included), by destination.
+    pub outbox_retried: IntCounterVec,
+    /// 429 answers received, by destination.
+    pub outbox_rate_limited: IntCounterVec,
 }
 
 impl Metrics {
     pub fn new() -> Self {
         let registry = Registry::new_custom(Some("topicdesk".into()), None)
             .expect("a constant prefix is valid");
-        let updates_received = IntCounterVec::new(
-            Opts::new("updates_received_total", "Updates stored by the intake"),
-            &["source"],
-        )
-        .expect("valid metric");
-        let updates_processed = IntCounter::new(
-            "updates_processed_total",
-            "Updates whose processing finished",
-        )
-        .expect("valid metric");
-        let updates_failed = IntCounter::new(
-            "updates_failed_total",
-            "Failed processing attempts (retried until parked)",
-        )
-        .expect("valid metric");
-        let updates_parked = IntCounter::new(
-            "updates_parked_total",
-            "Updates given up on after every attempt failed",
-        )
-        .expect("valid metric");
-        let inbound_backlog = IntGauge::new(
-            "inbound_backlog",
-            "Updates queued in memory and not yet processed",
-        )
-        .expect("valid metric");
-        let inbound_left_in_database = IntCounter::new(
-            "inbound_left_in_database_total",
-            "Updates left in the database because the in-memory queue was full",
-        )
-        .expect("valid metric");
-        let handler_seconds = Histogram::with_opts(
-            HistogramOpts::new(
-                "handler_duration_seconds",
-                "Time from picking an update up until its handlers finish",
-            )
-            .buckets(vec![
-                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-            ]),
-        )
-        .expect("valid metric");
-        let telegram_calls = IntCounterVec::new(
-            Opts::new("telegram_api_calls_total", "Bot API calls"),
-            &["method", "outcome"],
-        )
-        .expect("valid metric");
-
-        for collector in [
-            Box::new(updates_received.clone()) as Box<dyn prometheus::core::Collector>,
-            Box::new(updates_processed.clone()),
-            Box::new(updates_failed.clone()),
-            Box::new(updates_parked.clone()),
-            Box::new(inbound_backlog.clone()),
-            Box::new(inbound_left_in_database.clone()),
-            Box::new(handler_seconds.clone()),
-            Box::new(telegram_calls.clone()),
-        ] {
-            registry
-                .register(collector)
-                .expect("each metric is registered once");
-        }
-
-        Self {
+        let metrics = Self {
+            updates_received: register(
+                &registry,
+                IntCounterVec::new(
+                    Opts::new("updates_received_total", "Updates stored by the intake"),
+                    &["source"],
+                ),
+            ),
+            updates_processed: register(
+                &registry,
+                IntCounter::new(
+                    "updates_processed_total",
+                    "Updates whose processing finished",
+                ),
+            ),
+            updates_failed: register(
+                &registry,
+                IntCounter::new(
+                    "updates_failed_total",
+                    "Failed processing attempts (retried until parked)",
+                ),
+            ),
+            updates_parked: register(
+                &registry,
+                IntCounter::new(
+                    "updates_parked_total",
+                    "Updates given up on after every attempt failed",
+                ),
+            ),
+            updates_unparsable: register(
+                &registry,
+                IntCounter::new(
+                    "updates_unparsable_total",
+                    "Updates of a kind this version cannot read, skipped",
+                ),
+            ),
+            inbound_backlog: register(
+                &registry,
+                IntGauge::new(
+                    "inbound_backlog",
+                    "Updates queued in memory and not yet processed",
+                ),
+            ),
+            inbound_left_in_database: register(
+                &registry,
+                IntCounter::new(
+                    "inbound_left_in_database_total",
+                    "Updates left in the database because the in-memory queue was full",
+                ),
+            ),
+            handler_seconds: register(
+                &registry,
+                Histogram::with_opts(
+                    HistogramOpts::new(
+                        "handler_duration_seconds",
+                        "Time from picking an update up until its handlers finish",
+                    )
+                    .buckets(vec![
+                        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                        10.0,
+                    ]),
+                ),
+            ),
+            telegram_calls: register(
+                &registry,
+                IntCounterVec::new(
+                    Opts::new("telegram_api_calls_total", "Bot API calls"),
+                    &["method", "outcome"],
+                ),
+            ),
+            outbox_pending: register(
+                &registry,
+                IntGaugeVec::new(
+                    Opts::new("outbox_pending", "Outbox rows waiting to be sent"),
+                    &["destination"],
+                ),
+            ),
+            outbox_oldest_pending_seconds: register(
+                &registry,
+                IntGaugeVec::new(
+                    Opts::new(
+                        "outbox_oldest_pending_seconds",
+                        "Age of the oldest outbox row waiting to be sent",
+                    ),
+                    &["destination"],
+                ),
+            ),
+            outbox_sent: register(
+                &registry,
+                IntCounterVec::new(
+                    Opts::new("outbox_sent_total", "Outbox rows sent"),
+                    &["destination"],
+                ),
+            ),
+            outbox_failed: register(
+                &registry,
+                IntCounterVec::new(
+                    Opts::new("outbox_failed_total", "Outbox rows failed for good"),
+                    &["destination"],
+                ),
+            ),
+            outbox_retried: register(
+                &registry,
+                IntCounterVec::new(
+                    Opts::new(
+                        "outbox_retried_total",
+                        "Delivery attempts that will be tried again",
+                    ),
+                    &["destination"],
+                ),
+            ),
+            outbox_rate_limited: register(
+                &registry,
+                IntCounterVec::new(
+                    Opts::new(
+                        "outbox_rate_limited_total",
+                        "429 answers from Telegram to deliveries",
+                    ),
+                    &["destination"],
+                ),
+            ),
             registry,
-            updates_received,
-            updates_processed,
-            updates_failed,
-            updates_parked,
-            inbound_backlog,
-            inbound_left_in_database,
-            handler_seconds,
-            telegram_calls,
+        };
+        // Every destination shows up from the start, at zero.
+        for destination in DESTINATIONS {
+            for family in [
+                &metrics.outbox_sent,
+                &metrics.outbox_failed,
+                &metrics.outbox_retried,
+                &metrics.outbox_rate_limited,
+            ] {
+                family.with_label_values(&[destination]);
+            }
+            metrics.outbox_pending.with_label_values(&[destination]);
+            metrics
+                .outbox_oldest_pending_seconds
+                .with_label_values(&[destination]);
         }
+        metrics
     }
 
     /// The Prometheus text exposition of every metric.
@@ -114,6 +199,19 @@ impl Metrics {
             .expect("encoding into memory cannot fail");
         String::from_utf8(buffer).expect("the text format is UTF-8")
     }
+}
+
+/// Registers a metric built from constant names; both steps only fail for a
+/// programming mistake (a bad or repeated name).
+fn register<M: Collector + Clone + 'static>(
+    registry: &Registry,
+    metric: prometheus::Result<M>,
+) -> M {
+    let metric = metric.expect("a valid metric");
+    registry
+        .register(Box::new(metric.clone()))
+        .expect("each metric is registered once");
+    metric
 }
 
 impl Default for Metrics {

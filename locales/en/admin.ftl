@@ -111,3 +111,25 @@ decimal-mark = .
 percent = { $value }%
 # A moment, always in UTC.
 timestamp = { $date } { $time } UTC
+
+## /failed, /resend
+
+failed-title = Undelivered messages, tickets: { $count }
+failed-none = No undelivered messages.
+# One line per ticket.
+failed-line = #{ $ticket } · messages: { $count } · { $reason } · /resend { $ticket }
+resend-done = Ticket #{ $ticket }: messages queued again: { $count }.
+resend-nothing = Ticket #{ $ticket } has no undelivered messages.
+usage-resend = Usage: /resend <number> — send a ticket's undelivered messages again. The list: /failed.
+
+## /ban, /unban, /banned
+
+ban-done = { $client } is banned: their messages are kept but no longer reach support or open tickets. To lift it: /unban { $id }
+ban-already = { $client } is already banned.
+unban-done = { $client } is no longer banned.
+unban-not-banned = { $client } is not banned.
+usage-ban = Usage: /ban in a ticket's topic, or /ban <tg id | @username>.
+usage-unban = Usage: /unban <tg id | @username>, or /unban in a ticket's topic.
+banned-title = Banned clients: { $count }
+banned-none = No banned clients.
+client-not-found = Client not found.

@@ -50,3 +50,12 @@ stale-button = This button is out of date.
 only-in-main-group = This button works only in the support group.
 closed-done = Ticket closed.
 unknown-ticket = Ticket not found.
+
+## Deliveries that failed for good: one line per ticket in its main topic.
+# $place: client, mirror or main.
+delivery-failed-note =
+    ⚠️ A message could not be delivered { $place ->
+        [client] to the client
+        [mirror] to the technician's topic
+       *[main] to this topic
+    }: { $reason }. Send it again: /resend { $ticket }

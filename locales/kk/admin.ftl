@@ -106,3 +106,25 @@ decimal-mark = ,
 percent = { $value }%
 # A moment, always in UTC.
 timestamp = { $date } { $time } UTC
+
+## /failed, /resend
+
+failed-title = Жеткізілмеген хабарламалар, өтініштер саны: { $count }
+failed-none = Жеткізілмеген хабарлама жоқ.
+# One line per ticket.
+failed-line = #{ $ticket } · хабарлама: { $count } · { $reason } · /resend { $ticket }
+resend-done = #{ $ticket } өтініші: { $count } хабарлама қайта кезекке қойылды.
+resend-nothing = #{ $ticket } өтінішінде жеткізілмеген хабарлама жоқ.
+usage-resend = Қолданылуы: /resend <нөмір> — өтініштің жеткізілмеген хабарламаларын қайта жіберу. Тізімі: /failed.
+
+## /ban, /unban, /banned
+
+ban-done = { $client } бұғатталды: хабарламалары сақталады, бірақ қолдау қызметіне жіберілмейді және өтініш ашпайды. Бұғаттан шығару: /unban { $id }
+ban-already = { $client } бұрыннан бұғатталған.
+unban-done = { $client } бұғаттан шығарылды.
+unban-not-banned = { $client } бұғатталмаған.
+usage-ban = Қолданылуы: өтініш топигінде /ban, немесе /ban <tg id | @username>.
+usage-unban = Қолданылуы: /unban <tg id | @username>, немесе өтініш топигінде /unban.
+banned-title = Бұғатталған клиенттер: { $count }
+banned-none = Бұғатталған клиент жоқ.
+client-not-found = Клиент табылмады.

@@ -7,3 +7,8 @@ help = Сұрағыңызды осында жаза беріңіз — ол қо
 ticket-opened-ack = #{ $ticket } өтінішіңіз қабылданды. Маман осы жерде жауап береді.
 
 closed-for-client = #{ $ticket } өтінішіңіз жабылды. Бізге хабарласқаныңыз үшін рақмет! Жаңа сұрақтар туындаса, осында жаза беріңіз.
+
+# The client opened several tickets within the hour: this message joined the latest one.
+added-to-latest-ticket = Хабарламаңыз #{ $ticket } өтінішіне қосылды.
+# A manager stopped this client (/ban); sent once.
+banned-notice = Өкінішке қарай, қолдау қызметі бұдан былай осы чаттағы хабарламаларыңызды қабылдамайды.

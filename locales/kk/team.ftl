@@ -52,3 +52,12 @@ stale-button = Бұл батырма ескірген.
 only-in-main-group = Бұл батырма тек қолдау тобында жұмыс істейді.
 closed-done = Өтініш жабылды.
 unknown-ticket = Өтініш табылмады.
+
+## Deliveries that failed for good: one line per ticket in its main topic.
+# $place: client, mirror or main.
+delivery-failed-note =
+    ⚠️ Хабарлама { $place ->
+        [client] клиентке
+        [mirror] маманның топигіне
+       *[main] осы топикке
+    } жеткізілмеді: { $reason }. Қайта жіберу: /resend { $ticket }

@@ -107,3 +107,25 @@ decimal-mark = ,
 percent = { $value }%
 # A moment, always in UTC.
 timestamp = { $date } { $time } UTC
+
+## /failed, /resend
+
+failed-title = Недоставленные сообщения, обращений: { $count }
+failed-none = Недоставленных сообщений нет.
+# One line per ticket.
+failed-line = #{ $ticket } · сообщений: { $count } · { $reason } · /resend { $ticket }
+resend-done = Обращение #{ $ticket }: сообщений снова в очереди: { $count }.
+resend-nothing = У обращения #{ $ticket } нет недоставленных сообщений.
+usage-resend = Использование: /resend <номер> — снова отправить недоставленные сообщения обращения. Список: /failed.
+
+## /ban, /unban, /banned
+
+ban-done = { $client } заблокирован: его сообщения сохраняются, но не передаются в поддержку и не открывают обращений. Снять: /unban { $id }
+ban-already = { $client } уже заблокирован.
+unban-done = { $client } разблокирован.
+unban-not-banned = { $client } не заблокирован.
+usage-ban = Использование: /ban в топике обращения, или /ban <tg id | @username>.
+usage-unban = Использование: /unban <tg id | @username>, или /unban в топике обращения.
+banned-title = Заблокированные клиенты: { $count }
+banned-none = Заблокированных клиентов нет.
+client-not-found = Клиент не найден.

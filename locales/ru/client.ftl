@@ -7,3 +7,8 @@ help = Просто напишите сюда ваш вопрос — он по�
 ticket-opened-ack = Обращение #{ $ticket } принято. Специалист ответит здесь же.
 
 closed-for-client = Обращение #{ $ticket } закрыто. Спасибо, что обратились к нам! Если появятся новые вопросы — просто напишите сюда.
+
+# The client opened several tickets within the hour: this message joined the latest one.
+added-to-latest-ticket = Ваше сообщение добавлено к обращению #{ $ticket }.
+# A manager stopped this client (/ban); sent once.
+banned-notice = К сожалению, поддержка больше не принимает ваши сообщения в этом чате.

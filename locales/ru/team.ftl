@@ -50,3 +50,12 @@ stale-button = Эта кнопка устарела.
 only-in-main-group = Эта кнопка работает только в группе поддержки.
 closed-done = Обращение закрыто.
 unknown-ticket = Обращение не найдено.
+
+## Deliveries that failed for good: one line per ticket in its main topic.
+# $place: client, mirror or main.
+delivery-failed-note =
+    ⚠️ Сообщение не доставлено { $place ->
+        [client] клиенту
+        [mirror] в топик специалиста
+       *[main] в этот топик
+    }: { $reason }. Отправить снова: /resend { $ticket }

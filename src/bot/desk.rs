@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::services::bridge::BridgeService;
 use crate::services::manager::ManagerService;
+use crate::services::moderation::ModerationService;
 use crate::services::survey::SurveyService;
 use crate::services::tickets::TicketService;
 use crate::services::users::UserService;
@@ -18,6 +19,7 @@ pub struct Desk {
     pub bridge: BridgeService,
     pub survey: SurveyService,
     pub manager: ManagerService,
+    pub moderation: ModerationService,
     pub users: UserService,
     /// Only for answering button presses, which put no message anywhere
     /// and must be answered within seconds, not behind a lane's backlog.

@@ -63,7 +63,7 @@ pub async fn set_menus(
     let mut first_error = None;
     for (scope, list) in menus {
         let request = sender.bot().set_my_commands(list).scope(scope);
-        if let Err(error) = sender.call(request).await {
+        if let Err(error) = sender.call_patiently(request).await {
             tracing::warn!(error = %error, "could not set a command menu");
             first_error.get_or_insert(error);
         }

@@ -24,6 +24,9 @@ pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
 pub const DEFAULT_STORE_PREFIX: &str = "topicdesk:";
 /// Where the in-process store keeps conversation state between runs.
 pub const DEFAULT_STORE_STATE_FILE: &str = "data/store-state.json";
+/// New tickets a client may open within an hour: enough for real questions,
+/// too few for a client who closes and writes again to flood the main group.
+pub const DEFAULT_TICKETS_PER_HOUR: u32 = 3;
 /// How long a client has to finish the survey after closing.
 pub const DEFAULT_SURVEY_TTL: Duration = Duration::from_secs(24 * 3600);
 /// Updates held in memory by default; a deeper backlog waits in the
@@ -67,6 +70,9 @@ pub struct Settings {
     pub limits: crate::domain::limits::Limits,
     /// How long a client has to answer the survey after closing.
     pub survey_ttl: Duration,
+    /// New tickets a client may open within an hour; past it, their messages
+    /// join their latest ticket. 0: no limit.
+    pub tickets_per_hour: u32,
     /// RUST_LOG, read here so a value in .env works too.
     pub log_filter: Option<String>,
     pub intake: IntakeSettings,

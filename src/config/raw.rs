@@ -46,6 +46,7 @@ pub(super) struct RawSettings {
     update_max_attempts: Option<String>,
     inbound_retention_hours: Option<String>,
     telegram_flood_limits: Option<String>,
+    tickets_per_hour: Option<String>,
 }
 
 pub(super) fn read_dotenv(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
@@ -220,6 +221,11 @@ impl RawSettings {
             }
         };
 
+        let tickets_per_hour = match present(self.tickets_per_hour) {
+            Some(v) => parse_number("TICKETS_PER_HOUR", &v, "a whole number (0: no limit)")?,
+            None => DEFAULT_TICKETS_PER_HOUR,
+        };
+
         Ok(Settings {
             telegram,
             main_group_id,
@@ -235,6 +241,7 @@ impl RawSettings {
             log_filter: present(self.rust_log),
             limits,
             survey_ttl: DEFAULT_SURVEY_TTL,
+            tickets_per_hour,
             intake,
         })
     }

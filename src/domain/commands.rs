@@ -31,12 +31,18 @@ pub enum ManagerCommand {
     Stats(String),
     TechOn(String),
     TechOff(String),
+    Failed,
+    Resend(String),
+    Ban(String),
+    Unban(String),
+    Banned,
 }
 
 impl ManagerCommand {
     /// Every manager command's name, in the order the menu lists them.
-    pub const NAMES: [&'static str; 7] = [
-        "techs", "tickets", "ticket", "find", "stats", "tech_on", "tech_off",
+    pub const NAMES: [&'static str; 12] = [
+        "techs", "tickets", "ticket", "find", "stats", "tech_on", "tech_off", "failed", "resend",
+        "ban", "unban", "banned",
     ];
 }
 

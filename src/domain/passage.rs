@@ -5,6 +5,7 @@
 //!
 //! A message is bridged unless:
 //! - it is not a person's message with content (a bot, a service message);
+//! - its author is a client a manager banned: it is only stored;
 //! - it was written in a technician's topic the ticket has moved away from
 //!   (commands included: that topic no longer speaks for the ticket);
 //! - it is a command (`/close`…): the command is carried out instead;
@@ -146,6 +147,8 @@ pub struct MessageFacts<'a> {
     pub place_current: bool,
     /// The survey waits for this client's comment.
     pub awaiting_survey_comment: bool,
+    /// A manager banned this client.
+    pub banned: bool,
 }
 
 /// What becomes of a message.
@@ -157,6 +160,8 @@ pub enum Passage {
     Ignored,
     /// A command: carried out, never bridged.
     Command,
+    /// From a banned client: stored, not bridged, opens nothing.
+    Held,
     /// The client's comment for the survey.
     SurveyComment,
     /// Not sent: the ticket is closed (or the topic no longer its own); the
@@ -175,7 +180,9 @@ pub fn passage(facts: &MessageFacts) -> Passage {
     }
     match facts.author {
         Author::Client => {
-            if facts.is_command {
+            if facts.banned {
+                Passage::Held
+            } else if facts.is_command {
                 Passage::Command
             } else if facts.awaiting_survey_comment && facts.is_text {
                 Passage::SurveyComment
@@ -236,6 +243,7 @@ mod tests {
             ticket_open: true,
             place_current: true,
             awaiting_survey_comment: false,
+            banned: false,
         }
     }
 
@@ -299,6 +307,21 @@ mod tests {
             passage(&call),
             Passage::SpecialistCall(vec!["petya".to_owned()])
         );
+    }
+
+    #[test]
+    fn a_banned_clients_messages_and_commands_are_only_held() {
+        let facts = MessageFacts {
+            author: Author::Client,
+            banned: true,
+            ..team("hello")
+        };
+        assert_eq!(passage(&facts), Passage::Held);
+        let command = MessageFacts {
+            is_command: true,
+            ..facts
+        };
+        assert_eq!(passage(&command), Passage::Held);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `users`: every Telegram user who has written to the bot in private, keyed
 //! by their Telegram id. `last_seen` moves with each message; `blocked_bot_at`
 //! is set when Telegram reports that the user blocked the bot (and cleared
-//! when they come back).
+//! when they come back). `banned_at` is a manager's /ban.
 
 use sea_orm::entity::prelude::*;
 
@@ -21,6 +21,11 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub last_seen: DateTimeUtc,
     pub blocked_bot_at: Option<DateTimeUtc>,
+    /// A manager stopped this client (/ban): their messages are stored but
+    /// not bridged, and open no tickets.
+    pub banned_at: Option<DateTimeUtc>,
+    /// The manager's Telegram id.
+    pub banned_by: Option<i64>,
     #[sea_orm(has_many)]
     pub tickets: HasMany<super::tickets::Entity>,
 }

@@ -1,5 +1,6 @@
 //! /healthz says the process is up; /readyz says it can do its job: the
-//! database and the store answer, and the startup self-check found nothing.
+//! database, the store and Telegram answer, and the self-check found
+//! nothing.
 
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::self_check::SelfCheckStatus;
 use crate::store::Store;
+use crate::telegram::TelegramHealth;
 
 /// A dependency that does not answer within this is reported as down.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -20,6 +22,7 @@ pub struct Readiness {
     pub db: DatabaseConnection,
     pub store: Store,
     pub self_check: SelfCheckStatus,
+    pub telegram: TelegramHealth,
 }
 
 pub async fn healthz() -> Json<Value> {
@@ -40,6 +43,12 @@ pub async fn readyz(State(readiness): State<Readiness>) -> (StatusCode, Json<Val
             "store ({}): no answer within 2 s",
             readiness.store.kind()
         )),
+    }
+    if let Some(since) = readiness.telegram.unreachable_since() {
+        problems.push(format!(
+            "Telegram API unreachable since {} (deliveries wait and are retried)",
+            since.format("%Y-%m-%d %H:%M:%S UTC")
+        ));
     }
     problems.extend(
         readiness

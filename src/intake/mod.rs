@@ -111,6 +111,7 @@ impl Intake {
                         "never finished: the process stopped during every attempt",
                     )
                     .await?;
+                self.metrics.updates_parked.inc();
                 continue;
             }
             match parse_update(&row.payload) {
@@ -128,6 +129,7 @@ impl Intake {
                 Err(error) => {
                     tracing::error!(update_id = row.update_id, error = %error, "stored update cannot be read; parked");
                     self.inbound.park(row.update_id, &error.to_string()).await?;
+                    self.metrics.updates_parked.inc();
                 }
             }
         }
@@ -206,12 +208,19 @@ impl Intake {
     }
 
     async fn dispatch(&self, update: Update) {
-        if let UpdateKind::Error(_) = update.kind {
-            // A kind teloxide does not know: acknowledged, recorded, ignored.
-            tracing::info!(
+        if let UpdateKind::Error(raw) = &update.kind {
+            // A kind this version cannot read: acknowledged and kept in the
+            // inbound store (for a later version, or a person), not handled.
+            let kinds: Vec<&str> = raw
+                .as_object()
+                .map(|fields| fields.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            tracing::warn!(
                 update_id = update.id.0,
-                "update of an unsupported kind ignored"
+                kinds = ?kinds,
+                "an update this version cannot read was skipped"
             );
+            self.metrics.updates_unparsable.inc();
             if let Err(error) = self.inbound.mark_done(update.id.0 as i64).await {
                 tracing::error!(update_id = update.id.0, error = %error, "could not mark the update done");
             }

@@ -156,6 +156,10 @@ pub enum Action {
     CloseTopic {
         target: Target,
     },
+    /// Reopen a closed topic (a ticket opened again).
+    ReopenTopic {
+        target: Target,
+    },
     /// Copy a message as it is (copyMessage: no author shown). With
     /// `caption`, the caption is replaced (used to mark the author).
     Copy {
@@ -185,6 +189,13 @@ pub enum Action {
         text: RichText,
         /// Whether `text` is a caption.
         caption: bool,
+    },
+    /// Put a reaction on a message (a specialist call seen), which costs no
+    /// message anywhere.
+    React {
+        chat_id: i64,
+        message_id: i32,
+        emoji: String,
     },
     /// Replace the text of one of the bot's own messages and drop its
     /// buttons (a survey question once answered).
@@ -216,13 +227,16 @@ impl Action {
                 })
             }
             Action::CloseTopic { target }
+            | Action::ReopenTopic { target }
             | Action::Copy { target, .. }
             | Action::Edit { target, .. } => Some(*target),
             Action::Text(text) => Some(text.target),
-            Action::ReplaceText { chat_id, .. } => Some(Target::Chat {
-                chat_id: *chat_id,
-                thread_id: None,
-            }),
+            Action::ReplaceText { chat_id, .. } | Action::React { chat_id, .. } => {
+                Some(Target::Chat {
+                    chat_id: *chat_id,
+                    thread_id: None,
+                })
+            }
         }
     }
 }

@@ -2,35 +2,46 @@
 //! and a backlog of copies leave together, running the action, and handing
 //! the outcome to the settling rules.
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use tracing::Instrument;
 
 use super::action::Action;
 use super::knowledge::DeskKnowledge;
-use crate::entities::outbox;
+use crate::entities::{OutboxStatus, outbox};
+use crate::metrics::Metrics;
+use crate::retry::Pauses;
 use crate::telegram::{Sender, TelegramError};
 use crate::texts::Texts;
 
 /// Album parts arrive as separate updates; once none came for this long, the
 /// album is complete and leaves as one.
 const ALBUM_QUIET: Duration = Duration::from_millis(800);
-/// copyMessages takes at most this many ids.
-const COPY_BATCH: usize = 100;
+/// First and longest pause of a lane while Telegram is out of reach.
+const FIRST_OUTAGE_PAUSE: Duration = Duration::from_secs(1);
+const LONGEST_OUTAGE_PAUSE: Duration = Duration::from_secs(60);
+/// Most messages copied in one copyMessages (it takes up to 100). A kill
+/// between Telegram's answer and marking the rows sent repeats the whole
+/// call after the restart, so a batch is also the most a crash can double.
+const COPY_BATCH: usize = 10;
 
 /// What became of the head of a row sequence.
 pub(crate) enum Step {
-    /// This many rows at the head are finished (sent, or given up on); the
-    /// rows after them may follow at once.
-    Finished(usize),
+    /// The head (and what went with it) is finished: sent, or given up on.
+    Finished,
     /// The rows changed in the database (an attempt was counted, a topic
     /// recreated): read them again before going on.
     Reread,
-    /// Nothing can be done before then.
+    /// This sequence can do nothing before then (other tickets of a group
+    /// lane may go on).
     WaitUntil(DateTime<Utc>),
+    /// Nothing may go into this chat before then: Telegram cannot be reached
+    /// or asked the chat to wait.
+    LaneWaits(DateTime<Utc>),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +63,12 @@ pub struct Executor {
     /// The staff's language, for the bot's own notes in topics.
     pub(super) texts: Texts,
     pub(super) desk: Arc<dyn DeskKnowledge>,
+    pub(super) metrics: Metrics,
+    /// The main groups, to tell destinations apart in the metrics.
+    main_groups: Arc<BTreeSet<i64>>,
+    /// How long lanes pause while Telegram is out of reach: longer with
+    /// every failed call, back to the start after one that got through.
+    pub(super) outage_pauses: Arc<Mutex<Pauses>>,
 }
 
 impl Executor {
@@ -60,13 +77,77 @@ impl Executor {
         sender: Sender,
         texts: Texts,
         desk: Arc<dyn DeskKnowledge>,
+        metrics: Metrics,
+        main_groups: impl IntoIterator<Item = i64>,
     ) -> Self {
         Self {
             db,
             sender,
             texts,
             desk,
+            metrics,
+            main_groups: Arc::new(main_groups.into_iter().collect()),
+            outage_pauses: Arc::new(Mutex::new(Pauses::new(
+                FIRST_OUTAGE_PAUSE,
+                LONGEST_OUTAGE_PAUSE,
+            ))),
         }
+    }
+
+    /// The kind of destination a lane is, as the metrics label it.
+    pub(super) fn destination(&self, lane: i64) -> &'static str {
+        if lane > 0 {
+            "client"
+        } else if self.main_groups.contains(&lane) {
+            "main_group"
+        } else {
+            "tech_group"
+        }
+    }
+
+    /// Sets the pending-rows gauges from one grouped query.
+    pub(crate) async fn refresh_gauges(&self) -> Result<(), DbErr> {
+        let waiting: Vec<(i64, DateTime<Utc>)> = outbox::Entity::find()
+            .select_only()
+            .column(outbox::Column::LaneChatId)
+            .column_as(outbox::Column::CreatedAt.min(), "oldest")
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+            .group_by(outbox::Column::LaneChatId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let counts: Vec<(i64, i64)> = outbox::Entity::find()
+            .select_only()
+            .column(outbox::Column::LaneChatId)
+            .column_as(outbox::Column::Id.count(), "waiting")
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+            .group_by(outbox::Column::LaneChatId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let now = Utc::now();
+        for destination in crate::metrics::DESTINATIONS {
+            let oldest = waiting
+                .iter()
+                .filter(|(lane, _)| self.destination(*lane) == destination)
+                .map(|(_, at)| (now - *at).num_seconds().max(0))
+                .max()
+                .unwrap_or(0);
+            let pending: i64 = counts
+                .iter()
+                .filter(|(lane, _)| self.destination(*lane) == destination)
+                .map(|(_, count)| count)
+                .sum();
+            self.metrics
+                .outbox_pending
+                .with_label_values(&[destination])
+                .set(pending);
+            self.metrics
+                .outbox_oldest_pending_seconds
+                .with_label_values(&[destination])
+                .set(oldest);
+        }
+        Ok(())
     }
 
     /// How long sending `count` messages into `chat` would wait for the
@@ -102,7 +183,7 @@ impl Executor {
             Err(error) => {
                 self.give_up(head, &format!("unreadable action: {error}"))
                     .await;
-                return Step::Finished(1);
+                return Step::Finished;
             }
         };
         let span = tracing::info_span!(
@@ -142,10 +223,18 @@ impl Executor {
         };
         match outcome {
             Ok(()) => {
+                self.outage_pauses
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .reset();
+                self.metrics
+                    .outbox_sent
+                    .with_label_values(&[self.destination(head.lane_chat_id)])
+                    .inc_by(rows.len() as u64);
                 if let Err(error) = self.mark_sent(&rows).await {
                     tracing::error!(error = %error, "sent, but could not mark the delivery sent");
                 }
-                Step::Finished(rows.len())
+                Step::Finished
             }
             Err(error) => self.handle_failure(&rows, &action, error).await,
         }
@@ -171,7 +260,8 @@ impl Executor {
                 Ok(())
             }
             Action::CopyHistory { mirror_id } => self.copy_history(*mirror_id).await,
-            Action::CloseTopic { target } => self.close_topic(*target).await,
+            Action::CloseTopic { target } => self.close_topic(*target, true).await,
+            Action::ReopenTopic { target } => self.close_topic(*target, false).await,
             Action::Copy {
                 target,
                 from_chat,
@@ -207,6 +297,11 @@ impl Executor {
                 message_id,
                 text,
             } => self.replace_text(*chat_id, *message_id, text).await,
+            Action::React {
+                chat_id,
+                message_id,
+                emoji,
+            } => self.react(*chat_id, *message_id, emoji).await,
         }
     }
 }

@@ -36,4 +36,7 @@ pub trait DeskKnowledge: Send + Sync {
 
     /// Telegram says `client` blocked the bot.
     async fn client_blocked(&self, client: i64) -> Result<(), DbErr>;
+
+    /// A delivery of `ticket_id` into chat `lane` failed for good.
+    async fn delivery_failed(&self, ticket_id: i32, lane: i64, reason: &str) -> Result<(), DbErr>;
 }

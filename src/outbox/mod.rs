@@ -12,6 +12,7 @@ mod action;
 mod engine;
 mod executor;
 mod knowledge;
+mod lane;
 mod places;
 mod requests;
 mod settle;
@@ -90,6 +91,42 @@ impl Outbox {
         }
     }
 
+    /// Queues a ticket's failed deliveries again, as if new; returns how
+    /// many.
+    pub async fn resend_failed<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        ticket_id: i32,
+    ) -> Result<u64, DbErr> {
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+        let failed = outbox::Entity::find()
+            .filter(outbox::Column::TicketId.eq(ticket_id))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Failed));
+        let lanes: Vec<i64> = failed
+            .clone()
+            .select_only()
+            .column(outbox::Column::LaneChatId)
+            .distinct()
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let requeued = outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Pending))
+            .col_expr(outbox::Column::Attempts, Expr::value(0))
+            .col_expr(
+                outbox::Column::NotBefore,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            )
+            .filter(outbox::Column::TicketId.eq(ticket_id))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Failed))
+            .exec(conn)
+            .await?
+            .rows_affected;
+        self.wake(Lanes(lanes.into_iter().collect()));
+        Ok(requeued)
+    }
+
     /// Inserts outside any transaction and wakes at once.
     pub async fn enqueue<C: ConnectionTrait>(
         &self,
@@ -100,6 +137,52 @@ impl Outbox {
         self.wake(lanes);
         Ok(())
     }
+}
+
+/// A ticket's deliveries that failed for good.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedDeliveries {
+    pub ticket_id: i32,
+    pub count: u64,
+    /// Why the latest of them failed.
+    pub last_error: String,
+}
+
+/// The tickets with failed deliveries, the latest failure first.
+pub async fn failed_by_ticket<C: ConnectionTrait>(
+    conn: &C,
+    limit: u64,
+) -> Result<Vec<FailedDeliveries>, DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let groups: Vec<(i32, i64, i32)> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::TicketId)
+        .column_as(outbox::Column::Id.count(), "failed")
+        .column_as(outbox::Column::Id.max(), "latest")
+        .filter(outbox::Column::Status.eq(OutboxStatus::Failed))
+        .filter(outbox::Column::TicketId.is_not_null())
+        .group_by(outbox::Column::TicketId)
+        .order_by_desc(outbox::Column::Id.max())
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let latest = outbox::Entity::find()
+        .filter(outbox::Column::Id.is_in(groups.iter().map(|(_, _, id)| *id)))
+        .all(conn)
+        .await?;
+    Ok(groups
+        .into_iter()
+        .map(|(ticket_id, count, latest_id)| FailedDeliveries {
+            ticket_id,
+            count: count.max(0) as u64,
+            last_error: latest
+                .iter()
+                .find(|row| row.id == latest_id)
+                .and_then(|row| row.last_error.clone())
+                .unwrap_or_default(),
+        })
+        .collect())
 }
 
 /// Deletes deliveries sent before `cutoff`. Failed ones stay for a person

@@ -141,7 +141,12 @@ impl Executor {
         ignore_not_modified(self.sender.call(request).await.map(|_| ()))
     }
 
-    pub(super) async fn close_topic(&self, target: Target) -> Result<(), DeliveryError> {
+    /// Closes (`close`) or reopens the target's topic.
+    pub(super) async fn close_topic(
+        &self,
+        target: Target,
+        close: bool,
+    ) -> Result<(), DeliveryError> {
         let place = match target {
             Target::Main { ticket_id } => {
                 let ticket = self.ticket(ticket_id).await?;
@@ -162,13 +167,19 @@ impl Executor {
         let Some((place, thread)) = place.and_then(|p| p.thread_id().map(|t| (p, t))) else {
             return Ok(());
         };
-        let request = self
-            .sender
-            .bot()
-            .close_forum_topic(ChatId(place.chat), thread);
-        match self.sender.call(request).await {
+        let bot = self.sender.bot();
+        let result = if close {
+            self.sender
+                .call(bot.close_forum_topic(ChatId(place.chat), thread))
+                .await
+        } else {
+            self.sender
+                .call(bot.reopen_forum_topic(ChatId(place.chat), thread))
+                .await
+        };
+        match result {
             Ok(_) => Ok(()),
-            // Already closed, or deleted: either way it is not open.
+            // Already so, or deleted: nothing left to do.
             Err(error)
                 if matches!(
                     error.failure(),

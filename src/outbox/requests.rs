@@ -7,11 +7,11 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use teloxide::payloads::{
     CopyMessageSetters, CopyMessagesSetters, EditMessageCaptionSetters, EditMessageTextSetters,
-    SendMessageSetters,
+    SendMessageSetters, SetMessageReactionSetters,
 };
 use teloxide::prelude::Requester;
 use teloxide::types::{
-    ChatId, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ReplyParameters,
+    ChatId, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ReactionType, ReplyParameters,
 };
 
 use super::action::{Action, ReplyTo, RichText, Target, TextMessage};
@@ -259,6 +259,23 @@ impl Executor {
             .entities(text.entities.clone())
             .reply_markup(InlineKeyboardMarkup::new(Vec::<Vec<_>>::new()));
         ignore_not_modified(self.sender.call(request).await.map(|_| ()))
+    }
+
+    pub(super) async fn react(
+        &self,
+        chat: i64,
+        message_id: i32,
+        emoji: &str,
+    ) -> Result<(), DeliveryError> {
+        let request = self
+            .sender
+            .bot()
+            .set_message_reaction(ChatId(chat), MessageId(message_id))
+            .reaction(vec![ReactionType::Emoji {
+                emoji: emoji.to_owned(),
+            }]);
+        self.sender.call(request).await?;
+        Ok(())
     }
 
     pub(super) async fn post_card(

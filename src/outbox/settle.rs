@@ -1,7 +1,20 @@
 //! What happens to rows after an attempt: sent, retried later, or failed for
-//! good with an event that says why. The failure policy lives here, in one
-//! place: a deleted topic is recreated, a client who blocked the bot is
-//! noted, other failures are retried with growing pauses.
+//! good. The failure policy lives here, in one place:
+//! - Telegram out of reach (no answer, a 5xx): an outage, never the row's
+//!   fault. The lane pauses (longer while it lasts, up to a minute) and tries
+//!   again, however long it takes; no attempt is counted.
+//! - 429: the chat waits exactly as long as Telegram asked, on every
+//!   instance (the flood gate is told); no attempt is counted.
+//! - a deleted topic is recreated;
+//! - answers that can never succeed (the client blocked the bot, the chat is
+//!   gone) fail the row at once;
+//! - anything else is retried with growing pauses, then failed.
+//!
+//! A failed row is counted, recorded as an event, and the desk is told (it
+//! puts one line in the ticket's main topic).
+
+use std::sync::PoisonError;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -17,8 +30,11 @@ use crate::entities::{Actor, OutboxStatus, outbox};
 use crate::records::events;
 use crate::telegram::Failure;
 
-/// Attempts before a delivery is given up on.
+/// Attempts before a delivery is given up on (outages and 429s not counted).
 const MAX_ATTEMPTS: i32 = 5;
+/// Longest wait honoured from a 429, so a broken answer cannot stop a chat
+/// for days.
+const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
 impl Executor {
     pub(super) async fn handle_failure(
@@ -28,20 +44,48 @@ impl Executor {
         error: DeliveryError,
     ) -> Step {
         let head = rows[0];
+        let destination = self.destination(head.lane_chat_id);
         let failure = match &error {
             DeliveryError::Telegram(error) => error.failure(),
             DeliveryError::Db(db_error) => {
                 tracing::warn!(error = %db_error, "database error while delivering; retrying");
-                return Step::WaitUntil(Utc::now() + chrono::Duration::seconds(1));
+                return Step::LaneWaits(Utc::now() + chrono::Duration::seconds(1));
             }
-            DeliveryError::Impossible(reason) => {
-                for row in rows {
-                    self.give_up(row, reason).await;
-                }
-                return Step::Finished(rows.len());
-            }
+            DeliveryError::Impossible(reason) => return self.give_up_all(rows, reason).await,
         };
         match (failure, action.target()) {
+            (Failure::Network, _) => {
+                let pause = self
+                    .outage_pauses
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .next_pause();
+                let until = Utc::now() + chrono::Duration::from_std(pause).unwrap_or_default();
+                tracing::warn!(
+                    error = %error,
+                    pause_secs = pause.as_secs_f64(),
+                    "Telegram is out of reach; the delivery waits for it"
+                );
+                self.metrics
+                    .outbox_retried
+                    .with_label_values(&[destination])
+                    .inc_by(rows.len() as u64);
+                self.postpone(rows, &error, until).await;
+                Step::LaneWaits(until)
+            }
+            (Failure::RetryAfter(wait), _) => {
+                let wait = wait.min(LONGEST_RETRY_AFTER);
+                tracing::warn!(
+                    wait_secs = wait.as_secs_f64(),
+                    "Telegram asked this chat to slow down"
+                );
+                self.metrics
+                    .outbox_rate_limited
+                    .with_label_values(&[destination])
+                    .inc();
+                self.sender.pause(head.lane_chat_id, wait).await;
+                Step::LaneWaits(Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default())
+            }
             (
                 Failure::ThreadNotFound,
                 Some(target @ (Target::Main { .. } | Target::Mirror { .. })),
@@ -59,24 +103,47 @@ impl Executor {
                 if let Err(db_error) = self.desk.client_blocked(user_id).await {
                     tracing::error!(error = %db_error, "could not record the block");
                 }
-                self.give_up_all(rows, &error).await
+                self.give_up_all(rows, &error.to_string()).await
             }
-            _ if head.attempts + 1 >= MAX_ATTEMPTS => self.give_up_all(rows, &error).await,
+            (Failure::BotBlocked | Failure::ChatNotFound, _) => {
+                self.give_up_all(rows, &error.to_string()).await
+            }
+            _ if head.attempts + 1 >= MAX_ATTEMPTS => {
+                self.give_up_all(rows, &error.to_string()).await
+            }
             _ => {
                 let wait = chrono::Duration::seconds(1 << head.attempts.clamp(0, 6));
                 let when = Utc::now() + wait;
                 tracing::warn!(error = %error, attempt = head.attempts + 1, "delivery failed; will retry");
+                self.metrics
+                    .outbox_retried
+                    .with_label_values(&[destination])
+                    .inc_by(rows.len() as u64);
                 self.count_attempt(rows, &error, Some(when)).await;
                 Step::WaitUntil(when)
             }
         }
     }
 
-    async fn give_up_all(&self, rows: &[&outbox::Model], error: &DeliveryError) -> Step {
+    async fn give_up_all(&self, rows: &[&outbox::Model], reason: &str) -> Step {
         for row in rows {
-            self.give_up(row, &error.to_string()).await;
+            self.give_up(row, reason).await;
         }
-        Step::Finished(rows.len())
+        Step::Finished
+    }
+
+    /// Holds rows back until `until` without counting an attempt, so every
+    /// instance waits the same.
+    async fn postpone(&self, rows: &[&outbox::Model], error: &DeliveryError, until: DateTime<Utc>) {
+        let result = outbox::Entity::update_many()
+            .col_expr(outbox::Column::NotBefore, Expr::value(until))
+            .col_expr(outbox::Column::LastError, Expr::value(error.to_string()))
+            .filter(outbox::Column::Id.is_in(rows.iter().map(|r| r.id)))
+            .exec(&self.db)
+            .await;
+        if let Err(db_error) = result {
+            tracing::error!(error = %db_error, "could not postpone a delivery");
+        }
     }
 
     async fn count_attempt(
@@ -96,7 +163,7 @@ impl Executor {
         }
     }
 
-    /// Marks a row failed for good and records why.
+    /// Marks a row failed for good, records why, and tells the desk.
     pub(super) async fn give_up(&self, row: &outbox::Model, reason: &str) {
         tracing::error!(
             outbox_id = row.id,
@@ -104,6 +171,10 @@ impl Executor {
             reason,
             "delivery failed for good"
         );
+        self.metrics
+            .outbox_failed
+            .with_label_values(&[self.destination(row.lane_chat_id)])
+            .inc();
         let mut update = row.clone().into_active_model();
         update.status = Set(OutboxStatus::Failed);
         update.attempts = Set(row.attempts + 1);
@@ -121,6 +192,14 @@ impl Executor {
         .await
         {
             tracing::error!(error = %error, "could not record the delivery failure");
+        }
+        if let Some(ticket_id) = row.ticket_id
+            && let Err(error) = self
+                .desk
+                .delivery_failed(ticket_id, row.lane_chat_id, reason)
+                .await
+        {
+            tracing::error!(error = %error, "could not tell the team about the failed delivery");
         }
     }
 

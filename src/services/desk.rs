@@ -178,4 +178,8 @@ impl DeskKnowledge for DeskFacts {
     async fn client_blocked(&self, client: i64) -> Result<(), DbErr> {
         self.tickets.client_blocked(client).await
     }
+
+    async fn delivery_failed(&self, ticket_id: i32, lane: i64, reason: &str) -> Result<(), DbErr> {
+        self.tickets.delivery_failed(ticket_id, lane, reason).await
+    }
 }

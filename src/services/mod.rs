@@ -7,6 +7,7 @@ pub mod bridge;
 pub mod desk;
 pub mod error;
 pub mod manager;
+pub mod moderation;
 pub mod reports;
 pub mod sheets;
 pub mod survey;

@@ -19,8 +19,9 @@ impl UserService {
 
     /// Records that `user` wrote to us: created on first contact, profile
     /// (and language) and last_seen refreshed after, and a "blocked the bot"
-    /// mark cleared — writing to the bot means they are back.
-    pub async fn touch(&self, user: &User) -> Result<(), DbErr> {
+    /// mark cleared — writing to the bot means they are back. Returns the
+    /// row as it is now (a manager's ban included), in the same statement.
+    pub async fn touch(&self, user: &User) -> Result<users::Model, DbErr> {
         let now = Utc::now();
         let row = users::ActiveModel {
             tg_id: Set(user.id.0 as i64),
@@ -30,6 +31,7 @@ impl UserService {
             created_at: Set(now),
             last_seen: Set(now),
             blocked_bot_at: Set(None),
+            ..Default::default()
         };
         Users::insert(row)
             .on_conflict(
@@ -43,9 +45,8 @@ impl UserService {
                     ])
                     .to_owned(),
             )
-            .exec_without_returning(&self.db)
-            .await?;
-        Ok(())
+            .exec_with_returning(&self.db)
+            .await
     }
 
     /// The client unblocked the bot: messages reach them again.

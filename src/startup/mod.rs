@@ -28,6 +28,7 @@ use crate::self_check::{RequiredGroup, SelfCheckStatus};
 use crate::services::bridge::BridgeService;
 use crate::services::desk::DeskFacts;
 use crate::services::manager::ManagerService;
+use crate::services::moderation::ModerationService;
 use crate::services::sheets::{Sheets, run_report_worker};
 use crate::services::survey::SurveyService;
 use crate::services::technicians;
@@ -176,6 +177,7 @@ impl Application {
             db: db.clone(),
             store: store.clone(),
             self_check: self_check.clone(),
+            telegram: sender.health(),
         };
         let router = http::router(readiness, metrics.clone(), webhook);
         let http_shutdown = shutdown.clone();
@@ -230,7 +232,8 @@ impl Application {
             texts,
             settings.main_group_id,
             settings.survey_ttl,
-        );
+        )
+        .with_tickets_per_hour(settings.tickets_per_hour);
         let facts = DeskFacts::new(
             db.clone(),
             store.clone(),
@@ -240,7 +243,14 @@ impl Application {
         );
         let engine = DeliveryEngine::new(
             db.clone(),
-            Executor::new(db.clone(), sender.clone(), texts, Arc::new(facts)),
+            Executor::new(
+                db.clone(),
+                sender.clone(),
+                texts,
+                Arc::new(facts),
+                metrics.clone(),
+                [settings.main_group_id],
+            ),
             // With Redis, other instances may share the outbox.
             settings.store.redis_url.is_some().then(|| store.clone()),
             shutdown.clone(),
@@ -271,11 +281,12 @@ impl Application {
             manager: ManagerService::new(
                 db.clone(),
                 store.clone(),
-                outbox,
+                outbox.clone(),
                 texts,
                 settings.admin_ids.clone(),
                 vec![settings.main_group_id],
             ),
+            moderation: ModerationService::new(db.clone(), outbox.clone(), texts),
             users: UserService::new(db.clone()),
             tickets,
             sender: sender.clone(),

@@ -1,6 +1,5 @@
-//! The one path for outbound Bot API calls: waits out 429s on every method
-//! (teloxide's Throttle covers only sends), retries network failures where a
-//! repeat cannot duplicate a message, and counts calls by method and outcome.
+//! The Bot API client: one attempt per call, classified and counted by
+//! method and outcome. Only the [`super::Sender`] calls it.
 
 use std::time::Duration;
 
@@ -10,16 +9,9 @@ use teloxide::RequestError;
 use teloxide::requests::{Output, Payload, Request};
 
 use super::errors::{Failure, TelegramError, classify};
+use super::health::TelegramHealth;
 use crate::config::TelegramSettings;
 use crate::metrics::Metrics;
-
-/// How many 429s one call waits out before giving up.
-const MAX_RATE_LIMIT_WAITS: u32 = 8;
-/// Network retries for calls that are safe to repeat.
-const MAX_NETWORK_RETRIES: u32 = 3;
-/// Longest wait honoured from a retry_after, so a hostile or buggy answer
-/// cannot park a worker for hours.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 
 #[derive(Clone)]
 pub struct Telegram {
@@ -27,6 +19,7 @@ pub struct Telegram {
     metrics: Metrics,
     /// For getUpdates, whose long poll needs its own timeout.
     polling: reqwest::Client,
+    health: TelegramHealth,
 }
 
 impl Telegram {
@@ -44,6 +37,7 @@ impl Telegram {
             bot,
             metrics,
             polling: super::updates::polling_client(),
+            health: TelegramHealth::default(),
         }
     }
 
@@ -51,6 +45,10 @@ impl Telegram {
     /// the [`super::Sender`]); the dispatcher asks it who the bot is.
     pub fn bot(&self) -> &Bot {
         &self.bot
+    }
+
+    pub fn health(&self) -> &TelegramHealth {
+        &self.health
     }
 
     pub(super) fn polling_http(&self) -> &reqwest::Client {
@@ -66,55 +64,37 @@ impl Telegram {
         )
     }
 
-    /// Sends `request`, waiting out rate limits and retrying where safe.
+    /// Sends `request` once, classifies and counts the outcome. Nothing
+    /// here sleeps: a 429 or an outage is handed back, and the caller decides
+    /// how long its own work waits (the outbox: its lane, never a lock).
     pub(super) async fn call<R>(&self, request: R) -> Result<Output<R>, TelegramError>
     where
         R: Request<Err = RequestError>,
     {
         let method = <R::Payload as Payload>::NAME;
-        let mut rate_limit_waits = 0;
-        let mut network_retries = 0;
-        loop {
-            let error = match request.send_ref().await {
-                Ok(output) => {
-                    self.count(method, "ok");
-                    return Ok(output);
+        match request.send().await {
+            Ok(output) => {
+                self.count(method, "ok");
+                self.health.answered();
+                Ok(output)
+            }
+            Err(error) => {
+                let failure = classify(&error);
+                if failure == Failure::Network {
+                    self.health.failed();
+                } else {
+                    self.health.answered();
                 }
-                Err(error) => error,
-            };
-            match classify(&error) {
-                Failure::RetryAfter(wait) if rate_limit_waits < MAX_RATE_LIMIT_WAITS => {
-                    self.count(method, "retry_after");
-                    rate_limit_waits += 1;
-                    let wait = wait.min(MAX_RETRY_AFTER);
-                    tracing::warn!(
-                        method,
-                        wait_secs = wait.as_secs_f64(),
-                        "Telegram asked us to slow down"
-                    );
-                    tokio::time::sleep(wait).await;
-                }
-                Failure::Network
-                    if is_safe_to_repeat(method) && network_retries < MAX_NETWORK_RETRIES =>
-                {
-                    self.count(method, "network");
-                    network_retries += 1;
-                    let wait = Duration::from_millis(250 << network_retries);
-                    tracing::warn!(method, error = %error, "Telegram did not answer; retrying");
-                    tokio::time::sleep(wait).await;
-                }
-                failure => {
-                    let outcome = match failure {
-                        Failure::Network => "network",
-                        Failure::RetryAfter(_) => "retry_after",
-                        _ => "api_error",
-                    };
-                    self.count(method, outcome);
-                    return Err(TelegramError {
-                        method,
-                        source: error,
-                    });
-                }
+                let outcome = match failure {
+                    Failure::Network => "network",
+                    Failure::RetryAfter(_) => "retry_after",
+                    _ => "api_error",
+                };
+                self.count(method, outcome);
+                Err(TelegramError {
+                    method,
+                    source: error,
+                })
             }
         }
     }
@@ -125,18 +105,4 @@ impl Telegram {
             .with_label_values(&[method, outcome])
             .inc();
     }
-}
-
-/// A request that timed out may still have reached Telegram. Repeating a read
-/// or an edit is harmless; repeating a send could post the message twice, so
-/// sends fail upwards and the update-level retry (with its dedup keys) decides.
-fn is_safe_to_repeat(method: &str) -> bool {
-    let lower = method.to_ascii_lowercase();
-    lower.starts_with("get")
-        || lower.starts_with("edit")
-        || lower.starts_with("set")
-        || lower.starts_with("delete")
-        || lower.starts_with("close")
-        || lower.starts_with("reopen")
-        || lower == "answercallbackquery"
 }

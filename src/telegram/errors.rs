@@ -20,7 +20,9 @@ pub enum Failure {
     NotModified,
     /// The chat does not exist or the bot is not in it.
     ChatNotFound,
-    /// The request did not get an answer (timeout, connection refused…).
+    /// Telegram could not be reached or is having a bad minute: a timeout,
+    /// a refused connection, a 5xx. It passes; nothing is wrong with the
+    /// request.
     Network,
     /// Anything else; the description says what.
     Other,
@@ -41,12 +43,24 @@ impl TelegramError {
     }
 }
 
+/// Descriptions of Telegram's 5xx answers.
+const SERVER_TROUBLE: [&str; 5] = [
+    "internal server error",
+    "bad gateway",
+    "service unavailable",
+    "gateway timeout",
+    "server error",
+];
+
 pub(crate) fn classify(error: &RequestError) -> Failure {
     match error {
         RequestError::RetryAfter(seconds) => Failure::RetryAfter(seconds.duration()),
         RequestError::Network(_) | RequestError::Io(_) => Failure::Network,
         RequestError::Api(api) => classify_description(&api.to_string()),
-        RequestError::MigrateToChatId(_) | RequestError::InvalidJson { .. } => Failure::Other,
+        // What is not Telegram's JSON comes from a proxy in front of it (an
+        // HTML "502 Bad Gateway" page): Telegram is having a bad minute.
+        RequestError::InvalidJson { .. } => Failure::Network,
+        RequestError::MigrateToChatId(_) => Failure::Other,
     }
 }
 
@@ -65,6 +79,9 @@ fn classify_description(description: &str) -> Failure {
         Failure::NotModified
     } else if text.contains("chat not found") {
         Failure::ChatNotFound
+    } else if SERVER_TROUBLE.iter().any(|words| text.contains(words)) {
+        // Telegram's own 5xx answers: teloxide keeps only the description.
+        Failure::Network
     } else {
         Failure::Other
     }
@@ -97,6 +114,8 @@ mod tests {
             ("Bad Request: chat not found", Failure::ChatNotFound),
             ("Bad Request: TOPIC_NOT_MODIFIED", Failure::NotModified),
             ("Bad Request: something new", Failure::Other),
+            ("Bad Gateway", Failure::Network),
+            ("Internal Server Error", Failure::Network),
         ];
         for (description, expected) in cases {
             assert_eq!(classify_description(description), expected, "{description}");

@@ -20,6 +20,10 @@ pub trait FloodGate: Send + Sync {
     /// How long `count` messages into `chat` would wait now; reserves nothing.
     async fn delay_for(&self, chat: i64, count: u32) -> Duration;
 
+    /// Telegram answered a call into `chat` with a 429 "retry after
+    /// `wait`": no instance sends there before then.
+    async fn pause(&self, chat: i64, wait: Duration);
+
     /// The limits this gate keeps.
     fn limits(&self) -> Limits;
 }
@@ -32,6 +36,10 @@ impl FloodGate for RateLimiter {
 
     async fn delay_for(&self, chat: i64, count: u32) -> Duration {
         RateLimiter::delay_for(self, chat, count)
+    }
+
+    async fn pause(&self, chat: i64, wait: Duration) {
+        RateLimiter::pause(self, chat, wait)
     }
 
     fn limits(&self) -> Limits {

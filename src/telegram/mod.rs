@@ -5,6 +5,7 @@
 mod client;
 mod errors;
 pub mod gate;
+mod health;
 pub mod limits;
 mod sender;
 mod updates;
@@ -12,6 +13,7 @@ mod updates;
 pub use client::Telegram;
 pub use errors::{Failure, TelegramError};
 pub use gate::FloodGate;
+pub use health::TelegramHealth;
 pub use sender::Sender;
 pub use updates::{LONG_POLL_SECS, PollError};
 

@@ -91,6 +91,86 @@ impl Texts {
         fixed!(self, "tech-not-found")
     }
 
+    // --- /failed, /resend ---
+
+    pub fn failed_title(&self, tickets: usize) -> String {
+        self.render("failed-title", &[("count", tickets.into())])
+    }
+
+    pub fn failed_none(&self) -> &'static str {
+        fixed!(self, "failed-none")
+    }
+
+    /// A ticket with `count` undelivered messages, the last error `reason`.
+    pub fn failed_line(&self, ticket_id: i32, count: u64, reason: &str) -> String {
+        self.render(
+            "failed-line",
+            &[
+                ("ticket", id_arg(ticket_id)),
+                ("count", count.into()),
+                ("reason", reason.into()),
+            ],
+        )
+    }
+
+    pub fn resend_done(&self, ticket_id: i32, count: u64) -> String {
+        self.render(
+            "resend-done",
+            &[("ticket", id_arg(ticket_id)), ("count", count.into())],
+        )
+    }
+
+    pub fn resend_nothing(&self, ticket_id: i32) -> String {
+        self.render("resend-nothing", &[("ticket", id_arg(ticket_id))])
+    }
+
+    pub fn usage_resend(&self) -> &'static str {
+        fixed!(self, "usage-resend")
+    }
+
+    // --- /ban, /unban, /banned ---
+
+    /// `client` is how the client is shown (name and @username), `id` their
+    /// Telegram id.
+    pub fn ban_done(&self, client: &str, id: i64) -> String {
+        self.render(
+            "ban-done",
+            &[("client", client.into()), ("id", id.to_string().into())],
+        )
+    }
+
+    pub fn ban_already(&self, client: &str) -> String {
+        self.render("ban-already", &[("client", client.into())])
+    }
+
+    pub fn unban_done(&self, client: &str) -> String {
+        self.render("unban-done", &[("client", client.into())])
+    }
+
+    pub fn unban_not_banned(&self, client: &str) -> String {
+        self.render("unban-not-banned", &[("client", client.into())])
+    }
+
+    pub fn usage_ban(&self) -> &'static str {
+        fixed!(self, "usage-ban")
+    }
+
+    pub fn usage_unban(&self) -> &'static str {
+        fixed!(self, "usage-unban")
+    }
+
+    pub fn banned_title(&self, count: usize) -> String {
+        self.render("banned-title", &[("count", count.into())])
+    }
+
+    pub fn banned_none(&self) -> &'static str {
+        fixed!(self, "banned-none")
+    }
+
+    pub fn client_not_found(&self) -> &'static str {
+        fixed!(self, "client-not-found")
+    }
+
     // --- ticket lists: /tickets, /find ---
 
     /// The filter of /tickets, as a heading word.
@@ -388,6 +468,21 @@ pub(super) mod tests {
             texts.tech_already_unavailable("@ivan"),
             texts.tech_not_in_mapping("@ivan"),
             texts.tech_not_found().to_owned(),
+            texts.failed_title(2),
+            texts.failed_none().to_owned(),
+            texts.failed_line(12, 3, "Bad Request: chat not found"),
+            texts.resend_done(12, 3),
+            texts.resend_nothing(12),
+            texts.usage_resend().to_owned(),
+            texts.ban_done("Anna (@anna)", 123),
+            texts.ban_already("Anna"),
+            texts.unban_done("Anna"),
+            texts.unban_not_banned("Anna"),
+            texts.usage_ban().to_owned(),
+            texts.usage_unban().to_owned(),
+            texts.banned_title(2),
+            texts.banned_none().to_owned(),
+            texts.client_not_found().to_owned(),
             texts.tickets_title(None, 20, 35),
             texts.tickets_title(Some(TicketStatus::Work), 3, 3),
             texts.tickets_none().to_owned(),

@@ -16,6 +16,11 @@ impl Texts {
             "stats" => fixed!(self, "command-description.stats"),
             "tech_on" => fixed!(self, "command-description.tech-on"),
             "tech_off" => fixed!(self, "command-description.tech-off"),
+            "failed" => fixed!(self, "command-description.failed"),
+            "resend" => fixed!(self, "command-description.resend"),
+            "ban" => fixed!(self, "command-description.ban"),
+            "unban" => fixed!(self, "command-description.unban"),
+            "banned" => fixed!(self, "command-description.banned"),
             _ => fixed!(self, "command-description.other"),
         }
     }
@@ -26,9 +31,9 @@ pub(super) mod tests {
     use super::*;
     use crate::domain::language::Language;
 
-    pub(in crate::texts) const COMMANDS: [&str; 11] = [
+    pub(in crate::texts) const COMMANDS: [&str; 16] = [
         "start", "help", "close", "techs", "tickets", "ticket", "find", "stats", "tech_on",
-        "tech_off", "unknown",
+        "tech_off", "failed", "resend", "ban", "unban", "banned", "unknown",
     ];
 
     pub(in crate::texts) fn all_texts(texts: Texts) -> Vec<String> {

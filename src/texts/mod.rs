@@ -296,6 +296,35 @@ impl Texts {
         fixed!(self, "stale-button")
     }
 
+    /// One line in a ticket's main topic about a delivery that failed for
+    /// good; `reason` is Telegram's answer.
+    pub fn delivery_failed_note(&self, ticket_id: i32, place: FailedPlace, reason: &str) -> String {
+        let place = match place {
+            FailedPlace::Client => "client",
+            FailedPlace::MainTopic => "main",
+            FailedPlace::Mirror => "mirror",
+        };
+        self.render(
+            "delivery-failed-note",
+            &[
+                ("ticket", id_arg(ticket_id)),
+                ("place", place.into()),
+                ("reason", reason.into()),
+            ],
+        )
+    }
+
+    /// To the client whose message joined their latest ticket instead of
+    /// opening another (too many tickets within the hour).
+    pub fn added_to_latest_ticket(&self, ticket_id: i32) -> String {
+        self.render("added-to-latest-ticket", &[("ticket", id_arg(ticket_id))])
+    }
+
+    /// Once to a client a manager banned.
+    pub fn banned_notice(&self) -> &'static str {
+        fixed!(self, "banned-notice")
+    }
+
     pub fn only_in_main_group(&self) -> &'static str {
         fixed!(self, "only-in-main-group")
     }
@@ -307,6 +336,14 @@ impl Texts {
     pub fn unknown_ticket(&self) -> &'static str {
         fixed!(self, "unknown-ticket")
     }
+}
+
+/// Where a delivery that failed was going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailedPlace {
+    Client,
+    MainTopic,
+    Mirror,
 }
 
 impl CardWords for Texts {
@@ -379,6 +416,11 @@ pub(super) mod tests {
             texts.only_in_main_group().to_owned(),
             texts.closed_done().to_owned(),
             texts.unknown_ticket().to_owned(),
+            texts.delivery_failed_note(12, FailedPlace::Client, "Bad Request: chat not found"),
+            texts.delivery_failed_note(12, FailedPlace::MainTopic, "x"),
+            texts.delivery_failed_note(12, FailedPlace::Mirror, "x"),
+            texts.added_to_latest_ticket(12),
+            texts.banned_notice().to_owned(),
         ]
     }
 

@@ -129,6 +129,7 @@ async fn insert_client(db: &DatabaseConnection, tg_id: i64, name: &str, username
         created_at: Set(Utc::now()),
         last_seen: Set(Utc::now()),
         blocked_bot_at: Set(None),
+        ..Default::default()
     }
     .insert(db)
     .await

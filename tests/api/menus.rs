@@ -38,7 +38,7 @@ async fn clients_the_main_group_and_managers_each_get_their_menu() {
         manager_private,
         [
             "start", "help", "close", "techs", "tickets", "ticket", "find", "stats", "tech_on",
-            "tech_off"
+            "tech_off", "failed", "resend", "ban", "unban", "banned"
         ]
     );
     let manager_in_group = menu(json!({"type": "chat_member", "chat_id": main, "user_id": 777}));

@@ -777,6 +777,8 @@ fn report_rows_name_people_as_the_topic_titles_do() {
         created_at: at,
         last_seen: at,
         blocked_bot_at: None,
+        banned_at: None,
+        banned_by: None,
     };
     let tech = technicians::Model {
         id: 1,

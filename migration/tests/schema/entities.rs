@@ -33,6 +33,7 @@ pub async fn insert_user(db: &DatabaseConnection, tg_id: i64) -> users::Model {
         created_at: Set(at(0)),
         last_seen: Set(at(1)),
         blocked_bot_at: Set(None),
+        ..Default::default()
     }
     .insert(db)
     .await

@@ -33,7 +33,7 @@ pub async fn pressed(query: CallbackQuery, desk: Desk) -> HandlerResult {
         .bot()
         .answer_callback_query(query.id.clone())
         .text(answer);
-    if let Err(error) = desk.sender.call(request).await {
+    if let Err(error) = desk.sender.call_patiently(request).await {
         tracing::warn!(error = %error, "could not answer the button press");
     }
     Ok(())

@@ -16,11 +16,12 @@ pub async fn message(message: Message, me: Me, desk: Desk) -> HandlerResult {
     if !from_person {
         return Ok(());
     }
-    desk.users.touch(user).await?;
+    let client = desk.users.touch(user).await?;
+    let banned = client.banned_at.is_some();
     let is_command = starts_with_command(&message);
     let is_text = message.text().is_some();
     let awaiting_survey_comment =
-        is_text && !is_command && desk.survey.owes_comment(user.id.0 as i64).await?;
+        is_text && !is_command && !banned && desk.survey.owes_comment(user.id.0 as i64).await?;
     let (text, entities) = text_of(&message);
     let facts = MessageFacts {
         author: Author::Client,
@@ -32,6 +33,7 @@ pub async fn message(message: Message, me: Me, desk: Desk) -> HandlerResult {
         ticket_open: true,
         place_current: true,
         awaiting_survey_comment,
+        banned,
     };
     match passage(&facts) {
         Passage::Command => {
@@ -44,6 +46,7 @@ pub async fn message(message: Message, me: Me, desk: Desk) -> HandlerResult {
         }
         Passage::SurveyComment => desk.survey.take_comment(user, text).await.map(|_| ()),
         Passage::Bridged => desk.bridge.client_message(user, &message).await,
+        Passage::Held => desk.moderation.hold(&client, &message).await,
         _ => Ok(()),
     }
 }

@@ -42,6 +42,7 @@ pub async fn handle(
         ticket_open: place.ticket.status.is_open(),
         place_current: place.current,
         awaiting_survey_comment: false,
+        banned: false,
     };
     let name = author_name(message);
     let origin = match place.actor {
@@ -76,6 +77,6 @@ pub async fn handle(
             .bridge
             .bridge(ticket, place.mirror, &origin, message)
             .await?),
-        Passage::Ignored | Passage::SurveyComment => Ok(()),
+        Passage::Ignored | Passage::SurveyComment | Passage::Held => Ok(()),
     }
 }

@@ -30,6 +30,10 @@ use crate::services::tickets::TicketService;
 use crate::store::{DEDUP_TTL, Store};
 use crate::texts::Texts;
 
+/// The reaction that tells the author of a specialist call it was seen and
+/// kept inside the team (one of the emoji Telegram allows bots).
+const SPECIALIST_CALL_SEEN: &str = "👀";
+
 /// Who wrote the message being bridged.
 #[derive(Debug, Clone)]
 pub enum Origin {
@@ -314,30 +318,40 @@ impl BridgeService {
     ) -> Result<(), DbErr> {
         let source = (message.chat.id.0, message.id.0);
         let text = message.text().or(message.caption()).unwrap_or_default();
-        let txn = self.db.begin().await?;
-        let mut lanes = None;
-        if let (Some(_), Origin::Tech { name }) = (&called, origin) {
-            lanes = Some(
-                self.outbox
-                    .insert(
-                        &txn,
-                        vec![Delivery {
-                            lane: ticket.main_chat_id,
-                            ticket_id: Some(ticket.id),
-                            action: Action::note(
-                                Target::Main {
-                                    ticket_id: ticket.id,
-                                },
-                                self.texts.specialist_call_note(name, text),
-                            ),
-                            source: Some(source),
-                            media_group_id: None,
-                            dedup_key: format!("call:{}:{}", source.0, source.1),
-                        }],
-                    )
-                    .await?,
-            );
+        let mut deliveries = Vec::new();
+        if called.is_some() {
+            // The author sees at once that the call stayed inside the team:
+            // a reaction on their message, which costs no message anywhere.
+            deliveries.push(Delivery {
+                lane: source.0,
+                ticket_id: Some(ticket.id),
+                action: Action::React {
+                    chat_id: source.0,
+                    message_id: source.1,
+                    emoji: SPECIALIST_CALL_SEEN.to_owned(),
+                },
+                source: None,
+                media_group_id: None,
+                dedup_key: format!("call-seen:{}:{}", source.0, source.1),
+            });
         }
+        if let (Some(_), Origin::Tech { name }) = (&called, origin) {
+            deliveries.push(Delivery {
+                lane: ticket.main_chat_id,
+                ticket_id: Some(ticket.id),
+                action: Action::note(
+                    Target::Main {
+                        ticket_id: ticket.id,
+                    },
+                    self.texts.specialist_call_note(name, text),
+                ),
+                source: Some(source),
+                media_group_id: None,
+                dedup_key: format!("call:{}:{}", source.0, source.1),
+            });
+        }
+        let txn = self.db.begin().await?;
+        let lanes = self.outbox.insert(&txn, deliveries).await?;
         let (action, payload) = match &called {
             Some(names) => (
                 "specialist_call",
@@ -350,9 +364,7 @@ impl BridgeService {
         };
         events::record(&txn, Some(ticket.id), origin.actor(), action, payload).await?;
         txn.commit().await?;
-        if let Some(lanes) = lanes {
-            self.outbox.wake(lanes);
-        }
+        self.outbox.wake(lanes);
         Ok(())
     }
 

@@ -1,5 +1,5 @@
 //! Manager commands: /techs, /tickets, /ticket, /find, /stats, /tech_on,
-//! /tech_off. Only for ADMIN_IDS, in the private chat with the bot or in
+//! /tech_off, /failed, /resend, /ban, /unban, /banned. Only for ADMIN_IDS, in the private chat with the bot or in
 //! the main group; anyone else, or anywhere else, gets a refusal that tells
 //! nothing. The answer goes back where the command was written, through the
 //! outbox like every other message (so the main group's budget counts it),
@@ -7,6 +7,7 @@
 
 mod answers;
 mod args;
+mod moderation;
 
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use crate::domain::commands::ManagerCommand;
 use crate::domain::rich_text::RichBuilder;
 use crate::outbox::{Delivery, Outbox, RichText, Target, TextMessage};
 use crate::services::ServiceResult;
+use crate::services::moderation::ModerationService;
 use crate::store::Store;
 use crate::texts::Texts;
 
@@ -42,6 +44,7 @@ pub struct ManagerService {
     admins: Arc<Vec<i64>>,
     /// Main groups where managers may give commands besides their private chat.
     main_groups: Arc<Vec<i64>>,
+    moderation: ModerationService,
 }
 
 impl ManagerService {
@@ -54,6 +57,7 @@ impl ManagerService {
         main_groups: Vec<i64>,
     ) -> Self {
         Self {
+            moderation: ModerationService::new(db.clone(), outbox.clone(), texts),
             db,
             store,
             outbox,
@@ -73,8 +77,7 @@ impl ManagerService {
         let in_place = request.private || self.main_groups.contains(&request.chat_id);
         let reply = if is_admin && in_place {
             tracing::info!(command = ?request.command, by = request.from, "manager command");
-            self.answer(&request.command, request.from.unwrap_or_default())
-                .await?
+            self.answer(request).await?
         } else {
             tracing::info!(
                 command = ?request.command,
@@ -99,7 +102,9 @@ impl ManagerService {
         Ok(())
     }
 
-    async fn answer(&self, command: &ManagerCommand, by: i64) -> ServiceResult<RichBuilder> {
+    async fn answer(&self, request: &ManagerRequest) -> ServiceResult<RichBuilder> {
+        let command = &request.command;
+        let by = request.from.unwrap_or_default();
         let texts = &self.texts;
         let db = &self.db;
         let usage = |text: String| RichBuilder::plain(&text);
@@ -128,6 +133,16 @@ impl ManagerService {
                     None => usage(texts.usage_tech_switch(if on { "tech_on" } else { "tech_off" })),
                 }
             }
+            ManagerCommand::Failed => moderation::failed(texts, db).await?,
+            ManagerCommand::Resend(args) => match args::parse_ticket_number(args.trim()) {
+                Some(id) => moderation::resend(id, texts, db, &self.outbox).await?,
+                None => usage(texts.usage_resend().to_owned()),
+            },
+            ManagerCommand::Ban(args) | ManagerCommand::Unban(args) => {
+                let ban = matches!(command, ManagerCommand::Ban(_));
+                moderation::ban(request, args.trim(), ban, texts, db, &self.moderation).await?
+            }
+            ManagerCommand::Banned => moderation::banned(texts, &self.moderation).await?,
         })
     }
 }

@@ -417,6 +417,8 @@ mod tests {
             created_at: at(9, 0),
             last_seen: at(9, 0),
             blocked_bot_at: None,
+            banned_at: None,
+            banned_by: None,
         }
     }
 

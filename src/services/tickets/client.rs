@@ -16,6 +16,7 @@ use crate::entities::{Actor, TicketStatus, tickets, users};
 use crate::outbox::{Action, Delivery, Lanes, Target};
 use crate::records::events;
 use crate::services::ServiceResult;
+use crate::texts::FailedPlace;
 
 impl TicketService {
     /// A client's command: /start and /help answer without opening a
@@ -51,6 +52,36 @@ impl TicketService {
             self.outbox.enqueue(&self.db, vec![answer]).await?;
         }
         Ok(())
+    }
+
+    /// A delivery of the ticket failed for good: one line in its main topic
+    /// (whatever else fails later), saying where and how to send it again.
+    pub async fn delivery_failed(
+        &self,
+        ticket_id: i32,
+        lane: i64,
+        reason: &str,
+    ) -> Result<(), DbErr> {
+        let Some(ticket) = self.get(ticket_id).await? else {
+            return Ok(());
+        };
+        let place = if lane == ticket.client_tg_id {
+            FailedPlace::Client
+        } else if lane == ticket.main_chat_id {
+            FailedPlace::MainTopic
+        } else {
+            FailedPlace::Mirror
+        };
+        let note = Delivery::new(
+            ticket.main_chat_id,
+            ticket_id,
+            Action::note(
+                Target::Main { ticket_id },
+                self.texts.delivery_failed_note(ticket_id, place, reason),
+            ),
+            format!("failed-note:{ticket_id}"),
+        );
+        self.outbox.enqueue(&self.db, vec![note]).await
     }
 
     /// A client blocked the bot: noted on the user, told to the team once.

@@ -6,6 +6,7 @@
 mod assign;
 mod client;
 mod close;
+mod reopen;
 
 use std::future::Future;
 
@@ -54,6 +55,9 @@ pub struct TicketService {
     main_group: i64,
     /// How long the survey after closing stays open.
     survey_ttl: std::time::Duration,
+    /// Tickets a client may open within an hour; after that their messages
+    /// join their latest ticket. 0: no limit.
+    tickets_per_hour: u32,
 }
 
 impl TicketService {
@@ -72,7 +76,14 @@ impl TicketService {
             texts,
             main_group,
             survey_ttl,
+            tickets_per_hour: 0,
         }
+    }
+
+    /// At most `limit` new tickets per client and hour (0: no limit).
+    pub fn with_tickets_per_hour(mut self, limit: u32) -> Self {
+        self.tickets_per_hour = limit;
+        self
     }
 
     pub fn main_group(&self) -> i64 {
@@ -155,6 +166,9 @@ impl TicketService {
         let client_id = client.id.0 as i64;
         if let Some(ticket) = self.open_ticket_of(client_id).await? {
             return Ok((ticket, false));
+        }
+        if let Some(latest) = self.over_the_hourly_limit(client_id).await? {
+            return Ok((self.reopen(latest, client).await?, false));
         }
         let txn = self.db.begin().await?;
         let inserted = tickets::ActiveModel {

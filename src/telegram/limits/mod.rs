@@ -136,6 +136,8 @@ const SWEEP_EVERY: Duration = Duration::from_secs(60);
 struct State {
     global: Option<Window>,
     chats: HashMap<i64, Window>,
+    /// Chats Telegram told us (with a 429) to leave alone until then.
+    paused: HashMap<i64, Instant>,
     next_sweep: Instant,
 }
 
@@ -169,6 +171,7 @@ impl RateLimiter {
                 state: Mutex::new(State {
                     global: limits.global_window(),
                     chats: HashMap::new(),
+                    paused: HashMap::new(),
                     next_sweep: Instant::now() + SWEEP_EVERY,
                 }),
             }),
@@ -206,6 +209,19 @@ impl RateLimiter {
         self.schedule(chat_id, count, true)
     }
 
+    /// Telegram answered a call into `chat_id` with "retry after `wait`":
+    /// nothing goes there before then.
+    pub fn pause(&self, chat_id: i64, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut state = self
+            .inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let paused = state.paused.entry(chat_id).or_insert(until);
+        *paused = (*paused).max(until);
+    }
+
     /// How long `acquire` would wait now (for deciding to batch).
     pub fn delay_for(&self, chat_id: i64, count: u32) -> Duration {
         if count == 0 {
@@ -228,6 +244,7 @@ impl RateLimiter {
         let state = &mut *guard;
 
         if now >= state.next_sweep {
+            state.paused.retain(|_, until| *until > now);
             state.chats.retain(|_, window| {
                 window.prune(now);
                 !window.events.is_empty()
@@ -254,9 +271,9 @@ impl RateLimiter {
         let chat_slots = chat_window
             .as_ref()
             .map(|window| window.cap(chat_cost(chat_id, count)));
-        let mut at = now;
+        let mut at = state.paused.get(&chat_id).copied().unwrap_or(now).max(now);
         if let (Some(window), Some(cost)) = (chat_window.as_deref(), chat_slots) {
-            let from = window.events.back().map_or(now, |&last| last.max(now));
+            let from = window.events.back().map_or(at, |&last| last.max(at));
             at = window.earliest(from, cost);
         }
 

@@ -235,3 +235,14 @@ fn telegram_limits_are_30_per_second_20_per_group_minute_1_per_private_second() 
     );
     assert_eq!(Limits::default(), limits);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_chat_paused_by_a_429_waits_out_the_pause_and_others_do_not() {
+    let limiter = RateLimiter::new(Limits::telegram());
+    limiter.pause(GROUP, Duration::from_secs(7));
+    assert_eq!(limiter.delay_for(GROUP, 1), Duration::from_secs(7));
+    assert_eq!(limiter.delay_for(OTHER_GROUP, 1), Duration::ZERO);
+    let start = Instant::now();
+    limiter.acquire(GROUP, 1).await;
+    assert_eq!(since(start), Duration::from_secs(7));
+}

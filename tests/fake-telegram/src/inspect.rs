@@ -48,6 +48,7 @@ pub struct StoredMessage {
     json: Value,
     deleted: bool,
     from_bot: bool,
+    bot_reactions: Vec<String>,
 }
 
 impl StoredMessage {
@@ -56,7 +57,13 @@ impl StoredMessage {
             json: rec.json.clone(),
             deleted: rec.deleted,
             from_bot: rec.sender == bot_id,
+            bot_reactions: rec.bot_reactions.clone(),
         }
+    }
+
+    /// The emoji the bot put on this message (setMessageReaction).
+    pub fn bot_reactions(&self) -> &[String] {
+        &self.bot_reactions
     }
 
     /// The full `Message` JSON.

@@ -508,6 +508,24 @@ impl World {
         }
     }
 
+    /// Sets (or with an empty list removes) the bot's reaction on a message.
+    pub(crate) fn set_message_reaction(&mut self, p: &Params) -> ApiResult {
+        let chat_id = self.resolve_chat(p, "chat_id")?;
+        let id = p.require_i64("message_id")?;
+        self.source_message(chat_id, id, "message to react to not found")?;
+        let emoji: Vec<String> = p
+            .json("reaction")?
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| r.get("emoji").and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        if let Some(message) = self.chat_mut(chat_id).messages.get_mut(&(id as i32)) {
+            message.bot_reactions = emoji;
+        }
+        Ok(json!(true))
+    }
+
     pub(crate) fn pin_chat_message(&mut self, p: &Params) -> ApiResult {
         let chat_id = self.resolve_chat(p, "chat_id")?;
         let id = p.require_i64("message_id")?;

@@ -305,6 +305,7 @@ impl World {
                 json: msg.clone(),
                 sender,
                 deleted: false,
+                bot_reactions: Vec::new(),
             },
         );
         if sender == self.bot.id {

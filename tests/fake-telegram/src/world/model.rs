@@ -80,6 +80,8 @@ pub(crate) struct MessageRecord {
     /// Sender: a user id or the bot's id.
     pub sender: i64,
     pub deleted: bool,
+    /// The emoji the bot reacted with (setMessageReaction).
+    pub bot_reactions: Vec<String>,
 }
 
 impl ChatRecord {

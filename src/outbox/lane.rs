@@ -1,0 +1,243 @@
+//! One step of a lane: read what waits, then give each ticket a turn — one
+//! call, sent and marked before the next — until the lane has to wait, runs
+//! dry, or has used its step's time. In a group every ticket has its own
+//! topic, so tickets take turns (round robin), and a client flooding one
+//! topic cannot hold up the others; in a private chat everything is one
+//! stream, in order.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
+};
+
+use super::executor::{Executor, Step};
+use crate::entities::OutboxStatus;
+use crate::entities::outbox::{self, Column};
+
+/// Rows read per look at a lane.
+const BATCH: u64 = 200;
+/// Rows of one ticket read per look at a group lane: enough for a batch of
+/// copies, few enough that every ticket's head is read.
+const ROWS_PER_TICKET: u64 = 20;
+/// A lane step starts no call after this, so a lane waiting for its rate
+/// limit lets go of its lock between steps.
+const STEP_BUDGET: Duration = Duration::from_secs(10);
+
+/// What the lane's worker does next.
+pub(crate) enum LaneStep {
+    /// Nothing waits.
+    Idle,
+    /// Rows are left: look again at once.
+    Again,
+    /// Nothing can go before then.
+    WaitUntil(DateTime<Utc>),
+}
+
+/// Whose turn it is in a group lane: the ticket after the one served last,
+/// in ticket order, so each waiting ticket gets one call per round.
+#[derive(Default)]
+pub(crate) struct RoundRobin {
+    last: Option<Option<i32>>,
+}
+
+impl RoundRobin {
+    /// `keys` in the order they take their turns, starting after the last one
+    /// served.
+    fn order(&self, mut keys: Vec<Option<i32>>) -> Vec<Option<i32>> {
+        keys.sort_unstable();
+        let start = match self.last {
+            Some(last) => keys.partition_point(|key| *key <= last),
+            None => 0,
+        };
+        keys.rotate_left(start);
+        keys
+    }
+
+    fn served(&mut self, key: Option<i32>) {
+        self.last = Some(key);
+    }
+}
+
+impl Executor {
+    /// One step of `lane`; see the module's documentation.
+    pub(crate) async fn lane_step(&self, lane: i64, turns: &mut RoundRobin) -> LaneStep {
+        let deadline = tokio::time::Instant::now() + STEP_BUDGET;
+        loop {
+            let rows = match self.pending(lane).await {
+                Ok(rows) if rows.is_empty() => return LaneStep::Idle,
+                Ok(rows) => rows,
+                Err(error) => {
+                    tracing::warn!(lane, error = %error, "cannot read the outbox; retrying");
+                    return LaneStep::WaitUntil(Utc::now() + chrono::Duration::seconds(1));
+                }
+            };
+            let mut sequences = sequences(lane, rows);
+            let order = turns.order(sequences.keys().copied().collect());
+            let mut moved = false;
+            let mut earliest_wait: Option<DateTime<Utc>> = None;
+            for key in order {
+                if tokio::time::Instant::now() >= deadline {
+                    return LaneStep::Again;
+                }
+                let delay = self.send_delay(lane, 1).await;
+                if !delay.is_zero() {
+                    return LaneStep::WaitUntil(Utc::now() + delay);
+                }
+                let rows = sequences.remove(&key).unwrap_or_default();
+                match self.step(lane, &rows).await {
+                    Step::Finished => {
+                        turns.served(key);
+                        moved = true;
+                    }
+                    // Rows changed in the database: read the lane again.
+                    Step::Reread => {
+                        moved = true;
+                        break;
+                    }
+                    // Telegram is out of reach or asked the chat to wait.
+                    Step::LaneWaits(until) => return LaneStep::WaitUntil(until),
+                    // This ticket waits (an album still arriving, a retry
+                    // later); in a group the others go on meanwhile.
+                    Step::WaitUntil(until) if lane < 0 => {
+                        earliest_wait = Some(earliest_wait.map_or(until, |w| w.min(until)));
+                    }
+                    Step::WaitUntil(until) => return LaneStep::WaitUntil(until),
+                }
+            }
+            if !moved {
+                return LaneStep::WaitUntil(
+                    earliest_wait
+                        .unwrap_or_else(|| Utc::now() + chrono::Duration::milliseconds(50)),
+                );
+            }
+        }
+    }
+
+    /// What waits in a lane, oldest first: in a group the first rows of every
+    /// ticket (so no ticket is left unread behind another's backlog), in a
+    /// private chat simply the oldest rows.
+    async fn pending(&self, lane: i64) -> Result<Vec<outbox::Model>, DbErr> {
+        if lane > 0 {
+            return outbox::Entity::find()
+                .filter(Column::Status.eq(OutboxStatus::Pending))
+                .filter(Column::LaneChatId.eq(lane))
+                .order_by_asc(Column::Id)
+                .limit(BATCH)
+                .all(&self.db)
+                .await;
+        }
+        let backend = self.db.get_database_backend();
+        let placeholder = |n: usize| match backend {
+            sea_orm::DatabaseBackend::Postgres => format!("${n}"),
+            _ => "?".to_owned(),
+        };
+        // Both databases have window functions (SQLite since 3.25).
+        let sql = format!(
+            "SELECT id, lane_chat_id, ticket_id, action, source_chat_id, source_message_id, \
+             media_group_id, dedup_key, status, attempts, last_error, not_before, created_at, \
+             sent_at FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY ticket_id ORDER BY id) \
+             AS place FROM outbox WHERE status = {} AND lane_chat_id = {}) AS waiting \
+             WHERE place <= {} ORDER BY id LIMIT {}",
+            placeholder(1),
+            placeholder(2),
+            placeholder(3),
+            placeholder(4)
+        );
+        let values: Vec<Value> = vec![
+            OutboxStatus::Pending.as_str().into(),
+            lane.into(),
+            (ROWS_PER_TICKET as i64).into(),
+            (BATCH as i64).into(),
+        ];
+        outbox::Entity::find()
+            .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+            .all(&self.db)
+            .await
+    }
+}
+
+/// Splits a lane's rows into sequences that must keep their order: in a
+/// group, one per ticket (each ticket has its own topic there); in a private
+/// chat, just one, since the client reads everything in one stream.
+fn sequences(lane: i64, rows: Vec<outbox::Model>) -> HashMap<Option<i32>, Vec<outbox::Model>> {
+    let mut by_key: HashMap<Option<i32>, Vec<outbox::Model>> = HashMap::new();
+    for row in rows {
+        let key = if lane < 0 { row.ticket_id } else { None };
+        by_key.entry(key).or_default().push(row);
+    }
+    by_key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: i32, lane: i64, ticket: Option<i32>) -> outbox::Model {
+        outbox::Model {
+            id,
+            lane_chat_id: lane,
+            ticket_id: ticket,
+            action: serde_json::json!({}),
+            source_chat_id: None,
+            source_message_id: None,
+            media_group_id: None,
+            dedup_key: None,
+            status: OutboxStatus::Pending,
+            attempts: 0,
+            last_error: None,
+            not_before: None,
+            created_at: Utc::now(),
+            sent_at: None,
+        }
+    }
+
+    fn ids(sequences: &HashMap<Option<i32>, Vec<outbox::Model>>, key: Option<i32>) -> Vec<i32> {
+        sequences[&key].iter().map(|r| r.id).collect()
+    }
+
+    #[test]
+    fn a_group_lane_splits_by_ticket_keeping_each_tickets_order() {
+        let lane = -100;
+        let rows = vec![
+            row(1, lane, Some(7)),
+            row(2, lane, Some(8)),
+            row(3, lane, Some(7)),
+            row(4, lane, None),
+            row(5, lane, Some(8)),
+        ];
+        let sequences = sequences(lane, rows);
+        assert_eq!(ids(&sequences, Some(7)), [1, 3]);
+        assert_eq!(ids(&sequences, Some(8)), [2, 5]);
+        assert_eq!(ids(&sequences, None), [4]);
+    }
+
+    #[test]
+    fn a_private_chat_stays_one_sequence() {
+        let lane = 42;
+        let rows = vec![
+            row(1, lane, Some(7)),
+            row(2, lane, Some(8)),
+            row(3, lane, Some(7)),
+        ];
+        let sequences = sequences(lane, rows);
+        assert_eq!(sequences.len(), 1);
+        assert_eq!(ids(&sequences, None), [1, 2, 3]);
+    }
+
+    #[test]
+    fn tickets_take_turns_starting_after_the_last_one_served() {
+        let mut turns = RoundRobin::default();
+        let keys = vec![Some(9), Some(3), None, Some(5)];
+        assert_eq!(turns.order(keys.clone()), [None, Some(3), Some(5), Some(9)]);
+        turns.served(Some(3));
+        assert_eq!(turns.order(keys.clone()), [Some(5), Some(9), None, Some(3)]);
+        turns.served(Some(9));
+        assert_eq!(turns.order(keys.clone()), [None, Some(3), Some(5), Some(9)]);
+        // A ticket that came and went does not disturb the order.
+        turns.served(Some(4));
+        assert_eq!(turns.order(keys), [Some(5), Some(9), None, Some(3)]);
+    }
+}
