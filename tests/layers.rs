@@ -12,7 +12,8 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("domain", &[][..]),
         ("entities", &[][..]),
         ("records", &["entities"][..]),
-        ("store", &[][..]),
+        // The flood gate shared through Redis implements telegram's trait.
+        ("store", &["domain", "telegram"][..]),
         ("metrics", &[][..]),
         ("retry", &[][..]),
         ("config", &["domain"][..]),

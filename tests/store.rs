@@ -840,3 +840,91 @@ async fn a_damaged_state_file_means_starting_empty() {
     let again = Store::in_process_saved("desk:", file);
     assert_eq!(again.fsm_get(1).await.unwrap().as_deref(), Some("fresh"));
 }
+
+// ---------------------------------------------------------------------------
+// Flood limits shared through Redis
+// ---------------------------------------------------------------------------
+
+mod shared_flood_limits {
+    use std::time::Duration;
+
+    use topicdesk::domain::limits::Limits;
+    use topicdesk::store::{SharedFloodGate, Store};
+    use topicdesk::telegram::FloodGate;
+
+    use super::RedisFixture;
+
+    const GROUP: i64 = -1001234567890;
+    const CLIENT: i64 = 4242;
+
+    /// A gate as a second instance would build it: its own connection pool
+    /// to the same Redis, under the same prefix.
+    async fn second_instance(fixture: &RedisFixture) -> SharedFloodGate {
+        let store = Store::redis(&fixture.url, fixture.prefix.clone())
+            .await
+            .unwrap();
+        SharedFloodGate::new(&store, Limits::telegram()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn two_instances_share_one_window_per_group() {
+        let Some(fixture) = RedisFixture::start("two_instances_share_one_window_per_group").await
+        else {
+            return;
+        };
+        let first = SharedFloodGate::new(&fixture.store, Limits::telegram()).unwrap();
+        let second = second_instance(&fixture).await;
+        // Ten each: the group's 20 a minute are used up together.
+        for _ in 0..10 {
+            assert!(first.delay_for(GROUP, 1).await < Duration::from_secs(1));
+            first.reserve(GROUP, 1).await;
+            second.reserve(GROUP, 1).await;
+        }
+        for gate in [&first, &second] {
+            let wait = gate.delay_for(GROUP, 1).await;
+            assert!(
+                wait > Duration::from_secs(55) && wait <= Duration::from_millis(60_250),
+                "{wait:?}"
+            );
+        }
+        // Another chat is not held up.
+        assert!(second.delay_for(CLIENT, 1).await < Duration::from_millis(100));
+    }
+
+    #[tokio::test]
+    async fn a_batch_counts_every_message_and_a_private_chat_counts_one_call() {
+        let Some(fixture) =
+            RedisFixture::start("a_batch_counts_every_message_and_a_private_chat_counts_one_call")
+                .await
+        else {
+            return;
+        };
+        let gate = SharedFloodGate::new(&fixture.store, Limits::telegram()).unwrap();
+        gate.reserve(GROUP, 20).await;
+        assert!(gate.delay_for(GROUP, 1).await > Duration::from_secs(55));
+        gate.reserve(CLIENT, 10).await;
+        let wait = gate.delay_for(CLIENT, 1).await;
+        assert!(
+            wait > Duration::from_millis(900) && wait <= Duration::from_millis(1_250),
+            "{wait:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_pause_one_instance_got_from_telegram_holds_for_the_other() {
+        let Some(fixture) =
+            RedisFixture::start("a_pause_one_instance_got_from_telegram_holds_for_the_other").await
+        else {
+            return;
+        };
+        let first = SharedFloodGate::new(&fixture.store, Limits::telegram()).unwrap();
+        let second = second_instance(&fixture).await;
+        first.pause(GROUP, Duration::from_secs(30)).await;
+        let wait = second.delay_for(GROUP, 1).await;
+        assert!(
+            wait > Duration::from_secs(29) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        assert!(second.delay_for(-1009, 1).await < Duration::from_millis(100));
+    }
+}

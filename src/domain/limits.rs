@@ -8,6 +8,9 @@ use std::time::Duration;
 pub struct Limits {
     pub global_per_second: u32,
     pub group_per_minute: u32,
+    /// The window `group_per_minute` counts in: a minute. Only tests shorten
+    /// it, to watch a minute's worth of traffic in seconds.
+    pub group_window: Duration,
     pub private_per_second: u32,
     /// Added to every window. Telegram counts messages on arrival, after our
     /// network delay, so two sends spaced exactly one window apart can land
@@ -21,6 +24,7 @@ impl Limits {
         Self {
             global_per_second: 30,
             group_per_minute: 20,
+            group_window: Duration::from_secs(60),
             private_per_second: 1,
             margin: Duration::from_millis(250),
         }
@@ -32,6 +36,7 @@ impl Limits {
         Self {
             global_per_second: 0,
             group_per_minute: 0,
+            group_window: Duration::from_secs(60),
             private_per_second: 0,
             margin: Duration::ZERO,
         }

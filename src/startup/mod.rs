@@ -34,9 +34,9 @@ use crate::services::survey::SurveyService;
 use crate::services::technicians;
 use crate::services::tickets::TicketService;
 use crate::services::users::UserService;
-use crate::store::Store;
+use crate::store::{SharedFloodGate, Store};
 use crate::telegram::limits::RateLimiter;
-use crate::telegram::{Sender, Telegram};
+use crate::telegram::{FloodGate, Sender, Telegram};
 use crate::texts::Texts;
 
 pub struct Application {
@@ -94,7 +94,12 @@ impl Application {
 
         let metrics = Metrics::new();
         let telegram = Telegram::new(&settings.telegram, metrics.clone());
-        let sender = Sender::new(telegram, Arc::new(RateLimiter::new(settings.limits)));
+        // With Redis, every instance counts Telegram's limits in one place.
+        let gate: Arc<dyn FloodGate> = match SharedFloodGate::new(&store, settings.limits) {
+            Some(shared) => Arc::new(shared),
+            None => Arc::new(RateLimiter::new(settings.limits)),
+        };
+        let sender = Sender::new(telegram, gate);
         let inbound = InboundStore::new(db.clone());
         let (queue, updates) = UpdateQueue::new(settings.intake.queue_capacity, metrics.clone());
         let intake = Intake::new(inbound.clone(), queue.clone(), metrics.clone());

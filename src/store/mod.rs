@@ -15,9 +15,12 @@
 //! Durations are rounded up to whole milliseconds (Redis' resolution, used by
 //! both backends so they behave alike); a zero TTL counts as 1 ms.
 
+mod flood;
 mod memory;
 mod redis;
 mod snapshot;
+
+pub use flood::SharedFloodGate;
 
 use std::fmt;
 use std::future::Future;

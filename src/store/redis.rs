@@ -200,6 +200,27 @@ impl RedisStore {
         Ok(extended > 0)
     }
 
+    /// Runs a Lua script that answers with an integer.
+    pub(crate) async fn eval_int(
+        &self,
+        script: &Script,
+        keys: &[&str],
+        args: &[i64],
+    ) -> Result<i64, StoreError> {
+        let mut conn = self.conn().await?;
+        let mut invocation = script.prepare_invoke();
+        for key in keys {
+            invocation.key(*key);
+        }
+        for arg in args {
+            invocation.arg(*arg);
+        }
+        invocation
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|e| self.command_error("script", e))
+    }
+
     fn pool_error(&self, error: PoolError) -> StoreError {
         match error {
             PoolError::Backend(e) => self.command_error("connect", e),

@@ -8,7 +8,7 @@ use fake_telegram::{Fault, UserSpec};
 use sea_orm::EntityTrait;
 use topicdesk::entities::{InboundStatus, users};
 
-use crate::support::outage::{DatabaseProxy, SqliteWriteLock};
+use crate::support::outage::{SqliteWriteLock, TcpProxy};
 use crate::support::{AppOptions, TestDatabase, eventually, spawn_app, spawn_app_with};
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -26,7 +26,7 @@ async fn user_row_exists(app: &crate::support::TestApp, id: i64) -> bool {
 async fn while_the_database_is_down_the_webhook_answers_503_and_nothing_is_lost() {
     let database = Arc::new(TestDatabase::create().await);
     let proxy = match database.postgres_address() {
-        Some(upstream) => Some(DatabaseProxy::start(upstream).await),
+        Some(upstream) => Some(TcpProxy::start(upstream).await),
         None => None,
     };
     let app = spawn_app_with(AppOptions {

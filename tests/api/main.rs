@@ -18,4 +18,5 @@ mod sheets;
 mod startup;
 mod survey;
 mod tickets;
+mod trust;
 mod webhook;

@@ -146,3 +146,61 @@ async fn parallel_webhook_deliveries_lose_nothing_and_repeat_nothing() {
     let rows = tickets::Entity::find().all(&app.db).await.unwrap();
     assert_eq!(rows.len(), CLIENTS);
 }
+
+#[tokio::test]
+async fn two_instances_keep_to_one_shared_limit_per_chat() {
+    if std::env::var("TEST_REDIS_URL").is_err() {
+        eprintln!("skipped: shared limits need a shared store (set TEST_REDIS_URL)");
+        return;
+    }
+    // Telegram's limits, with its minute passing in four seconds.
+    const MINUTE: Duration = Duration::from_secs(4);
+    let fake = FakeTelegram::start().await;
+    fake.enforce_limits(Some(fake_telegram::Limits {
+        group_window: MINUTE,
+        ..fake_telegram::Limits::telegram()
+    }));
+    let main_group = fake.add_forum_group("Support");
+    let database = Arc::new(TestDatabase::create().await);
+    let options = || AppOptions {
+        fake: Some(fake.clone()),
+        database: Some(database.clone()),
+        main_group: Some(main_group),
+        vars: vec![("WEBHOOK_SECRET".into(), "shared_secret".into())],
+        adjust: Some(Box::new(|settings| {
+            settings.limits = topicdesk::telegram::limits::Limits {
+                group_window: MINUTE,
+                ..topicdesk::telegram::limits::Limits::telegram()
+            };
+        })),
+        ..AppOptions::default()
+    };
+    let first = spawn_app_with(options()).await;
+    let second = spawn_app_with(options()).await;
+    fake.route_webhooks_round_robin(vec![first.address, second.address]);
+
+    // Each new client costs the main group a topic, a card and a copy.
+    const QUIET: usize = 12;
+    let clients: Vec<i64> = (0..QUIET)
+        .map(|i| fake.add_user(format!("Client{i}").as_str()))
+        .collect();
+    for (i, client) in clients.iter().enumerate() {
+        fake.user(*client).in_private().text(&format!("hello {i}"));
+    }
+    fake.wait_until(PATIENCE, |w| {
+        (0..QUIET).all(|i| {
+            w.topics(main_group).iter().any(|t| {
+                w.topic_texts(main_group, t.thread_id)
+                    .contains(&format!("hello {i}"))
+            })
+        })
+    })
+    .await
+    .expect("every client's message reaches the main group");
+    assert_eq!(
+        fake.too_many_requests_served(),
+        0,
+        "two instances, one window: Telegram never had to refuse"
+    );
+    drop(second);
+}

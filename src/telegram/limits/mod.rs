@@ -32,7 +32,7 @@ impl LimitWindows for Limits {
 
     fn chat_window(&self, chat_id: i64) -> Option<Window> {
         if is_group(chat_id) {
-            Window::new(self.group_per_minute, Duration::from_secs(60) + self.margin)
+            Window::new(self.group_per_minute, self.group_window + self.margin)
         } else {
             Window::new(
                 self.private_per_second,

@@ -121,6 +121,7 @@ async fn a_slot_may_not_crowd_a_future_reservation_in_the_global_window() {
     let limits = Limits {
         global_per_second: 2,
         group_per_minute: 1,
+        group_window: Duration::from_secs(60),
         private_per_second: 0,
         margin: Duration::ZERO,
     };

@@ -14,15 +14,16 @@ use tokio::io::copy_bidirectional;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-/// A TCP proxy in front of PostgreSQL that can be switched off.
-pub struct DatabaseProxy {
+/// A TCP proxy in front of PostgreSQL (or the Bot API) that can be switched
+/// off.
+pub struct TcpProxy {
     pub address: SocketAddr,
     down: Arc<AtomicBool>,
     cut: watch::Sender<u64>,
 }
 
-impl DatabaseProxy {
-    pub async fn start(upstream: SocketAddr) -> DatabaseProxy {
+impl TcpProxy {
+    pub async fn start(upstream: SocketAddr) -> TcpProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let address = listener.local_addr().expect("proxy address");
         let down = Arc::new(AtomicBool::new(false));
@@ -47,7 +48,7 @@ impl DatabaseProxy {
                 });
             }
         });
-        DatabaseProxy { address, down, cut }
+        TcpProxy { address, down, cut }
     }
 
     /// Drops every open connection and refuses new ones.

@@ -140,6 +140,9 @@ pub struct Limits {
     pub global_per_second: u32,
     /// Messages per minute into one group (Telegram: about 20).
     pub group_per_minute: u32,
+    /// The window of `group_per_minute`: a minute, unless a test wants
+    /// Telegram's minute to pass in seconds.
+    pub group_window: Duration,
     /// Calls per second into one private chat (Telegram: about 1).
     pub private_per_second: u32,
 }
@@ -157,6 +160,7 @@ impl Limits {
         Self {
             global_per_second: 30,
             group_per_minute: 20,
+            group_window: Duration::from_secs(60),
             private_per_second: 1,
         }
     }
@@ -179,9 +183,9 @@ impl RateLimiter {
         }
     }
 
-    fn window(is_group: bool) -> Duration {
+    fn window(&self, is_group: bool) -> Duration {
         if is_group {
-            Duration::from_secs(60)
+            self.limits.group_window
         } else {
             Duration::from_secs(1)
         }
@@ -202,7 +206,7 @@ impl RateLimiter {
         if self.global.len() as u32 + count > self.limits.global_per_second {
             return Err(wait_secs(&self.global, now, second));
         }
-        let window = Self::window(is_group);
+        let window = self.window(is_group);
         let limit = if is_group {
             self.limits.group_per_minute
         } else {

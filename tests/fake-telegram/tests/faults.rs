@@ -218,6 +218,7 @@ async fn limits_mode_counts_group_messages_topics_and_albums() {
         global_per_second: 100,
         group_per_minute: 5,
         private_per_second: 100,
+        ..Limits::telegram()
     };
     let tg = FakeTelegram::start_with(FakeOptions::default().limits(limits)).await;
     let alice = tg.add_user("Alice");
@@ -271,6 +272,7 @@ async fn limits_mode_caps_messages_per_second_overall() {
         global_per_second: 3,
         group_per_minute: 100,
         private_per_second: 100,
+        ..Limits::telegram()
     };
     let tg = FakeTelegram::start_with(FakeOptions::default().limits(limits)).await;
     let users: Vec<i64> = (0..4).map(|i| tg.add_user(format!("U{i}"))).collect();
