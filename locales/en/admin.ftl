@@ -34,11 +34,15 @@ tech-not-found = No such technician. /techs lists them.
 status-filter =
     .new = new
     .work = in progress
+    .waiting = waiting
+    .held = without a topic
     .closed = closed
 # A status with its colour, as in the topic titles.
 status-label =
     .new = 🟢 { stage-new }
     .work = 🟡 { stage-in-work }
+    .waiting = ⏸ { stage-waiting }
+    .held = ⚪ { stage-held }
     .closed = 🟣 { stage-closed }
 # $filter is one of status-filter; "latest" when the list is cut to the newest $shown.
 tickets-title = Tickets: { $total }

@@ -6,6 +6,9 @@
 stage-new = New
 stage-in-work = In progress
 stage-closed = Closed
+stage-waiting = Waiting
+# A ticket without a topic yet: the client is choosing a category.
+stage-held = Choosing a category
 
 ## The client card
 

@@ -37,11 +37,15 @@ tech-not-found = Мұндай маман жоқ. Тізімді /techs көрс�
 status-filter =
     .new = жаңа
     .work = жұмыстағы
+    .waiting = клиентті күтуде
+    .held = топиксіз
     .closed = жабық
 # A status with its colour, as in the topic titles.
 status-label =
     .new = 🟢 { stage-new }
     .work = 🟡 { stage-in-work }
+    .waiting = ⏸ { stage-waiting }
+    .held = ⚪ { stage-held }
     .closed = 🟣 { stage-closed }
 # $filter is one of status-filter; "latest" when the list is cut to the newest $shown.
 tickets-title = Өтініштер: { $total }

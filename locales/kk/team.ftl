@@ -7,6 +7,9 @@
 
 stage-new = Жаңа
 stage-in-work = Жұмыста
+stage-waiting = Клиентті күтуде
+# A ticket without a topic yet: the client is choosing a category.
+stage-held = Санат таңдалуда
 stage-closed = Жабық
 
 ## The client card

@@ -34,11 +34,15 @@ tech-not-found = Такого специалиста нет. Список — /t
 status-filter =
     .new = новые
     .work = в работе
+    .waiting = ждут клиента
+    .held = без топика
     .closed = закрытые
 # A status with its colour, as in the topic titles.
 status-label =
     .new = 🟢 { stage-new }
     .work = 🟡 { stage-in-work }
+    .waiting = ⏸ { stage-waiting }
+    .held = ⚪ { stage-held }
     .closed = 🟣 { stage-closed }
 # $filter is one of status-filter; "latest" when the list is cut to the newest $shown.
 tickets-title = Обращения: { $total }

@@ -6,6 +6,9 @@
 stage-new = Новый
 stage-in-work = В работе
 stage-closed = Закрыт
+stage-waiting = Ждёт клиента
+# A ticket without a topic yet: the client is choosing a category.
+stage-held = Выбор категории
 
 ## The client card
 

@@ -4,16 +4,22 @@ use std::fmt;
 
 use sea_orm::entity::prelude::*;
 
-/// Where a ticket is in its life: `NEW` until a technician takes it, `WORK`
-/// while someone is on it, `CLOSED` at the end. A client has at most one
-/// ticket that is not `CLOSED` (a partial unique index guarantees it).
+/// Where a ticket is in its life: `HELD` while it has no topic yet (the
+/// client is choosing a category), `NEW` until a technician takes it, `WORK`
+/// while someone is on it, `WAITING` while the team waits for the client,
+/// `CLOSED` at the end. A client has at most one ticket that is not `CLOSED`
+/// (a partial unique index guarantees it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "Text")]
 pub enum TicketStatus {
+    #[sea_orm(string_value = "HELD")]
+    Held,
     #[sea_orm(string_value = "NEW")]
     New,
     #[sea_orm(string_value = "WORK")]
     Work,
+    #[sea_orm(string_value = "WAITING")]
+    Waiting,
     #[sea_orm(string_value = "CLOSED")]
     Closed,
 }
@@ -22,8 +28,10 @@ impl TicketStatus {
     /// The value stored in the database.
     pub const fn as_str(self) -> &'static str {
         match self {
+            Self::Held => "HELD",
             Self::New => "NEW",
             Self::Work => "WORK",
+            Self::Waiting => "WAITING",
             Self::Closed => "CLOSED",
         }
     }
@@ -113,6 +121,10 @@ pub enum OutboxStatus {
     /// Given up on (the error is kept); an event records it.
     #[sea_orm(string_value = "FAILED")]
     Failed,
+    /// Kept back until its ticket opens (a client choosing a category):
+    /// then it becomes `PENDING`, in its place in the lane.
+    #[sea_orm(string_value = "HELD")]
+    Held,
 }
 
 impl OutboxStatus {
@@ -122,11 +134,57 @@ impl OutboxStatus {
             Self::Pending => "PENDING",
             Self::Sent => "SENT",
             Self::Failed => "FAILED",
+            Self::Held => "HELD",
         }
     }
 }
 
-display_as_str!(TicketStatus, Actor, InboundStatus, OutboxStatus);
+/// How urgent a ticket is; sets its SLA targets.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Default,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum Priority {
+    #[sea_orm(string_value = "LOW")]
+    Low,
+    #[default]
+    #[sea_orm(string_value = "NORMAL")]
+    Normal,
+    #[sea_orm(string_value = "HIGH")]
+    High,
+    #[sea_orm(string_value = "URGENT")]
+    Urgent,
+}
+
+impl Priority {
+    /// The value stored in the database.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "LOW",
+            Self::Normal => "NORMAL",
+            Self::High => "HIGH",
+            Self::Urgent => "URGENT",
+        }
+    }
+
+    /// The key users write (`low`, `normal`, `high`, `urgent`).
+    pub const fn key(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Normal => "normal",
+            Self::High => "high",
+            Self::Urgent => "urgent",
+        }
+    }
+
+    /// The priority a user wrote, in any case.
+    pub fn from_key(key: &str) -> Option<Self> {
+        use sea_orm::Iterable;
+        Self::iter().find(|p| p.key().eq_ignore_ascii_case(key.trim()))
+    }
+}
+
+display_as_str!(TicketStatus, Actor, InboundStatus, OutboxStatus, Priority);
 
 #[cfg(test)]
 mod tests {
@@ -143,6 +201,13 @@ mod tests {
         }
         for status in InboundStatus::iter() {
             assert_eq!(status.as_str(), status.to_value());
+        }
+        for status in OutboxStatus::iter() {
+            assert_eq!(status.as_str(), status.to_value());
+        }
+        for priority in Priority::iter() {
+            assert_eq!(priority.as_str(), priority.to_value());
+            assert_eq!(Priority::from_key(priority.key()), Some(priority));
         }
     }
 }

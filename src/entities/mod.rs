@@ -8,6 +8,7 @@
 pub mod enums;
 pub mod prelude;
 
+pub mod daily_stats;
 pub mod events;
 pub mod feedback;
 pub mod inbound_updates;
@@ -20,4 +21,4 @@ pub mod technicians;
 pub mod tickets;
 pub mod users;
 
-pub use enums::{Actor, InboundStatus, OutboxStatus, TicketStatus};
+pub use enums::{Actor, InboundStatus, OutboxStatus, Priority, TicketStatus};

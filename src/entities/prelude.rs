@@ -1,6 +1,7 @@
 //! The entity types under short names, and the enums stored in the tables.
 
-pub use super::enums::{Actor, InboundStatus, OutboxStatus, TicketStatus};
+pub use super::daily_stats::Entity as DailyStats;
+pub use super::enums::{Actor, InboundStatus, OutboxStatus, Priority, TicketStatus};
 pub use super::events::Entity as Events;
 pub use super::feedback::Entity as Feedback;
 pub use super::inbound_updates::Entity as InboundUpdates;

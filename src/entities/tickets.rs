@@ -8,7 +8,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use super::enums::TicketStatus;
+use super::enums::{Priority, TicketStatus};
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -26,6 +26,21 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub first_response_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
+    pub priority: Priority,
+    /// A key of CATEGORIES, when categories are configured.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub category: Option<String>,
+    /// SLA deadlines, in business time; none without an SLA policy.
+    pub first_response_due: Option<DateTimeUtc>,
+    /// Moved out by the time the ticket waits for the client.
+    pub resolution_due: Option<DateTimeUtc>,
+    /// Set while the status is `WAITING`.
+    pub waiting_since: Option<DateTimeUtc>,
+    /// When each SLA warning and breach fired (each once).
+    pub first_response_warned_at: Option<DateTimeUtc>,
+    pub first_response_breached_at: Option<DateTimeUtc>,
+    pub resolution_warned_at: Option<DateTimeUtc>,
+    pub resolution_breached_at: Option<DateTimeUtc>,
     #[sea_orm(
         belongs_to,
         from = "client_tg_id",

@@ -90,7 +90,12 @@ impl DeskKnowledge for DeskFacts {
             .as_ref()
             .map(|t| tech_label(&t.name, t.username.as_deref()));
         let stage = match (ticket.status, label.as_deref()) {
-            (TicketStatus::New, _) | (TicketStatus::Work, None) => TicketStage::New,
+            (TicketStatus::New | TicketStatus::Held, _) | (TicketStatus::Work, None) => {
+                TicketStage::New
+            }
+            // Waiting gets its own title with the service-levels work.
+            (TicketStatus::Waiting, Some(tech)) => TicketStage::InWork { tech },
+            (TicketStatus::Waiting, None) => TicketStage::New,
             (TicketStatus::Work, Some(tech)) => TicketStage::InWork { tech },
             (TicketStatus::Closed, tech) => TicketStage::Closed { tech },
         };

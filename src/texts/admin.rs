@@ -178,6 +178,8 @@ impl Texts {
         match status {
             TicketStatus::New => fixed!(self, "status-filter.new"),
             TicketStatus::Work => fixed!(self, "status-filter.work"),
+            TicketStatus::Waiting => fixed!(self, "status-filter.waiting"),
+            TicketStatus::Held => fixed!(self, "status-filter.held"),
             TicketStatus::Closed => fixed!(self, "status-filter.closed"),
         }
     }
@@ -187,6 +189,8 @@ impl Texts {
         match status {
             TicketStatus::New => fixed!(self, "status-label.new"),
             TicketStatus::Work => fixed!(self, "status-label.work"),
+            TicketStatus::Waiting => fixed!(self, "status-label.waiting"),
+            TicketStatus::Held => fixed!(self, "status-label.held"),
             TicketStatus::Closed => fixed!(self, "status-label.closed"),
         }
         .to_owned()

@@ -170,6 +170,14 @@ impl Texts {
         fixed!(self, "stage-closed")
     }
 
+    pub fn stage_waiting(&self) -> &'static str {
+        fixed!(self, "stage-waiting")
+    }
+
+    pub fn stage_held(&self) -> &'static str {
+        fixed!(self, "stage-held")
+    }
+
     /// The stage words of the main topics' titles.
     pub fn stage_words(&self) -> StageWords {
         StageWords {
@@ -390,6 +398,8 @@ pub(super) mod tests {
             texts.stage_new().to_owned(),
             texts.stage_in_work().to_owned(),
             texts.stage_closed().to_owned(),
+            texts.stage_waiting().to_owned(),
+            texts.stage_held().to_owned(),
             texts.card_title(12),
             texts.card_name().to_owned(),
             texts.card_username().to_owned(),

@@ -768,6 +768,15 @@ fn report_rows_name_people_as_the_topic_titles_do() {
         created_at: at,
         first_response_at: None,
         closed_at: Some(at),
+        priority: Default::default(),
+        category: None,
+        first_response_due: None,
+        resolution_due: None,
+        waiting_since: None,
+        first_response_warned_at: None,
+        first_response_breached_at: None,
+        resolution_warned_at: None,
+        resolution_breached_at: None,
     };
     let client = users::Model {
         tg_id: 42,

@@ -405,6 +405,15 @@ mod tests {
             created_at: at(10, 0),
             first_response_at: Some(at(10, 5)),
             closed_at: Some(at(11, 30)),
+            priority: Default::default(),
+            category: None,
+            first_response_due: None,
+            resolution_due: None,
+            waiting_since: None,
+            first_response_warned_at: None,
+            first_response_breached_at: None,
+            resolution_warned_at: None,
+            resolution_breached_at: None,
         }
     }
 
