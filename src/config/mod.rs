@@ -76,6 +76,28 @@ pub struct Settings {
 pub struct TelegramSettings {
     pub token: SecretString,
     pub api_url: Url,
+    /// Long polling's timing. Not read from the environment; tests shorten it.
+    pub polling: PollingSettings,
+}
+
+/// How long a getUpdates call may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollingSettings {
+    /// How long Telegram may hold a getUpdates call open when nothing is new.
+    pub long_poll: Duration,
+    /// How long a getUpdates call may take in all, long poll included,
+    /// before it counts as failed (a timeout).
+    pub timeout: Duration,
+}
+
+impl Default for PollingSettings {
+    fn default() -> Self {
+        Self {
+            long_poll: Duration::from_secs(25),
+            // Room above the long poll for a slow network.
+            timeout: Duration::from_secs(40),
+        }
+    }
 }
 
 /// One technician from TECH_GROUPS_MAPPING.

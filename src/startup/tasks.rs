@@ -21,7 +21,7 @@ use crate::intake::{
 };
 use crate::retry::{backoff, until_success};
 use crate::self_check::{self, RequiredGroup, SelfCheckStatus};
-use crate::telegram::{ALLOWED_UPDATES, Sender};
+use crate::telegram::{ALLOWED_UPDATES, Sender, TelegramError};
 use crate::texts::Texts;
 
 /// Per-chat queue length inside the dispatcher. Deep enough that one busy chat
@@ -74,6 +74,7 @@ pub(super) async fn run_dispatcher(
                 ))
                 .build();
         let updates = updates.clone();
+        let token = sender.bot().token().to_owned();
         async move {
             dispatcher
                 .try_dispatch_with_listener(
@@ -81,6 +82,9 @@ pub(super) async fn run_dispatcher(
                     LoggingErrorHandler::with_custom_text("update listener failed"),
                 )
                 .await
+                // teloxide's own getMe, outside the send path: described
+                // here so its error cannot quote the token.
+                .map_err(|error| TelegramError::new("GetMe", error, &token))
         }
     };
     until_success(

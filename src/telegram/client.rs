@@ -9,7 +9,7 @@ use teloxide::Bot;
 use teloxide::RequestError;
 use teloxide::requests::{Output, Payload, Request};
 
-use super::errors::{Failure, TelegramError, classify};
+use super::errors::{Failure, TelegramError, classify, describe};
 use crate::config::TelegramSettings;
 use crate::metrics::Metrics;
 
@@ -26,7 +26,7 @@ pub struct Telegram {
     bot: Bot,
     metrics: Metrics,
     /// For getUpdates, whose long poll needs its own timeout.
-    polling: reqwest::Client,
+    polling: super::updates::Polling,
 }
 
 impl Telegram {
@@ -43,7 +43,7 @@ impl Telegram {
         Self {
             bot,
             metrics,
-            polling: super::updates::polling_client(),
+            polling: super::updates::Polling::new(settings),
         }
     }
 
@@ -53,7 +53,7 @@ impl Telegram {
         &self.bot
     }
 
-    pub(super) fn polling_http(&self) -> &reqwest::Client {
+    pub(super) fn polling_http(&self) -> &super::updates::Polling {
         &self.polling
     }
 
@@ -100,7 +100,7 @@ impl Telegram {
                     self.count(method, "network");
                     network_retries += 1;
                     let wait = Duration::from_millis(250 << network_retries);
-                    tracing::warn!(method, error = %error, "Telegram did not answer; retrying");
+                    tracing::warn!(method, error = %describe(&error, self.bot.token()), "Telegram did not answer; retrying");
                     tokio::time::sleep(wait).await;
                 }
                 failure => {
@@ -110,10 +110,7 @@ impl Telegram {
                         _ => "api_error",
                     };
                     self.count(method, outcome);
-                    return Err(TelegramError {
-                        method,
-                        source: error,
-                    });
+                    return Err(TelegramError::new(method, error, self.bot.token()));
                 }
             }
         }

@@ -13,6 +13,7 @@ mod languages;
 mod menus;
 mod polling;
 mod replicas;
+mod secrets;
 mod services;
 mod sheets;
 mod startup;
