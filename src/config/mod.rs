@@ -209,7 +209,9 @@ pub struct IntakeSettings {
     pub retention: Duration,
     /// How long in-flight updates may take to finish at shutdown.
     pub shutdown_grace: Duration,
-    /// How often the startup self-check is repeated while it reports problems.
+    /// How often the self-check runs while it finds nothing wrong.
+    pub self_check_every: Duration,
+    /// How often the self-check runs while it reports problems.
     pub self_check_retry: Duration,
     /// Updates held in memory; a deeper backlog waits in the database.
     pub queue_capacity: usize,
@@ -222,6 +224,7 @@ impl Default for IntakeSettings {
             retry_base_delay: Duration::from_millis(500),
             retention: Duration::from_secs(7 * 24 * 3600),
             shutdown_grace: Duration::from_secs(10),
+            self_check_every: Duration::from_secs(5 * 60),
             self_check_retry: Duration::from_secs(60),
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
         }

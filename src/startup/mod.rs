@@ -212,7 +212,10 @@ impl Application {
             sender.clone(),
             RequiredGroup::from_settings(&settings),
             self_check,
-            settings.intake.self_check_retry,
+            tasks::SelfCheckPace {
+                every: settings.intake.self_check_every,
+                retry: settings.intake.self_check_retry,
+            },
             shutdown.clone(),
         )));
         tasks.push(tokio::spawn(tasks::prune_periodically(
