@@ -47,6 +47,17 @@ impl ConfigError {
     }
 }
 
+/// A setting that works but is unwise: logged at start, never fatal.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{key}: {problem}")]
+pub struct ConfigWarning {
+    pub key: &'static str,
+    pub problem: String,
+}
+
+/// Webhook secrets shorter than this are easy to guess.
+pub const MIN_WEBHOOK_SECRET_LEN: usize = 16;
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub telegram: TelegramSettings,
@@ -238,6 +249,23 @@ impl Settings {
         let mut vars = read_dotenv(Path::new(".env"))?;
         vars.extend(std::env::vars());
         Self::from_vars(vars)
+    }
+
+    /// What is unwise in these settings, each naming its key (never a
+    /// secret's value).
+    pub fn warnings(&self) -> Vec<ConfigWarning> {
+        let mut warnings = Vec::new();
+        if let Some(webhook) = &self.webhook
+            && webhook.secret.expose_secret().len() < MIN_WEBHOOK_SECRET_LEN
+        {
+            warnings.push(ConfigWarning {
+                key: "WEBHOOK_SECRET",
+                problem: format!(
+                    "shorter than {MIN_WEBHOOK_SECRET_LEN} characters, so it can be guessed, and whoever guesses it can post updates as Telegram; use a random one, e.g. `openssl rand -hex 32`"
+                ),
+            });
+        }
+        warnings
     }
 
     /// Builds settings from explicit variables (what tests use).

@@ -58,6 +58,9 @@ impl Application {
     /// Connects to everything and binds the HTTP port; nothing is processed
     /// until `run_until_stopped`.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        for warning in settings.warnings() {
+            tracing::warn!(key = warning.key, "{warning}");
+        }
         let db = database::connect_and_migrate(&settings.database)
             .await
             .context("cannot open the database (DATABASE_URL)")?;

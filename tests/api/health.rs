@@ -6,7 +6,7 @@ use fake_telegram::{AdminRights, BotRole, FakeTelegram, GroupSpec};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::support::logs::{ERROR, INFO};
+use crate::support::logs::{ERROR, INFO, message};
 use crate::support::outage::ClosablePort;
 use crate::support::{
     AppOptions, CapturedLogs, TestApp, eventually, eventually_some, spawn_app, spawn_app_with,
@@ -210,7 +210,7 @@ async fn readyz_turns_red_when_a_right_or_topics_are_taken_away_and_green_when_g
     let passed = logs
         .lines()
         .iter()
-        .filter(|line| line["msg"] == "self-check passed")
+        .filter(|line| message(line) == "self-check passed")
         .count();
     assert_eq!(passed, 1 + Loss::ALL.len());
 }
@@ -276,7 +276,7 @@ async fn readyz_says_so_when_a_recheck_cannot_reach_telegram_and_keeps_the_last_
     })
     .await;
     logs.wait_for("the problem to be found", Duration::from_secs(10), |line| {
-        line["msg"] == "self-check found a problem"
+        message(line) == "self-check found a problem"
     })
     .await;
 

@@ -5,6 +5,7 @@
 mod support;
 
 mod admin;
+mod authorisation;
 mod bridge;
 mod durability;
 mod failures;

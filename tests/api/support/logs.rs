@@ -109,9 +109,14 @@ impl CapturedLogs {
     }
 }
 
-/// A line's message.
+/// A line's message, without the `[SPAN - EVENT] ` bunyan puts in front
+/// of events inside a span.
 pub fn message(line: &Value) -> &str {
-    line["msg"].as_str().unwrap_or_default()
+    let msg = line["msg"].as_str().unwrap_or_default();
+    match msg.split_once(" - EVENT] ") {
+        Some((span, rest)) if span.starts_with('[') => rest,
+        _ => msg,
+    }
 }
 
 pub const INFO: u64 = 30;
