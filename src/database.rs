@@ -1,19 +1,74 @@
 //! Connecting to PostgreSQL or SQLite and bringing the schema up to date.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::sqlx::{self, Connection, PgConnection};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, RuntimeErr};
 use secrecy::ExposeSecret;
 
 use crate::config::DatabaseSettings;
 
+/// The PostgreSQL advisory lock instances take to migrate ("topicdsk" in
+/// ASCII). Fixed, so every instance and every version agrees on it.
+const MIGRATION_LOCK: i64 = 0x746f_7069_6364_736b;
+
 /// Connects and applies pending migrations, so the first start on an empty
 /// database just works.
+///
+/// Several instances may start at the same moment on one PostgreSQL (a
+/// scaled compose service, a rolling update): they take turns under an
+/// advisory lock, so the schema is created once and the others find it
+/// up to date. SQLite needs no lock: it is one file on one machine, for
+/// one instance.
 pub async fn connect_and_migrate(settings: &DatabaseSettings) -> Result<DatabaseConnection, DbErr> {
     let db = connect(settings).await?;
-    Migrator::up(&db, None).await?;
+    if settings.is_sqlite() {
+        Migrator::up(&db, None).await?;
+    } else {
+        migrate_in_turn(&db, settings.url.expose_secret()).await?;
+    }
     Ok(db)
+}
+
+/// Migrates while holding [`MIGRATION_LOCK`]. The lock belongs to a
+/// session, so it is taken on a connection of its own, outside the pool
+/// (a pooled connection would go back to the pool still holding it), and
+/// closing that connection releases it: an instance that dies while
+/// migrating frees the lock with its session.
+async fn migrate_in_turn(db: &DatabaseConnection, url: &str) -> Result<(), DbErr> {
+    let mut session = PgConnection::connect(url).await.map_err(conn_error)?;
+    let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .fetch_one(&mut session)
+        .await
+        .map_err(exec_error)?;
+    if !taken {
+        tracing::info!("another instance is applying the migrations; waiting for it to finish");
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut session)
+            .await
+            .map_err(exec_error)?;
+    }
+    let migrated = Migrator::up(db, None).await;
+    // Closing the session releases the lock too; unlocking first says so
+    // plainly and does not depend on when the server notices.
+    let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut session)
+        .await;
+    let _ = session.close().await;
+    migrated
+}
+
+fn conn_error(error: sqlx::Error) -> DbErr {
+    DbErr::Conn(RuntimeErr::SqlxError(Arc::new(error)))
+}
+
+fn exec_error(error: sqlx::Error) -> DbErr {
+    DbErr::Exec(RuntimeErr::SqlxError(Arc::new(error)))
 }
 
 pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, DbErr> {

@@ -1,7 +1,9 @@
-//! The startup self-check: can the bot reach Telegram, and is every group it
-//! needs a forum supergroup where it may manage topics? Each problem becomes
-//! one log line telling the user what to change; the bot keeps running and
-//! /readyz reports the problems until they are fixed.
+//! The self-check: can the bot reach Telegram, and is every group it needs
+//! a forum supergroup where it may manage topics? It runs at start and
+//! again every few minutes, since a group's settings can change under a
+//! running bot. Each problem becomes one log line telling the user what to
+//! change; the bot keeps running and /readyz reports the problems until
+//! they are fixed.
 
 use std::sync::{Arc, RwLock};
 
@@ -9,7 +11,7 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatFullInfoKind, ChatFullInfoPublicKind, ChatMemberKind};
 
 use crate::config::Settings;
-use crate::telegram::Sender;
+use crate::telegram::{Failure, Sender, TelegramError};
 
 /// A group the bot depends on, and why.
 #[derive(Debug, Clone)]
@@ -56,37 +58,89 @@ impl SelfCheckStatus {
     }
 }
 
-/// Runs every check and returns the problems found (empty when all is well).
-pub async fn run(telegram: &Sender, groups: &[RequiredGroup]) -> Vec<String> {
+/// What one run of the checks found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Findings {
+    /// Problems with the token or the groups, each naming its fix; empty
+    /// when all is well.
+    pub problems: Vec<String>,
+    /// Telegram did not answer, so the groups were not (all) checked: the
+    /// last results still stand.
+    pub unreachable: Option<String>,
+}
+
+/// Runs every check.
+pub async fn run(telegram: &Sender, groups: &[RequiredGroup]) -> Findings {
     let me = match telegram.call(telegram.bot().get_me()).await {
         Ok(me) => me,
+        Err(error) if error.failure() == Failure::Network => {
+            return Findings {
+                problems: Vec::new(),
+                unreachable: Some(unreachable(&error)),
+            };
+        }
         Err(error) => {
-            return vec![format!(
-                "cannot reach Telegram with BOT_TOKEN ({error}); check the token and TELEGRAM_API_URL"
-            )];
+            return Findings {
+                problems: vec![format!(
+                    "cannot reach Telegram with BOT_TOKEN ({error}); check the token and TELEGRAM_API_URL"
+                )],
+                unreachable: None,
+            };
         }
     };
-    let mut problems = Vec::new();
+    let mut findings = Findings::default();
     for group in groups {
-        if let Err(problem) = check_group(telegram, me.id, group).await {
-            problems.push(problem);
+        match check_group(telegram, me.id, group).await {
+            Ok(()) => {}
+            Err(Problem::Group(problem)) => findings.problems.push(problem),
+            Err(Problem::Unreachable(reason)) => {
+                findings.unreachable = Some(reason);
+                break;
+            }
         }
     }
-    problems
+    findings
+}
+
+fn unreachable(error: &TelegramError) -> String {
+    format!("cannot reach Telegram ({error}); check the network and TELEGRAM_API_URL")
+}
+
+/// Why a group check did not pass.
+enum Problem {
+    /// Something about the group the user has to change.
+    Group(String),
+    /// No answer from Telegram: says nothing about the group.
+    Unreachable(String),
+}
+
+/// A failed call as a problem of the group, worded by `describe`, unless
+/// Telegram did not answer at all.
+fn problem(error: TelegramError, describe: impl FnOnce(&TelegramError) -> String) -> Problem {
+    if error.failure() == Failure::Network {
+        Problem::Unreachable(unreachable(&error))
+    } else {
+        Problem::Group(describe(&error))
+    }
 }
 
 async fn check_group(
     telegram: &Sender,
     bot_id: UserId,
     group: &RequiredGroup,
-) -> Result<(), String> {
+) -> Result<(), Problem> {
     let chat_id = ChatId(group.chat_id);
     let role = &group.role;
-    let info = telegram.call(telegram.bot().get_chat(chat_id)).await.map_err(|error| {
-        format!(
-            "{role} {chat_id}: the bot cannot see this chat ({error}); add the bot to the group and check the id"
-        )
-    })?;
+    let info = telegram
+        .call(telegram.bot().get_chat(chat_id))
+        .await
+        .map_err(|error| {
+            problem(error, |error| {
+                format!(
+                    "{role} {chat_id}: the bot cannot see this chat ({error}); add the bot to the group and check the id"
+                )
+            })
+        })?;
     let is_forum = match &info.kind {
         ChatFullInfoKind::Public(public) => match &public.kind {
             ChatFullInfoPublicKind::Supergroup(supergroup) => supergroup.is_forum,
@@ -95,22 +149,26 @@ async fn check_group(
         ChatFullInfoKind::Private(_) => false,
     };
     if !is_forum {
-        return Err(format!(
+        return Err(Problem::Group(format!(
             "{role} {chat_id}: not a forum; open the group settings and enable Topics"
-        ));
+        )));
     }
     let member = telegram
         .call(telegram.bot().get_chat_member(chat_id, bot_id))
         .await
-        .map_err(|error| format!("{role} {chat_id}: cannot read the bot's rights ({error})"))?;
+        .map_err(|error| {
+            problem(error, |error| {
+                format!("{role} {chat_id}: cannot read the bot's rights ({error})")
+            })
+        })?;
     match &member.kind {
         ChatMemberKind::Owner(_) => Ok(()),
         ChatMemberKind::Administrator(admin) if admin.can_manage_topics => Ok(()),
-        ChatMemberKind::Administrator(_) => Err(format!(
+        ChatMemberKind::Administrator(_) => Err(Problem::Group(format!(
             "{role} {chat_id}: the bot is an administrator without \"Manage topics\"; grant it in the group's administrator settings"
-        )),
-        _ => Err(format!(
+        ))),
+        _ => Err(Problem::Group(format!(
             "{role} {chat_id}: the bot is not an administrator; make it one with the \"Manage topics\" right"
-        )),
+        ))),
     }
 }

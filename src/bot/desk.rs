@@ -2,7 +2,9 @@
 //! one value: the services, and which chats are which.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use teloxide::types::Chat;
 
 use crate::services::bridge::BridgeService;
 use crate::services::manager::ManagerService;
@@ -34,6 +36,9 @@ pub struct Desk {
 pub struct Places {
     pub main_group: i64,
     pub tech_groups: Arc<BTreeSet<i64>>,
+    /// Groups outside the configuration already reported in the log, so
+    /// each is reported once, not at every message.
+    reported: Arc<Mutex<BTreeSet<i64>>>,
 }
 
 impl Places {
@@ -41,6 +46,7 @@ impl Places {
         Self {
             main_group,
             tech_groups: Arc::new(tech_groups.into_iter().collect()),
+            reported: Arc::default(),
         }
     }
 
@@ -50,5 +56,19 @@ impl Places {
 
     pub fn is_tech_group(&self, chat: i64) -> bool {
         chat != self.main_group && self.tech_groups.contains(&chat)
+    }
+
+    /// A group or channel the configuration does not name: the bot has no
+    /// business there.
+    pub fn is_foreign(&self, chat: &Chat) -> bool {
+        !chat.is_private() && !self.is_main_group(chat.id.0) && !self.is_tech_group(chat.id.0)
+    }
+
+    /// True the first time it is asked about `chat`.
+    pub fn first_report(&self, chat: i64) -> bool {
+        self.reported
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(chat)
     }
 }

@@ -10,7 +10,7 @@ mod message;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
 
-use handlers::{buttons, client, main_group, manager, membership, tech_group};
+use handlers::{buttons, client, foreign, main_group, manager, membership, tech_group};
 
 pub use desk::{Desk, Places};
 
@@ -32,7 +32,15 @@ pub fn schema() -> UpdateHandler<HandlerError> {
         .branch(dptree::filter(in_private).endpoint(client::edited))
         .branch(dptree::filter(in_main_group).endpoint(main_group::edited))
         .branch(dptree::filter(in_tech_group).endpoint(tech_group::edited));
+    // Before anything else: no command, button or message counts in a
+    // group the configuration does not name.
+    let in_foreign_chat = |update: Update, desk: Desk| {
+        update
+            .chat()
+            .is_some_and(|chat| desk.places.is_foreign(chat))
+    };
     dptree::entry()
+        .branch(dptree::filter(in_foreign_chat).endpoint(foreign::ignored))
         .branch(messages)
         .branch(edits)
         .branch(Update::filter_callback_query().endpoint(buttons::pressed))

@@ -50,6 +50,17 @@ impl ConfigError {
     }
 }
 
+/// A setting that works but is unwise: logged at start, never fatal.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{key}: {problem}")]
+pub struct ConfigWarning {
+    pub key: &'static str,
+    pub problem: String,
+}
+
+/// Webhook secrets shorter than this are easy to guess.
+pub const MIN_WEBHOOK_SECRET_LEN: usize = 16;
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub telegram: TelegramSettings,
@@ -82,6 +93,28 @@ pub struct Settings {
 pub struct TelegramSettings {
     pub token: SecretString,
     pub api_url: Url,
+    /// Long polling's timing. Not read from the environment; tests shorten it.
+    pub polling: PollingSettings,
+}
+
+/// How long a getUpdates call may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollingSettings {
+    /// How long Telegram may hold a getUpdates call open when nothing is new.
+    pub long_poll: Duration,
+    /// How long a getUpdates call may take in all, long poll included,
+    /// before it counts as failed (a timeout).
+    pub timeout: Duration,
+}
+
+impl Default for PollingSettings {
+    fn default() -> Self {
+        Self {
+            long_poll: Duration::from_secs(25),
+            // Room above the long poll for a slow network.
+            timeout: Duration::from_secs(40),
+        }
+    }
 }
 
 /// One technician from TECH_GROUPS_MAPPING.
@@ -193,7 +226,9 @@ pub struct IntakeSettings {
     pub retention: Duration,
     /// How long in-flight updates may take to finish at shutdown.
     pub shutdown_grace: Duration,
-    /// How often the startup self-check is repeated while it reports problems.
+    /// How often the self-check runs while it finds nothing wrong.
+    pub self_check_every: Duration,
+    /// How often the self-check runs while it reports problems.
     pub self_check_retry: Duration,
     /// Updates held in memory; a deeper backlog waits in the database.
     pub queue_capacity: usize,
@@ -206,6 +241,7 @@ impl Default for IntakeSettings {
             retry_base_delay: Duration::from_millis(500),
             retention: Duration::from_secs(7 * 24 * 3600),
             shutdown_grace: Duration::from_secs(10),
+            self_check_every: Duration::from_secs(5 * 60),
             self_check_retry: Duration::from_secs(60),
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
         }
@@ -219,6 +255,23 @@ impl Settings {
         let mut vars = read_dotenv(Path::new(".env"))?;
         vars.extend(std::env::vars());
         Self::from_vars(vars)
+    }
+
+    /// What is unwise in these settings, each naming its key (never a
+    /// secret's value).
+    pub fn warnings(&self) -> Vec<ConfigWarning> {
+        let mut warnings = Vec::new();
+        if let Some(webhook) = &self.webhook
+            && webhook.secret.expose_secret().len() < MIN_WEBHOOK_SECRET_LEN
+        {
+            warnings.push(ConfigWarning {
+                key: "WEBHOOK_SECRET",
+                problem: format!(
+                    "shorter than {MIN_WEBHOOK_SECRET_LEN} characters, so it can be guessed, and whoever guesses it can post updates as Telegram; use a random one, e.g. `openssl rand -hex 32`"
+                ),
+            });
+        }
+        warnings
     }
 
     /// Builds settings from explicit variables (what tests use).

@@ -131,6 +131,7 @@ impl RawSettings {
         let telegram = TelegramSettings {
             token: token.into(),
             api_url: parse_url("TELEGRAM_API_URL", &api_url)?,
+            polling: PollingSettings::default(),
         };
 
         let database = DatabaseSettings {

@@ -175,3 +175,30 @@ fn unknown_language_and_log_format_are_refused() {
         Language::En
     );
 }
+
+#[test]
+fn a_short_webhook_secret_is_a_warning_that_names_the_key_not_the_value() {
+    let s = load(&[
+        ("WEBHOOK_URL", "https://bot.example.com"),
+        ("WEBHOOK_SECRET", "hunter2_short"),
+    ])
+    .unwrap();
+    let warnings = s.warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].key, "WEBHOOK_SECRET");
+    assert!(
+        !warnings[0].to_string().contains("hunter2"),
+        "{}",
+        warnings[0]
+    );
+
+    let long = load(&[
+        ("WEBHOOK_URL", "https://bot.example.com"),
+        ("WEBHOOK_SECRET", "0123456789abcdef"),
+    ])
+    .unwrap();
+    assert!(long.warnings().is_empty());
+    // Without a webhook the secret is not used.
+    let polling = load(&[("WEBHOOK_SECRET", "short")]).unwrap();
+    assert!(polling.warnings().is_empty());
+}

@@ -44,16 +44,22 @@ pub async fn readyz(State(readiness): State<Readiness>) -> (StatusCode, Json<Val
             readiness.store.kind()
         )),
     }
-    if let Some(since) = readiness.telegram.unreachable_since() {
+    let self_check = readiness.self_check.problems();
+    // One line about Telegram being away is enough: the self-check's, when
+    // its last recheck already found it so.
+    let self_check_says_so = self_check
+        .iter()
+        .any(|problem| problem.contains("cannot reach Telegram"));
+    if let Some(since) = readiness.telegram.unreachable_since()
+        && !self_check_says_so
+    {
         problems.push(format!(
             "Telegram API unreachable since {} (deliveries wait and are retried)",
             since.format("%Y-%m-%d %H:%M:%S UTC")
         ));
     }
     problems.extend(
-        readiness
-            .self_check
-            .problems()
+        self_check
             .into_iter()
             .map(|problem| format!("self-check: {problem}")),
     );

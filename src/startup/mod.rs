@@ -59,6 +59,9 @@ impl Application {
     /// Connects to everything and binds the HTTP port; nothing is processed
     /// until `run_until_stopped`.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        for warning in settings.warnings() {
+            tracing::warn!(key = warning.key, "{warning}");
+        }
         let db = database::connect_and_migrate(&settings.database)
             .await
             .context("cannot open the database (DATABASE_URL)")?;
@@ -219,7 +222,10 @@ impl Application {
             sender.clone(),
             RequiredGroup::from_settings(&settings),
             self_check,
-            settings.intake.self_check_retry,
+            tasks::SelfCheckPace {
+                every: settings.intake.self_check_every,
+                retry: settings.intake.self_check_retry,
+            },
             shutdown.clone(),
         )));
         tasks.push(tokio::spawn(tasks::prune_periodically(

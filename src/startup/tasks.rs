@@ -21,7 +21,7 @@ use crate::intake::{
 };
 use crate::retry::{backoff, until_success};
 use crate::self_check::{self, RequiredGroup, SelfCheckStatus};
-use crate::telegram::{ALLOWED_UPDATES, Sender};
+use crate::telegram::{ALLOWED_UPDATES, Sender, TelegramError};
 use crate::texts::Texts;
 
 /// Per-chat queue length inside the dispatcher. Deep enough that one busy chat
@@ -74,6 +74,7 @@ pub(super) async fn run_dispatcher(
                 ))
                 .build();
         let updates = updates.clone();
+        let token = sender.bot().token().to_owned();
         async move {
             dispatcher
                 .try_dispatch_with_listener(
@@ -81,6 +82,9 @@ pub(super) async fn run_dispatcher(
                     LoggingErrorHandler::with_custom_text("update listener failed"),
                 )
                 .await
+                // teloxide's own getMe, outside the send path: described
+                // here so its error cannot quote the token.
+                .map_err(|error| TelegramError::new("GetMe", error, &token))
         }
     };
     until_success(
@@ -162,36 +166,72 @@ pub(super) async fn start_polling(sender: Sender, intake: Intake, shutdown: Canc
     }
 }
 
-/// Runs the self-check, and again every `retry` while it finds problems, so
-/// /readyz turns green once the user fixes the group settings.
+/// How often the self-check runs.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct SelfCheckPace {
+    /// While everything is fine: a right can be taken away, or Topics
+    /// turned off, under a running bot.
+    pub every: Duration,
+    /// While something is wrong, so /readyz turns green soon after the fix.
+    pub retry: Duration,
+}
+
+/// Runs the self-check now and then for as long as the bot runs, and keeps
+/// /readyz up to date. Each problem is logged once when it appears and
+/// once when it is resolved; while Telegram cannot be reached the last
+/// results stand, with that said on top.
 pub(super) async fn keep_self_checking(
     sender: Sender,
     groups: Vec<RequiredGroup>,
     status: SelfCheckStatus,
-    retry: Duration,
+    pace: SelfCheckPace,
     shutdown: CancellationToken,
 ) {
-    let mut reported: Vec<String> = Vec::new();
+    // The problems of the last run that reached Telegram; None before one did.
+    let mut known: Option<Vec<String>> = None;
+    let mut unreachable = false;
     loop {
-        let problems = self_check::run(&sender, &groups).await;
-        for problem in &problems {
-            if !reported.contains(problem) {
-                tracing::error!(problem = %problem, "self-check");
+        let findings = self_check::run(&sender, &groups).await;
+        match findings.unreachable {
+            Some(reason) => {
+                if !unreachable {
+                    tracing::warn!(reason = %reason, "self-check cannot reach Telegram; the last results stand");
+                }
+                unreachable = true;
+                let mut problems = known.clone().unwrap_or_default();
+                problems.push(reason);
+                status.set(problems);
+            }
+            None => {
+                if unreachable {
+                    tracing::info!("self-check reaches Telegram again");
+                }
+                unreachable = false;
+                log_changes(known.as_deref(), &findings.problems, groups.len());
+                status.set(findings.problems.clone());
+                known = Some(findings.problems);
             }
         }
-        if problems.is_empty() {
-            tracing::info!(groups = groups.len(), "self-check passed");
-        }
-        let done = problems.is_empty();
-        reported = problems.clone();
-        status.set(problems);
-        if done {
-            return;
-        }
+        let all_well = !unreachable && known.as_ref().is_some_and(Vec::is_empty);
+        let pause = if all_well { pace.every } else { pace.retry };
         tokio::select! {
             _ = shutdown.cancelled() => return,
-            _ = tokio::time::sleep(retry) => {}
+            _ = tokio::time::sleep(pause) => {}
         }
+    }
+}
+
+/// One line per problem that appeared, and per problem that went away.
+fn log_changes(before: Option<&[String]>, now: &[String], groups: usize) {
+    let earlier = before.unwrap_or_default();
+    for problem in now.iter().filter(|p| !earlier.contains(p)) {
+        tracing::error!(problem = %problem, "self-check found a problem");
+    }
+    for problem in earlier.iter().filter(|p| !now.contains(p)) {
+        tracing::info!(problem = %problem, "self-check: problem resolved");
+    }
+    if now.is_empty() && (before.is_none() || !earlier.is_empty()) {
+        tracing::info!(groups, "self-check passed");
     }
 }
 

@@ -18,7 +18,7 @@ pub struct Telegram {
     bot: Bot,
     metrics: Metrics,
     /// For getUpdates, whose long poll needs its own timeout.
-    polling: reqwest::Client,
+    polling: super::updates::Polling,
     health: TelegramHealth,
 }
 
@@ -36,7 +36,7 @@ impl Telegram {
         Self {
             bot,
             metrics,
-            polling: super::updates::polling_client(),
+            polling: super::updates::Polling::new(settings),
             health: TelegramHealth::default(),
         }
     }
@@ -51,7 +51,7 @@ impl Telegram {
         &self.health
     }
 
-    pub(super) fn polling_http(&self) -> &reqwest::Client {
+    pub(super) fn polling_http(&self) -> &super::updates::Polling {
         &self.polling
     }
 
@@ -91,10 +91,7 @@ impl Telegram {
                     _ => "api_error",
                 };
                 self.count(method, outcome);
-                Err(TelegramError {
-                    method,
-                    source: error,
-                })
+                Err(TelegramError::new(method, error, self.bot.token()))
             }
         }
     }

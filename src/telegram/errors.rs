@@ -29,18 +29,88 @@ pub enum Failure {
 }
 
 /// A Bot API call that failed for good (after our retries).
-#[derive(Debug, thiserror::Error)]
-#[error("Telegram {method} failed: {source}")]
+///
+/// It keeps what callers need (the method and the [`Failure`]) and a text
+/// made safe to log, to store and to show in /readyz: every Bot API URL
+/// holds the token, and HTTP clients like to quote the URL in their errors.
+/// The raw `RequestError` is deliberately not kept, so no `{:?}` or error
+/// chain can print it later.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("Telegram {method} failed: {description}")]
 pub struct TelegramError {
     pub method: &'static str,
-    #[source]
-    pub source: RequestError,
+    failure: Failure,
+    description: String,
 }
 
 impl TelegramError {
-    pub fn failure(&self) -> Failure {
-        classify(&self.source)
+    /// `token` is the bot's token, removed from the text wherever it shows.
+    pub fn new(method: &'static str, error: RequestError, token: &str) -> Self {
+        Self {
+            method,
+            failure: classify(&error),
+            description: describe(&error, token),
+        }
     }
+
+    pub fn failure(&self) -> Failure {
+        self.failure.clone()
+    }
+
+    /// What went wrong, without the URL or the token.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+}
+
+/// A teloxide error as text safe to log: a network error without its URL
+/// but with its causes ("error sending request: … Connection refused"),
+/// and the token replaced wherever it still shows (a proxy's error page
+/// quoting the URL comes back as `InvalidJson` with the page in it).
+pub fn describe(error: &RequestError, token: &str) -> String {
+    let text = match error {
+        RequestError::Network(network) => describe_reqwest(network),
+        other => other.to_string(),
+    };
+    redact(&text, token)
+}
+
+/// A reqwest error with its causes and without its URL.
+pub(crate) fn describe_reqwest(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    if let Some(url) = error.url() {
+        // reqwest appends " for url (…)" to its own text; the causes below
+        // do not quote the URL.
+        text = text.replace(&format!(" for url ({url})"), "");
+        text = text.replace(url.as_str(), "<Bot API URL>");
+    }
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        let part = inner.to_string();
+        // hyper repeats its cause in its own text at times.
+        if !text.ends_with(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cause = inner.source();
+    }
+    text
+}
+
+/// Replaces the token, and its secret part on its own, by `***`: the
+/// last line of defence, whatever the text came from.
+pub(crate) fn redact(text: &str, token: &str) -> String {
+    let mut text = if token.is_empty() {
+        text.to_owned()
+    } else {
+        text.replace(token, "***")
+    };
+    if let Some((_, secret)) = token.split_once(':')
+        && !secret.is_empty()
+    {
+        text = text.replace(secret, "***");
+    }
+    text
 }
 
 /// Descriptions of Telegram's 5xx answers.
@@ -90,6 +160,50 @@ fn classify_description(description: &str) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const TOKEN: &str = "123456:AAHsecretPart_0123456789-abcdefghijk";
+
+    #[test]
+    fn the_token_is_redacted_wherever_it_shows() {
+        let text = format!(
+            "GET http://api/bot{TOKEN}/getMe and later the secret alone: AAHsecretPart_0123456789-abcdefghijk"
+        );
+        let redacted = redact(&text, TOKEN);
+        assert!(!redacted.contains("AAHsecretPart"), "{redacted}");
+        assert!(redacted.contains("bot***/getMe"), "{redacted}");
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_described_with_its_cause_and_without_the_url() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = closed.local_addr().unwrap();
+        drop(closed);
+        let error = reqwest::Client::new()
+            .post(format!("http://{address}/bot{TOKEN}/getUpdates"))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains(TOKEN), "reqwest quotes the URL");
+        let text = describe_reqwest(&error);
+        assert!(!text.contains("AAHsecretPart"), "{text}");
+        assert!(text.to_lowercase().contains("refused"), "{text}");
+    }
+
+    #[test]
+    fn an_error_page_quoting_the_url_loses_the_token_but_keeps_its_kind() {
+        let raw = format!("<html>502 Bad Gateway for /bot{TOKEN}/sendMessage</html>");
+        let source = serde_json::from_str::<serde_json::Value>(&raw).unwrap_err();
+        let error = RequestError::InvalidJson {
+            source: std::sync::Arc::new(source),
+            raw: raw.into_boxed_str(),
+        };
+        let error = TelegramError::new("SendMessage", error, TOKEN);
+        // A proxy's error page: Telegram is having a bad minute.
+        assert_eq!(error.failure(), Failure::Network);
+        let text = format!("{error} {error:?}");
+        assert!(!text.contains("AAHsecretPart"), "{text}");
+        assert!(text.contains("502 Bad Gateway"), "{text}");
+    }
 
     #[test]
     fn telegram_descriptions_map_to_failures() {

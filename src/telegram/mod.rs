@@ -11,11 +11,11 @@ mod sender;
 mod updates;
 
 pub use client::Telegram;
-pub use errors::{Failure, TelegramError};
+pub use errors::{Failure, TelegramError, describe};
 pub use gate::FloodGate;
 pub use health::TelegramHealth;
 pub use sender::Sender;
-pub use updates::{LONG_POLL_SECS, PollError};
+pub use updates::PollError;
 
 /// Update kinds the bot handles; given to setWebhook and getUpdates so
 /// Telegram does not send anything else.

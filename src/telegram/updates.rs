@@ -9,15 +9,14 @@ use serde_json::value::RawValue;
 
 use super::ALLOWED_UPDATES;
 use super::client::Telegram;
-
-/// Seconds Telegram holds a getUpdates call open when there is nothing new.
-pub const LONG_POLL_SECS: u64 = 25;
+use super::errors::{describe_reqwest, redact};
+use crate::config::TelegramSettings;
 
 #[derive(Debug)]
 pub enum PollError {
     /// Telegram asked to wait this long.
     RetryAfter(Duration),
-    /// Anything else, described without the URL.
+    /// Anything else, described without the URL or the token.
     Failed(String),
 }
 
@@ -37,36 +36,51 @@ struct ResponseParameters {
     retry_after: Option<u64>,
 }
 
-/// The client long polling uses: its timeout leaves room above the long
-/// poll itself.
-pub(super) fn polling_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(LONG_POLL_SECS + 15))
-        .build()
-        .expect("a reqwest client with static settings builds")
+/// Long polling's own client (its timeout must leave room above the long
+/// poll, unlike the one for ordinary calls) and how long it polls.
+#[derive(Clone)]
+pub(super) struct Polling {
+    client: reqwest::Client,
+    long_poll: Duration,
+}
+
+impl Polling {
+    pub(super) fn new(settings: &TelegramSettings) -> Self {
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(settings.polling.timeout)
+            .build()
+            .expect("a reqwest client with static settings builds");
+        Self {
+            client,
+            long_poll: settings.polling.long_poll,
+        }
+    }
 }
 
 impl Telegram {
-    /// The updates after `offset`, waiting up to LONG_POLL_SECS for some.
+    /// The updates after `offset`, waiting up to the long poll for some.
     pub async fn get_updates(&self, offset: i64) -> Result<Vec<Box<RawValue>>, PollError> {
+        let polling = self.polling_http();
+        let token = self.bot().token();
         let body = serde_json::json!({
             "offset": offset,
-            "timeout": LONG_POLL_SECS,
+            "timeout": polling.long_poll.as_secs(),
             "allowed_updates": ALLOWED_UPDATES,
         });
-        let response = self
-            .polling_http()
+        let failed = |text: String| PollError::Failed(redact(&text, token));
+        let response = polling
+            .client
             .post(self.method_url("getUpdates"))
             .json(&body)
             .send()
             .await
-            .map_err(|error| PollError::Failed(error.without_url().to_string()))?;
+            .map_err(|error| failed(describe_reqwest(&error)))?;
         let status = response.status();
         let parsed: GetUpdatesResponse = response.json().await.map_err(|error| {
-            PollError::Failed(format!(
+            failed(format!(
                 "HTTP {status}: unreadable answer: {}",
-                error.without_url()
+                describe_reqwest(&error)
             ))
         })?;
         if parsed.ok {
@@ -75,7 +89,7 @@ impl Telegram {
         if let Some(seconds) = parsed.parameters.and_then(|p| p.retry_after) {
             return Err(PollError::RetryAfter(Duration::from_secs(seconds)));
         }
-        Err(PollError::Failed(format!(
+        Err(failed(format!(
             "HTTP {status}: {}",
             parsed.description.unwrap_or_default()
         )))

@@ -2,11 +2,15 @@
 
 use std::time::Duration;
 
-use fake_telegram::GroupSpec;
+use fake_telegram::{AdminRights, BotRole, FakeTelegram, GroupSpec};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::support::{AppOptions, TestApp, eventually, eventually_some, spawn_app, spawn_app_with};
+use crate::support::logs::{ERROR, INFO, message};
+use crate::support::outage::ClosablePort;
+use crate::support::{
+    AppOptions, CapturedLogs, TestApp, eventually, eventually_some, spawn_app, spawn_app_with,
+};
 
 async fn readiness(app: &TestApp) -> (StatusCode, Value) {
     let response = app.get("/readyz").await;
@@ -148,4 +152,155 @@ async fn metrics_count_updates_and_telegram_calls() {
             "missing {expected} in\n{metrics}"
         );
     }
+}
+
+#[tokio::test]
+async fn readyz_turns_red_when_a_right_or_topics_are_taken_away_and_green_when_given_back() {
+    let logs = CapturedLogs::new();
+    let app = spawn_app_with(AppOptions {
+        logs: Some(logs.clone()),
+        adjust: Some(Box::new(|settings| {
+            settings.intake.self_check_every = Duration::from_millis(100);
+        })),
+        ..AppOptions::default()
+    })
+    .await;
+    let group = app.main_group;
+    let is_ready = || async { readiness(&app).await.0 == StatusCode::OK };
+    eventually("readyz to answer 200", Duration::from_secs(10), is_ready).await;
+
+    let mut seen = Vec::new();
+    for loss in Loss::ALL {
+        loss.take_away(&app.fake, group);
+        let problem = eventually_some(loss.what(), Duration::from_secs(10), || async {
+            let (status, json) = readiness(&app).await;
+            let problems = json["problems"].as_array().cloned().unwrap_or_default();
+            match problems.as_slice() {
+                [problem] if status == StatusCode::SERVICE_UNAVAILABLE => {
+                    problem.as_str().map(str::to_owned)
+                }
+                _ => None,
+            }
+        })
+        .await;
+        assert!(problem.contains(&group.to_string()), "{problem}");
+        assert!(problem.contains(loss.fix()), "{problem}");
+        loss.give_back(&app.fake, group);
+        eventually(
+            "readyz to turn green again",
+            Duration::from_secs(10),
+            is_ready,
+        )
+        .await;
+        seen.push(problem.trim_start_matches("self-check: ").to_owned());
+    }
+
+    // Each problem is logged once when it appears and once when it is gone.
+    for problem in &seen {
+        let logged = |level: u64, msg: &str| {
+            logs.at(level, msg)
+                .iter()
+                .filter(|line| line["problem"].as_str() == Some(problem.as_str()))
+                .count()
+        };
+        assert_eq!(logged(ERROR, "self-check found a problem"), 1, "{problem}");
+        assert_eq!(logged(INFO, "self-check: problem resolved"), 1, "{problem}");
+    }
+    // Checking again and again while all is well says nothing new.
+    let passed = logs
+        .lines()
+        .iter()
+        .filter(|line| message(line) == "self-check passed")
+        .count();
+    assert_eq!(passed, 1 + Loss::ALL.len());
+}
+
+/// What can be taken away from the main group under a running bot.
+#[derive(Clone, Copy)]
+enum Loss {
+    AdminRights,
+    ManageTopics,
+    Topics,
+}
+
+impl Loss {
+    const ALL: [Loss; 3] = [Loss::AdminRights, Loss::ManageTopics, Loss::Topics];
+
+    fn what(self) -> &'static str {
+        match self {
+            Loss::AdminRights => "the bot is no longer an administrator",
+            Loss::ManageTopics => "the bot lost Manage topics",
+            Loss::Topics => "the group is no longer a forum",
+        }
+    }
+
+    /// What /readyz tells the user to do.
+    fn fix(self) -> &'static str {
+        match self {
+            Loss::AdminRights => "make it one with the \"Manage topics\" right",
+            Loss::ManageTopics => "grant it in the group's administrator settings",
+            Loss::Topics => "open the group settings and enable Topics",
+        }
+    }
+
+    fn take_away(self, fake: &FakeTelegram, group: i64) {
+        match self {
+            Loss::AdminRights => fake.set_bot_role(group, BotRole::Member),
+            Loss::ManageTopics => {
+                fake.set_bot_role(group, BotRole::Admin(AdminRights::without_topics()))
+            }
+            Loss::Topics => fake.set_forum(group, false),
+        }
+    }
+
+    fn give_back(self, fake: &FakeTelegram, group: i64) {
+        match self {
+            Loss::Topics => fake.set_forum(group, true),
+            _ => fake.set_bot_role(group, BotRole::Admin(AdminRights::default())),
+        }
+    }
+}
+
+#[tokio::test]
+async fn readyz_says_so_when_a_recheck_cannot_reach_telegram_and_keeps_the_last_results() {
+    let fake = fake_telegram::FakeTelegram::start().await;
+    let main_group = fake.add_group(GroupSpec::plain("Support without topics"));
+    let port = ClosablePort::start(fake.addr()).await;
+    let logs = CapturedLogs::new();
+    let app = spawn_app_with(AppOptions {
+        fake: Some(fake),
+        main_group: Some(main_group),
+        vars: vec![("TELEGRAM_API_URL".into(), port.url())],
+        logs: Some(logs.clone()),
+        ..AppOptions::default()
+    })
+    .await;
+    logs.wait_for("the problem to be found", Duration::from_secs(10), |line| {
+        message(line) == "self-check found a problem"
+    })
+    .await;
+
+    port.close().await;
+    let problems = eventually_some(
+        "readyz to say Telegram cannot be reached",
+        Duration::from_secs(20),
+        || async {
+            let (_, json) = readiness(&app).await;
+            let problems: Vec<String> = json["problems"]
+                .as_array()?
+                .iter()
+                .filter_map(|p| p.as_str().map(str::to_owned))
+                .collect();
+            problems
+                .iter()
+                .any(|p| p.contains("cannot reach Telegram"))
+                .then_some(problems)
+        },
+    )
+    .await;
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].contains("enable Topics"), "{problems:?}");
+    assert!(problems[1].contains("TELEGRAM_API_URL"), "{problems:?}");
+    // Not knowing is not the same as fixed.
+    assert!(!logs.text().contains("problem resolved"), "{}", logs.text());
 }

@@ -5,6 +5,7 @@
 mod support;
 
 mod admin;
+mod authorisation;
 mod bridge;
 mod durability;
 mod failures;
@@ -13,6 +14,7 @@ mod languages;
 mod menus;
 mod polling;
 mod replicas;
+mod secrets;
 mod services;
 mod sheets;
 mod startup;

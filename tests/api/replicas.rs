@@ -9,7 +9,7 @@ use fake_telegram::{FakeTelegram, World};
 use sea_orm::EntityTrait;
 use topicdesk::entities::tickets;
 
-use crate::support::{AppOptions, TestDatabase, spawn_app_with};
+use crate::support::{AppOptions, TestDatabase, eventually, spawn_app_with};
 
 const CLIENTS: usize = 8;
 const MESSAGES: usize = 10;
@@ -203,4 +203,31 @@ async fn two_instances_keep_to_one_shared_limit_per_chat() {
         "two instances, one window: Telegram never had to refuse"
     );
     drop(second);
+}
+
+#[tokio::test]
+async fn two_instances_started_at_the_same_moment_on_an_empty_database_both_become_ready() {
+    if std::env::var("TEST_DATABASE_URL").is_err() {
+        eprintln!("skipped: instances share PostgreSQL only (set TEST_DATABASE_URL)");
+        return;
+    }
+    let fake = FakeTelegram::start().await;
+    let main_group = fake.add_forum_group("Support");
+    // Empty: no table yet, so both instances find every migration pending.
+    let database = Arc::new(TestDatabase::create().await);
+    let options = || AppOptions {
+        fake: Some(fake.clone()),
+        database: Some(database.clone()),
+        main_group: Some(main_group),
+        vars: vec![("WEBHOOK_SECRET".into(), "shared_secret".into())],
+        ..AppOptions::default()
+    };
+    // A compose `--scale bot=2` first start, or a rollout.
+    let (first, second) = tokio::join!(spawn_app_with(options()), spawn_app_with(options()));
+    for app in [&first, &second] {
+        eventually("both instances to be ready", PATIENCE, || async {
+            app.get("/readyz").await.status() == reqwest::StatusCode::OK
+        })
+        .await;
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod buttons;
 pub mod client;
+pub mod foreign;
 pub mod main_group;
 pub mod manager;
 pub mod membership;

@@ -16,6 +16,7 @@ use topicdesk::entities::inbound_updates;
 use topicdesk::startup::Application;
 
 use super::database::TestDatabase;
+use super::logs::CapturedLogs;
 
 pub const WEBHOOK_BASE: &str = "https://bot.example.test";
 
@@ -52,6 +53,8 @@ pub struct AppOptions {
     pub vars: Vec<(String, String)>,
     /// Last adjustments to the validated settings.
     pub adjust: Option<AdjustSettings>,
+    /// Collects everything the application logs.
+    pub logs: Option<CapturedLogs>,
 }
 
 impl Default for AppOptions {
@@ -64,6 +67,7 @@ impl Default for AppOptions {
             main_group: None,
             vars: Vec::new(),
             adjust: None,
+            logs: None,
         }
     }
 }
@@ -150,11 +154,12 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         adjust(&mut settings);
     }
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime for the application");
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    runtime.worker_threads(2).enable_all();
+    if let Some(logs) = &options.logs {
+        logs.attach(&mut runtime);
+    }
+    let runtime = runtime.build().expect("a runtime for the application");
     let (ready_tx, ready_rx) = oneshot::channel();
     let (finished_tx, finished_rx) = oneshot::channel();
     runtime.spawn(async move {

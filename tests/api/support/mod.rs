@@ -4,11 +4,13 @@
 pub mod app;
 pub mod database;
 pub mod desk;
+pub mod logs;
 pub mod outage;
 
 pub use app::{AppOptions, TestApp, spawn_app, spawn_app_with};
 pub use database::TestDatabase;
 pub use desk::{Desk, WAIT};
+pub use logs::CapturedLogs;
 
 use std::future::Future;
 use std::time::{Duration, Instant};

@@ -91,3 +91,51 @@ impl SqliteWriteLock {
         }
     }
 }
+
+/// A TCP forwarder in front of the fake Telegram whose port can be closed:
+/// from then on connections are refused, like a Bot API that is down,
+/// and open ones are cut.
+pub struct ClosablePort {
+    pub address: SocketAddr,
+    cut: watch::Sender<u64>,
+    accepting: tokio::task::JoinHandle<()>,
+}
+
+impl ClosablePort {
+    pub async fn start(upstream: SocketAddr) -> ClosablePort {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("an address");
+        let (cut, _) = watch::channel(0u64);
+        let accept_cut = cut.clone();
+        let accepting = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let mut cut_signal = accept_cut.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut server) = TcpStream::connect(upstream).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = copy_bidirectional(&mut client, &mut server) => {}
+                        _ = cut_signal.changed() => {}
+                    }
+                });
+            }
+        });
+        ClosablePort {
+            address,
+            cut,
+            accepting,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Closes the port (returns once it is closed) and cuts open connections.
+    pub async fn close(self) {
+        self.accepting.abort();
+        let _ = self.accepting.await;
+        self.cut.send_modify(|generation| *generation += 1);
+    }
+}

@@ -19,9 +19,9 @@ use serde_json::{Map, Value, json};
 use crate::fake::FakeTelegram;
 use crate::markup::detect_entities;
 use crate::methods::topics::{ICON_COLORS, TopicEvent, check_topic_name};
-use crate::setup::MemberRole;
+use crate::setup::{BotRole, MemberRole};
 use crate::world::files::{FileHints, FileKind};
-use crate::world::json::{object, user_json};
+use crate::world::json::{bot_member_json, object, user_json};
 use crate::world::{CallbackRecord, World, unix_now};
 
 /// Where an actor speaks.
@@ -313,6 +313,31 @@ impl World {
             "date": unix_now(),
             "old_chat_member": old,
             "new_chat_member": new,
+        });
+        self.push_update("my_chat_member", payload)
+    }
+
+    /// Changes the bot's membership in a group as `user` would (adding or
+    /// removing it, promoting it), with the `my_chat_member` update.
+    fn set_bot_role_by(&mut self, user: i64, chat: i64, role: BotRole) -> i64 {
+        let by = user_json(
+            self.users
+                .get(&user)
+                .unwrap_or_else(|| panic!("unknown user {user}")),
+        );
+        let bot = self.bot_json();
+        let group = self
+            .chats
+            .get_mut(&chat)
+            .and_then(|c| c.group_mut())
+            .unwrap_or_else(|| panic!("{chat} is not a group"));
+        let old = std::mem::replace(&mut group.bot, role);
+        let payload = json!({
+            "chat": self.chat_json(self.chat(chat)),
+            "from": by,
+            "date": unix_now(),
+            "old_chat_member": bot_member_json(bot.clone(), &old),
+            "new_chat_member": bot_member_json(bot, &role),
         });
         self.push_update("my_chat_member", payload)
     }
@@ -641,6 +666,22 @@ impl<'a> Actor<'a> {
     /// Unblocks the bot (`my_chat_member` kicked → member). Returns the update id.
     pub fn unblocks_bot(&self) -> i64 {
         self.tg.mutate(|w| w.set_blocked(self.user, false))
+    }
+
+    // ----- the bot in a group ------------------------------------------------------
+
+    /// Adds the bot to the group (from `in_group`) as an ordinary member:
+    /// the bot gets `my_chat_member` (left → member). Returns the update id.
+    pub fn adds_bot(&self) -> i64 {
+        self.sets_bot_role(BotRole::Member)
+    }
+
+    /// Sets the bot's role in the group (from `in_group`), as this person
+    /// adding, promoting or removing it: the bot gets `my_chat_member`.
+    /// Returns the update id.
+    pub fn sets_bot_role(&self, role: BotRole) -> i64 {
+        let chat = self.group_chat();
+        self.tg.mutate(|w| w.set_bot_role_by(self.user, chat, role))
     }
 
     // ----- topics ------------------------------------------------------------------

@@ -249,6 +249,19 @@ impl FakeTelegram {
         });
     }
 
+    /// Turns Topics on or off in group `chat`, as its settings would; its
+    /// topics stay where they are. No update is sent.
+    pub fn set_forum(&self, chat: i64, on: bool) {
+        self.mutate(|w| {
+            let group = w
+                .chats
+                .get_mut(&chat)
+                .and_then(|c| c.group_mut())
+                .unwrap_or_else(|| panic!("{chat} is not a group"));
+            group.is_forum = on;
+        });
+    }
+
     /// Creates a topic as existing state (its service message is stored but
     /// no update is sent and no call is recorded); returns its
     /// `message_thread_id`. The topic is attributed to the bot, so

@@ -56,6 +56,11 @@ async fn get_chat_returns_full_info_for_private_chats_and_forums() {
     };
     assert!(is_forum(&group));
     assert!(!is_forum(&bot.get_chat(ChatId(plain)).await.unwrap()));
+    // Topics can be turned off (and on) under a running bot.
+    tg.set_forum(forum, false);
+    assert!(!is_forum(&bot.get_chat(ChatId(forum)).await.unwrap()));
+    tg.set_forum(forum, true);
+    assert!(is_forum(&bot.get_chat(ChatId(forum)).await.unwrap()));
 
     let by_username = bot
         .get_chat(teloxide::types::Recipient::ChannelUsername(

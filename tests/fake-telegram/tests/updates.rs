@@ -1,7 +1,7 @@
 //! Every update the actors produce deserializes into teloxide's `Update` as
 //! the right kind, with the fields a bot relies on.
 
-use fake_telegram::{FakeTelegram, GroupSpec, Media, Origin, entity};
+use fake_telegram::{AdminRights, BotRole, FakeTelegram, GroupSpec, Media, Origin, entity};
 use serde_json::{Value, json};
 use teloxide::types::{
     ChatMemberKind, MaybeInaccessibleMessage, Message, MessageEntityKind, MessageId, MessageOrigin,
@@ -460,4 +460,36 @@ async fn teloxide_parses_updates_from_text_but_not_from_a_value() {
         matches!(from_value.kind, UpdateKind::Error(_)),
         "teloxide behaviour changed: {from_value:?}"
     );
+}
+
+#[tokio::test]
+async fn adding_the_bot_to_a_group_parses_and_changes_its_role() {
+    let tg = FakeTelegram::start().await;
+    let owner = tg.add_user("Olga");
+    let group = tg.add_group(
+        GroupSpec::forum("Elsewhere")
+            .bot_role(BotRole::Left)
+            .admins([owner]),
+    );
+
+    let added = tg.user(owner).in_group(group).adds_bot();
+    let UpdateKind::MyChatMember(change) = update(&tg, added).kind else {
+        panic!("not my_chat_member")
+    };
+    assert_eq!(change.chat.id.0, group);
+    assert_eq!(change.chat.title(), Some("Elsewhere"));
+    assert_eq!(change.from.id.0 as i64, owner);
+    assert!(change.old_chat_member.kind.is_left());
+    assert!(change.new_chat_member.kind.is_member());
+    assert_eq!(change.new_chat_member.user.id.0 as i64, tg.bot_id());
+
+    let promoted = tg
+        .user(owner)
+        .in_group(group)
+        .sets_bot_role(BotRole::Admin(AdminRights::default()));
+    let UpdateKind::MyChatMember(change) = update(&tg, promoted).kind else {
+        panic!("not my_chat_member")
+    };
+    assert!(change.old_chat_member.kind.is_member());
+    assert!(change.new_chat_member.kind.is_administrator());
 }
