@@ -32,6 +32,7 @@ mod m20261123_100100_add_events_search_text;
 mod m20261123_110000_create_sheet_reports;
 mod m20261123_120000_add_inbound_updates_topic_id;
 mod m20261130_090000_rename_tech_threads_to_mirrors;
+mod m20261201_100000_create_web_access;
 
 /// Where the database lives when `DATABASE_URL` is not set: a SQLite file
 /// under `./data`, created on first use.
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_110000_create_sheet_reports::Migration),
             Box::new(m20261123_120000_add_inbound_updates_topic_id::Migration),
             Box::new(m20261130_090000_rename_tech_threads_to_mirrors::Migration),
+            Box::new(m20261201_100000_create_web_access::Migration),
         ]
     }
 }

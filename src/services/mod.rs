@@ -13,3 +13,4 @@ pub mod survey;
 pub mod technicians;
 pub mod tickets;
 pub mod users;
+pub mod web;

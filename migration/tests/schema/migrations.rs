@@ -7,7 +7,7 @@ use topicdesk::entities::prelude::{Tickets, Users};
 
 use crate::harness::{migrated, single_connection};
 
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 12] = [
     "users",
     "technicians",
     "tickets",
@@ -18,6 +18,8 @@ const TABLES: [&str; 10] = [
     "inbound_updates",
     "outbox",
     "sheet_reports",
+    "web_sessions",
+    "api_tokens",
 ];
 
 fn migration_names() -> Vec<String> {

@@ -8,6 +8,9 @@
 mod answers;
 mod args;
 
+/// How /find reads its argument; the web desk's search reads `q` the same way.
+pub use args::parse_find;
+
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
