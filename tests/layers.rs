@@ -48,7 +48,14 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
         ),
         (
             "http",
-            &["intake", "metrics", "self_check", "store", "services"][..],
+            &[
+                "intake",
+                "metrics",
+                "self_check",
+                "store",
+                "services",
+                "texts",
+            ][..],
         ),
         ("self_check", &["config", "telegram"][..]),
     ])

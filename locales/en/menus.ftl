@@ -11,4 +11,6 @@ command-description =
     .stats = Statistics: /stats [days]
     .tech-on = Make a technician available: /tech_on <id>
     .tech-off = Make a technician unavailable: /tech_off <id>
+    .app = Open the desk (Mini App)
+    .api-token = A token for an integration: /api_token <name> [read|write]
     .other = Command

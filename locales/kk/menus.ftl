@@ -11,4 +11,6 @@ command-description =
     .stats = Статистика: /stats [күн]
     .tech-on = Маман жаңа өтініштерді қабылдайды: /tech_on <id>
     .tech-off = Маман жаңа өтініштерді қабылдамайды: /tech_off <id>
+    .app = Панельді ашу (Mini App)
+    .api-token = Интеграцияға токен: /api_token <атауы> [read|write]
     .other = Команда

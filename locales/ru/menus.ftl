@@ -11,4 +11,6 @@ command-description =
     .stats = Статистика: /stats [дней]
     .tech-on = Включить техника: /tech_on <id>
     .tech-off = Выключить техника: /tech_off <id>
+    .app = Открыть панель (Mini App)
+    .api-token = Токен для интеграции: /api_token <имя> [read|write]
     .other = Команда

@@ -31,12 +31,24 @@ pub enum ManagerCommand {
     Stats(String),
     TechOn(String),
     TechOff(String),
+    /// Opens the Mini App (managers and technicians, in the private chat).
+    App,
+    /// Makes an API token: `/api_token <name> [read|write]`.
+    ApiToken(String),
 }
 
 impl ManagerCommand {
     /// Every manager command's name, in the order the menu lists them.
-    pub const NAMES: [&'static str; 7] = [
-        "techs", "tickets", "ticket", "find", "stats", "tech_on", "tech_off",
+    pub const NAMES: [&'static str; 9] = [
+        "techs",
+        "tickets",
+        "ticket",
+        "find",
+        "stats",
+        "tech_on",
+        "tech_off",
+        "app",
+        "api_token",
     ];
 }
 

@@ -3,6 +3,7 @@
 //! both start.
 
 mod tasks;
+mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -177,7 +178,24 @@ impl Application {
             store: store.clone(),
             self_check: self_check.clone(),
         };
-        let router = http::router(readiness, metrics.clone(), webhook);
+        let texts = Texts::new(settings.language);
+        let (outbox, wake_requests) = Outbox::new();
+        let tickets = TicketService::new(
+            db.clone(),
+            outbox.clone(),
+            store.clone(),
+            texts,
+            settings.main_group_id,
+            settings.survey_ttl,
+        );
+        let web_desk = web::desk(&settings, &db, &store, &outbox, texts, &tickets);
+        tasks.extend(web::start(&settings, &web_desk, &sender, &shutdown));
+        let router = http::router(
+            readiness,
+            metrics.clone(),
+            webhook,
+            Some(web::routes(&settings, web_desk)),
+        );
         let http_shutdown = shutdown.clone();
         let http_task = tokio::spawn(async move {
             let server = axum::serve(listener, router)
@@ -200,7 +218,6 @@ impl Application {
                 shutdown.clone(),
             ))),
         }
-        let texts = Texts::new(settings.language);
         tasks.push(tokio::spawn(tasks::set_command_menus(
             sender.clone(),
             texts,
@@ -222,15 +239,6 @@ impl Application {
             shutdown.clone(),
         )));
 
-        let (outbox, wake_requests) = Outbox::new();
-        let tickets = TicketService::new(
-            db.clone(),
-            outbox.clone(),
-            store.clone(),
-            texts,
-            settings.main_group_id,
-            settings.survey_ttl,
-        );
         let facts = DeskFacts::new(
             db.clone(),
             store.clone(),
@@ -275,7 +283,8 @@ impl Application {
                 texts,
                 settings.admin_ids.clone(),
                 vec![settings.main_group_id],
-            ),
+            )
+            .with_mini_app(settings.web.mini_app_url()),
             users: UserService::new(db.clone()),
             tickets,
             sender: sender.clone(),

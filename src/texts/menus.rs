@@ -16,6 +16,8 @@ impl Texts {
             "stats" => fixed!(self, "command-description.stats"),
             "tech_on" => fixed!(self, "command-description.tech-on"),
             "tech_off" => fixed!(self, "command-description.tech-off"),
+            "app" => fixed!(self, "command-description.app"),
+            "api_token" => fixed!(self, "command-description.api-token"),
             _ => fixed!(self, "command-description.other"),
         }
     }
@@ -26,9 +28,9 @@ pub(super) mod tests {
     use super::*;
     use crate::domain::language::Language;
 
-    pub(in crate::texts) const COMMANDS: [&str; 11] = [
+    pub(in crate::texts) const COMMANDS: [&str; 13] = [
         "start", "help", "close", "techs", "tickets", "ticket", "find", "stats", "tech_on",
-        "tech_off", "unknown",
+        "tech_off", "app", "api_token", "unknown",
     ];
 
     pub(in crate::texts) fn all_texts(texts: Texts) -> Vec<String> {
