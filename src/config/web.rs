@@ -118,7 +118,12 @@ mod tests {
             parse_cors_origins("https://a.example, http://localhost:3000").unwrap(),
             ["https://a.example", "http://localhost:3000"]
         );
-        for bad in ["*", "https://a.example/", "https://a.example/path", "ftp://a"] {
+        for bad in [
+            "*",
+            "https://a.example/",
+            "https://a.example/path",
+            "ftp://a",
+        ] {
             assert_eq!(parse_cors_origins(bad).unwrap_err().key, "API_CORS_ORIGINS");
         }
     }
@@ -130,6 +135,9 @@ mod tests {
         web.public_url = Some(Url::parse("http://desk.example").unwrap());
         assert_eq!(web.mini_app_url(), None);
         web.public_url = Some(Url::parse("https://desk.example/").unwrap());
-        assert_eq!(web.mini_app_url().as_deref(), Some("https://desk.example/app/"));
+        assert_eq!(
+            web.mini_app_url().as_deref(),
+            Some("https://desk.example/app/")
+        );
     }
 }

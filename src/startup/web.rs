@@ -78,7 +78,10 @@ pub(super) fn start(
             if people.is_empty() {
                 break;
             }
-            tracing::warn!(left = people.len(), "Telegram out of reach; setting menu buttons again later");
+            tracing::warn!(
+                left = people.len(),
+                "Telegram out of reach; setting menu buttons again later"
+            );
             tokio::select! {
                 _ = shutdown.cancelled() => return,
                 _ = tokio::time::sleep(pauses.next_pause()) => {}

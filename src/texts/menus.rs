@@ -29,8 +29,19 @@ pub(super) mod tests {
     use crate::domain::language::Language;
 
     pub(in crate::texts) const COMMANDS: [&str; 13] = [
-        "start", "help", "close", "techs", "tickets", "ticket", "find", "stats", "tech_on",
-        "tech_off", "app", "api_token", "unknown",
+        "start",
+        "help",
+        "close",
+        "techs",
+        "tickets",
+        "ticket",
+        "find",
+        "stats",
+        "tech_on",
+        "tech_off",
+        "app",
+        "api_token",
+        "unknown",
     ];
 
     pub(in crate::texts) fn all_texts(texts: Texts) -> Vec<String> {

@@ -18,4 +18,8 @@ mod sheets;
 mod startup;
 mod survey;
 mod tickets;
+mod web_auth;
+mod web_events;
+mod web_misc;
+mod web_tickets;
 mod webhook;

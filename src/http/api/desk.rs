@@ -56,7 +56,10 @@ pub async fn availability(
 ) -> ApiResult<axum::Json<TechnicianView>> {
     let id = path_id(&id, "technician")?;
     Ok(axum::Json(
-        state.web.set_availability(&caller, id, body.available).await?,
+        state
+            .web
+            .set_availability(&caller, id, body.available)
+            .await?,
     ))
 }
 
@@ -109,11 +112,19 @@ pub async fn stats(
             "no categories are configured on this desk",
         ));
     }
-    let technician = match raw.get("technician").map(|v| v.trim()).filter(|v| !v.is_empty()) {
+    let technician = match raw
+        .get("technician")
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+    {
         None => None,
-        Some(value) => Some(value.parse().ok().filter(|id| *id > 0).ok_or_else(|| {
-            ApiError::invalid("technician", "expected a technician's id")
-        })?),
+        Some(value) => Some(
+            value
+                .parse()
+                .ok()
+                .filter(|id| *id > 0)
+                .ok_or_else(|| ApiError::invalid("technician", "expected a technician's id"))?,
+        ),
     };
     Ok(axum::Json(
         state.web.stats(&caller, from, to, technician).await?,

@@ -58,9 +58,10 @@ pub fn invalid_field(field: String, detail: String) -> Response {
 fn respond(status: StatusCode, body: ErrorBody) -> Response {
     let mut response = (status, Json(body)).into_response();
     if status == StatusCode::UNAUTHORIZED {
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("a header value"));
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            "Bearer".parse().expect("a header value"),
+        );
     }
     response
 }
@@ -79,7 +80,11 @@ impl IntoResponse for ApiError {
             ),
             WebError::Service(error) => {
                 let outage = error.is_outage();
-                tracing::error!(error = format!("{error:#}"), outage, "web desk request failed");
+                tracing::error!(
+                    error = format!("{error:#}"),
+                    outage,
+                    "web desk request failed"
+                );
                 let (status, error, detail) = if outage {
                     (
                         StatusCode::SERVICE_UNAVAILABLE,

@@ -63,7 +63,11 @@ impl Follower {
                 }
                 self.recheck_at = now + RECHECK;
             }
-            let batch = match self.web.events_after(&self.caller, self.position, PAGE).await {
+            let batch = match self
+                .web
+                .events_after(&self.caller, self.position, PAGE)
+                .await
+            {
                 Ok(batch) => batch,
                 Err(error) => {
                     tracing::warn!(error = %error, "could not read events for a stream");
@@ -144,9 +148,11 @@ pub async fn stream(
         })?;
     let caller = state.web.authenticate(&bearer).await?;
     let position = match header_or_query(&headers, "last-event-id", &query, "last_event_id") {
-        Some(value) => value.parse::<i32>().ok().filter(|id| *id >= 0).ok_or_else(|| {
-            ApiError::invalid("Last-Event-ID", "expected the id of an event")
-        })?,
+        Some(value) => value
+            .parse::<i32>()
+            .ok()
+            .filter(|id| *id >= 0)
+            .ok_or_else(|| ApiError::invalid("Last-Event-ID", "expected the id of an event"))?,
         None => state.web.newest_event_id().await?,
     };
     let ends_at = state.web.access_expiry(&bearer).map(|exp| {

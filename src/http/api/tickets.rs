@@ -61,9 +61,10 @@ pub async fn list(
         ..TicketQuery::default()
     };
     if let Some(status) = value("status") {
-        query.status = Some(StatusFilter::parse(status).ok_or_else(|| {
-            ApiError::invalid("status", "expected new, work, closed or open")
-        })?);
+        query.status =
+            Some(StatusFilter::parse(status).ok_or_else(|| {
+                ApiError::invalid("status", "expected new, work, closed or open")
+            })?);
     }
     if value("category").is_some() {
         return Err(ApiError::invalid(
@@ -152,7 +153,10 @@ pub async fn assign(
 ) -> ApiResult<axum::Json<TicketDetail>> {
     let id = path_id(&id, "ticket")?;
     if body.technician_id <= 0 {
-        return Err(ApiError::invalid("technician_id", "expected a technician's id"));
+        return Err(ApiError::invalid(
+            "technician_id",
+            "expected a technician's id",
+        ));
     }
     Ok(axum::Json(
         state.web.assign(&caller, id, body.technician_id).await?,

@@ -51,8 +51,7 @@ where
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        if let Err(error) = paint(&root).and_then(|()| root.present().map_err(|e| e.to_string()))
-        {
+        if let Err(error) = paint(&root).and_then(|()| root.present().map_err(|e| e.to_string())) {
             // A chart that cannot be drawn must not take the dashboard
             // down; the figures are there in numbers too.
             tracing::warn!(error, "a chart could not be drawn");

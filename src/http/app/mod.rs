@@ -39,12 +39,18 @@ pub fn routes(texts: Texts) -> Router {
 
 fn secured(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     // Small files, changed with every release: always revalidate.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
@@ -52,7 +58,11 @@ fn secured(mut response: Response) -> Response {
 
 async fn index(State(state): State<AppState>) -> Response {
     let Some(page) = Assets::get("index.html") else {
-        return (StatusCode::NOT_FOUND, "the Mini App is missing from this build").into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            "the Mini App is missing from this build",
+        )
+            .into_response();
     };
     let page = String::from_utf8_lossy(&page.data);
     // `</` would end the script block that holds the JSON.
@@ -62,13 +72,7 @@ async fn index(State(state): State<AppState>) -> Response {
     let page = page
         .replace("__LANG__", state.texts.language().code())
         .replace("__TEXTS__", &texts);
-    secured(
-        (
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            page,
-        )
-            .into_response(),
-    )
+    secured(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response())
 }
 
 async fn asset(Path(file): Path<String>) -> Response {

@@ -32,9 +32,7 @@ fn parse_token_args(args: &str) -> Option<(String, Scope)> {
         Some((name, last)) if last.eq_ignore_ascii_case("read") => (name, Scope::Read),
         _ => (args, Scope::Read),
     };
-    api_tokens::check_name(name)
-        .ok()
-        .map(|name| (name, scope))
+    api_tokens::check_name(name).ok().map(|name| (name, scope))
 }
 
 impl ManagerService {

@@ -85,9 +85,7 @@ fn settled(change: Change, ticket_id: i32) -> WebResult<()> {
         Change::Busy => Err(WebError::Conflict(format!(
             "someone is changing ticket #{ticket_id} right now: try again in a moment"
         ))),
-        Change::TicketClosed => Err(WebError::Conflict(format!(
-            "ticket #{ticket_id} is closed"
-        ))),
+        Change::TicketClosed => Err(WebError::Conflict(format!("ticket #{ticket_id} is closed"))),
         Change::UnknownTicket => Err(WebError::not_found(format!("no ticket #{ticket_id}"))),
         Change::UnknownTechnician => Err(WebError::invalid(
             "technician_id",
@@ -176,18 +174,15 @@ impl WebDesk {
         .insert(&txn)
         .await?;
         let source = Some((WEB_SOURCE_CHAT, event.id));
-        let delivery = |lane: i64, target: Target, text: RichText, response: bool, key: &str| {
-            Delivery {
+        let delivery =
+            |lane: i64, target: Target, text: RichText, response: bool, key: &str| Delivery {
                 lane,
                 ticket_id: Some(ticket_id),
-                action: TextMessage::new(target, text)
-                    .as_response(response)
-                    .into(),
+                action: TextMessage::new(target, text).as_response(response).into(),
                 source,
                 media_group_id: None,
                 dedup_key: format!("web-reply:{}:{key}", event.id),
-            }
-        };
+            };
         let marked = RichText {
             text: marked,
             entities: marks,

@@ -149,9 +149,10 @@ pub async fn create<C: ConnectionTrait>(
 pub async fn forget_sent_token_messages<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
     use sea_orm::sea_query::{ExprTrait, LikeExpr};
     let rows = outbox::Entity::find()
-        .filter(Expr::col(outbox::Column::DedupKey).like(LikeExpr::new(format!(
-            "{TOKEN_MESSAGE_KEY}%"
-        ))))
+        .filter(
+            Expr::col(outbox::Column::DedupKey)
+                .like(LikeExpr::new(format!("{TOKEN_MESSAGE_KEY}%"))),
+        )
         .filter(outbox::Column::Status.ne(OutboxStatus::Pending))
         .all(conn)
         .await?;

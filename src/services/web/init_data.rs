@@ -34,7 +34,12 @@ pub struct WebAppUser {
 
 impl WebAppUser {
     pub fn full_name(&self) -> String {
-        match self.last_name.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        match self
+            .last_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
             Some(last) => format!("{} {last}", self.first_name.trim()),
             None => self.first_name.trim().to_owned(),
         }
@@ -71,7 +76,10 @@ fn secret_key(bot_token: &str) -> [u8; 32] {
 fn fields(init_data: &str) -> Option<BTreeMap<String, String>> {
     let mut fields = BTreeMap::new();
     for (name, value) in url::form_urlencoded::parse(init_data.as_bytes()) {
-        if fields.insert(name.into_owned(), value.into_owned()).is_some() {
+        if fields
+            .insert(name.into_owned(), value.into_owned())
+            .is_some()
+        {
             return None;
         }
     }
@@ -110,8 +118,7 @@ pub fn verify(
     let fields = fields(init_data).ok_or(InitDataError::Malformed)?;
     let hash = fields.get("hash").ok_or(InitDataError::MissingHash)?;
     let hash = decode_hex(hash).ok_or(InitDataError::BadSignature)?;
-    let mut mac =
-        HmacSha256::new_from_slice(&secret_key(bot_token)).expect("HMAC takes any key");
+    let mut mac = HmacSha256::new_from_slice(&secret_key(bot_token)).expect("HMAC takes any key");
     mac.update(data_check_string(&fields).as_bytes());
     // `verify_slice` compares in constant time.
     mac.verify_slice(&hash)
@@ -136,8 +143,7 @@ pub fn sign(fields: &[(&str, &str)], bot_token: &str) -> String {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    let mut mac =
-        HmacSha256::new_from_slice(&secret_key(bot_token)).expect("HMAC takes any key");
+    let mut mac = HmacSha256::new_from_slice(&secret_key(bot_token)).expect("HMAC takes any key");
     mac.update(data_check_string(&map).as_bytes());
     let hash: String = mac
         .finalize()
@@ -177,8 +183,13 @@ mod tests {
 
     #[test]
     fn data_signed_with_the_bot_token_names_the_user() {
-        let user = verify(&signed(1_800_000_000 - 10), TOKEN, now(), Duration::from_secs(3600))
-            .unwrap();
+        let user = verify(
+            &signed(1_800_000_000 - 10),
+            TOKEN,
+            now(),
+            Duration::from_secs(3600),
+        )
+        .unwrap();
         assert_eq!(user.id, 42);
         assert_eq!(user.full_name(), "Maria Manager");
         assert_eq!(user.username.as_deref(), Some("maria"));
@@ -194,21 +205,36 @@ mod tests {
         );
         let changed = data.replace("%22id%22%3A42", "%22id%22%3A43");
         assert_ne!(changed, data);
-        assert_eq!(verify(&changed, TOKEN, now(), hour), Err(InitDataError::BadSignature));
+        assert_eq!(
+            verify(&changed, TOKEN, now(), hour),
+            Err(InitDataError::BadSignature)
+        );
         let no_hash: String = data.split("&hash=").next().unwrap().to_owned();
-        assert_eq!(verify(&no_hash, TOKEN, now(), hour), Err(InitDataError::MissingHash));
+        assert_eq!(
+            verify(&no_hash, TOKEN, now(), hour),
+            Err(InitDataError::MissingHash)
+        );
         let twice = format!("{data}&auth_date=1");
-        assert_eq!(verify(&twice, TOKEN, now(), hour), Err(InitDataError::Malformed));
+        assert_eq!(
+            verify(&twice, TOKEN, now(), hour),
+            Err(InitDataError::Malformed)
+        );
     }
 
     #[test]
     fn old_data_is_refused_and_the_limit_is_the_setting() {
         let hour = Duration::from_secs(3600);
         let old = signed(1_800_000_000 - 3601);
-        assert_eq!(verify(&old, TOKEN, now(), hour), Err(InitDataError::Expired));
+        assert_eq!(
+            verify(&old, TOKEN, now(), hour),
+            Err(InitDataError::Expired)
+        );
         assert!(verify(&old, TOKEN, now(), Duration::from_secs(7200)).is_ok());
         let future = signed(1_800_000_000 + 3600);
-        assert_eq!(verify(&future, TOKEN, now(), hour), Err(InitDataError::Expired));
+        assert_eq!(
+            verify(&future, TOKEN, now(), hour),
+            Err(InitDataError::Expired)
+        );
     }
 
     #[test]

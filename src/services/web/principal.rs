@@ -116,7 +116,13 @@ impl Principal {
     }
 
     pub fn is_admin_person(&self) -> bool {
-        matches!(self, Principal::Person { role: Role::Admin, .. })
+        matches!(
+            self,
+            Principal::Person {
+                role: Role::Admin,
+                ..
+            }
+        )
     }
 
     /// The technician whose view this is, for a technician.
@@ -279,15 +285,15 @@ mod tests {
             ivan.may_close(&ticket(None, TicketStatus::New)),
             Err(Refusal::NotYourTicket)
         );
-        assert_eq!(ivan.may_assign(&ticket(None, TicketStatus::New), Some(1)), Ok(()));
+        assert_eq!(
+            ivan.may_assign(&ticket(None, TicketStatus::New), Some(1)),
+            Ok(())
+        );
         assert_eq!(
             ivan.may_assign(&ticket(None, TicketStatus::New), Some(2)),
             Err(Refusal::AssignedToSomeoneElse)
         );
-        assert_eq!(
-            ivan.may_switch_availability(),
-            Err(Refusal::AdminsOnly)
-        );
+        assert_eq!(ivan.may_switch_availability(), Err(Refusal::AdminsOnly));
     }
 
     #[test]

@@ -63,13 +63,8 @@ impl WebDesk {
 
     /// Exchanges Telegram's initData for tokens.
     pub async fn sign_in(&self, init_data: &str) -> WebResult<SessionTokens> {
-        let user = init_data::verify(
-            init_data,
-            &self.bot_token,
-            Utc::now(),
-            self.auth_max_age,
-        )
-        .map_err(|error| WebError::Unauthorized(error.to_string()))?;
+        let user = init_data::verify(init_data, &self.bot_token, Utc::now(), self.auth_max_age)
+            .map_err(|error| WebError::Unauthorized(error.to_string()))?;
         let Some((role, tech)) = self.role_of(user.id).await? else {
             tracing::info!(tg_user_id = user.id, "web sign-in refused: not on the team");
             return Err(Self::outsider(user.id));

@@ -53,9 +53,8 @@ fn averages(answers: &[&feedback::Model]) -> Option<SurveyAverages> {
         return None;
     }
     let n = answers.len() as f64;
-    let mean = |q: fn(&feedback::Model) -> i16| {
-        answers.iter().map(|a| f64::from(q(a))).sum::<f64>() / n
-    };
+    let mean =
+        |q: fn(&feedback::Model) -> i16| answers.iter().map(|a| f64::from(q(a))).sum::<f64>() / n;
     Some(SurveyAverages {
         speed: mean(|a| a.q1),
         quality: mean(|a| a.q2),
@@ -110,9 +109,7 @@ fn day_of(at: DateTime<Utc>) -> NaiveDate {
 }
 
 fn start_of(day: NaiveDate) -> DateTime<Utc> {
-    day.and_hms_opt(0, 0, 0)
-        .expect("midnight exists")
-        .and_utc()
+    day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc()
 }
 
 /// The tickets and survey answers of a period, read once.
@@ -124,8 +121,11 @@ struct PeriodRows {
 impl PeriodRows {
     fn figures(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> PeriodFigures {
         let within = |at: DateTime<Utc>| at >= from && at < until;
-        let opened: Vec<&tickets::Model> =
-            self.tickets.iter().filter(|t| within(t.created_at)).collect();
+        let opened: Vec<&tickets::Model> = self
+            .tickets
+            .iter()
+            .filter(|t| within(t.created_at))
+            .collect();
         let closed: Vec<&tickets::Model> = self
             .tickets
             .iter()
@@ -289,7 +289,11 @@ impl WebDesk {
         let first_day = today - Duration::days(DASHBOARD_DAYS - 1);
         let scope = Self::scope_of(caller, None)?;
         let rows = self
-            .period_rows(start_of(first_day), start_of(today) + Duration::days(1), scope)
+            .period_rows(
+                start_of(first_day),
+                start_of(today) + Duration::days(1),
+                scope,
+            )
             .await?;
         let days: Vec<DayFigures> = first_day
             .iter_days()
@@ -305,7 +309,8 @@ impl WebDesk {
             .expect("the period includes today");
 
         // Open tickets in the caller's view: theirs and unassigned ones.
-        let mut open = tickets::Entity::find().filter(tickets::Column::Status.ne(TicketStatus::Closed));
+        let mut open =
+            tickets::Entity::find().filter(tickets::Column::Status.ne(TicketStatus::Closed));
         if !caller.sees_everything() {
             let mut visible = Condition::any().add(tickets::Column::AssignedTechId.is_null());
             if let Some(me) = caller.technician() {
@@ -315,8 +320,14 @@ impl WebDesk {
         }
         let open = open.order_by_asc(tickets::Column::Id).all(&self.db).await?;
         let counts = OpenCounts {
-            new: open.iter().filter(|t| t.status == TicketStatus::New).count() as u64,
-            work: open.iter().filter(|t| t.status == TicketStatus::Work).count() as u64,
+            new: open
+                .iter()
+                .filter(|t| t.status == TicketStatus::New)
+                .count() as u64,
+            work: open
+                .iter()
+                .filter(|t| t.status == TicketStatus::Work)
+                .count() as u64,
         };
         let oldest_waiting = match open.iter().min_by_key(|t| (t.created_at, t.id)) {
             Some(oldest) => reports::rows_for(&self.db, vec![oldest.clone()])
@@ -340,8 +351,8 @@ impl WebDesk {
                 .filter(|f| f.created_at >= since)
                 .collect();
             let ratings = rated.len() as u64;
-            let average_rating = averages(&rated)
-                .map(|a| (a.speed + a.quality + a.politeness) / 3.0);
+            let average_rating =
+                averages(&rated).map(|a| (a.speed + a.quality + a.politeness) / 3.0);
             technicians.push(TechnicianLoad {
                 technician: (&load.tech).into(),
                 available: load.tech.available,

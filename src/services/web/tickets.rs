@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Condition;
-use sea_orm::{
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -381,9 +379,8 @@ impl WebDesk {
             .filter(|found| {
                 let row = &found.row;
                 let holder = tech_of(row);
-                let visible = caller.sees_everything()
-                    || holder.is_none()
-                    || holder == caller.technician();
+                let visible =
+                    caller.sees_everything() || holder.is_none() || holder == caller.technician();
                 visible
                     && query.status.is_none_or(|s| s.matches(row.status))
                     && query.technician.is_none_or(|t| match t {
@@ -473,7 +470,10 @@ impl WebDesk {
             };
             let via_web = event.payload.get("via").and_then(Value::as_str) == Some("web");
             let source = event.payload.get("source").and_then(|s| {
-                Some((s.get("chat")?.as_i64()?, s.get("message_id")?.as_i64()? as i32))
+                Some((
+                    s.get("chat")?.as_i64()?,
+                    s.get("message_id")?.as_i64()? as i32,
+                ))
             });
             let source = if via_web {
                 Some((WEB_SOURCE_CHAT, event.id))
@@ -582,11 +582,7 @@ impl Places<'_> {
     }
 
     /// The original (when it is in Telegram) and every copy made of it.
-    fn links_of(
-        &self,
-        source: (i64, i32),
-        links: &[message_links::Model],
-    ) -> Vec<MessageLinkView> {
+    fn links_of(&self, source: (i64, i32), links: &[message_links::Model]) -> Vec<MessageLinkView> {
         let copies = links
             .iter()
             .filter(|l| (l.src_chat_id, l.src_message_id) == source)

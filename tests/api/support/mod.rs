@@ -5,6 +5,7 @@ pub mod app;
 pub mod database;
 pub mod desk;
 pub mod outage;
+pub mod web;
 
 pub use app::{AppOptions, TestApp, spawn_app, spawn_app_with};
 pub use database::TestDatabase;
