@@ -19,6 +19,7 @@ mod startup;
 mod survey;
 mod tickets;
 mod web_auth;
+mod web_browser;
 mod web_events;
 mod web_misc;
 mod web_tickets;

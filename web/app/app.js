@@ -32,7 +32,7 @@ function h(tag, attrs, ...children) {
   return el;
 }
 const main = () => document.getElementById("main");
-function show(...nodes) { main().replaceChildren(...nodes); }
+function show(...nodes) { main().replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined && n !== false)); }
 
 function duration(seconds) {
   if (seconds === null || seconds === undefined) return "—";
@@ -286,7 +286,7 @@ function timelineEntry(entry) {
   }
   const words = t(EVENT_WORDS[entry.kind] || "ui-event.other");
   return h("li", { class: "sys", "data-test": `timeline-${entry.kind}` },
-    [words, entry.detail || (EVENT_WORDS[entry.kind] ? null : entry.kind), when(entry.at)].filter(Boolean).join(" · "));
+    [[words, entry.detail || (EVENT_WORDS[entry.kind] ? null : entry.kind)].filter(Boolean).join(" "), when(entry.at)].join(" · "));
 }
 
 async function ticketPage(id) {
@@ -338,7 +338,7 @@ async function ticketPage(id) {
         h("div", { class: "muted" }, `${t("ui-opened-at")}: ${when(d.created_at)}`),
         d.topic_link ? h("a", { href: d.topic_link, target: "_blank" }, "Telegram ↗") : null),
       h("div", { class: "row", style: "margin-top:8px" }, assign, close),
-      reason(p.close), p.assign.allowed ? null : reason(p.assign), confirmRow,
+      reason(p.close), p.assign.allowed || p.assign.reason === p.close.reason ? null : reason(p.assign), confirmRow,
       d.feedback ? h("div", { class: "card", style: "margin-top:8px" },
         h("strong", {}, t("ui-feedback")), " ",
         `⭐ ${d.feedback.speed} · ${d.feedback.quality} · ${d.feedback.politeness}`,
