@@ -44,7 +44,7 @@ fn day_label(days: &[DayFigures], index: i32) -> String {
         .unwrap_or_default()
 }
 
-fn draw<F>(palette: &Palette, paint: F) -> String
+fn draw<F>(paint: F) -> String
 where
     F: FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<(), String>,
 {
@@ -57,7 +57,6 @@ where
             tracing::warn!(error, "a chart could not be drawn");
         }
     }
-    let _ = palette;
     svg
 }
 
@@ -71,7 +70,7 @@ pub fn opened_closed(dashboard: &Dashboard, palette: &Palette, texts: &Texts) ->
         .unwrap_or(0)
         .max(4) as i64;
     let last = days.len().saturating_sub(1).max(1) as i32;
-    draw(palette, |root| {
+    draw(|root| {
         let text = (FONT, 13).into_font().color(&palette.fg);
         let mut chart = ChartBuilder::on(root)
             .margin(12)
@@ -130,7 +129,7 @@ pub fn opened_closed(dashboard: &Dashboard, palette: &Palette, texts: &Texts) ->
 pub fn survey(dashboard: &Dashboard, palette: &Palette, texts: &Texts) -> String {
     let days = &dashboard.days;
     let last = days.len().saturating_sub(1).max(1) as i32;
-    draw(palette, |root| {
+    draw(|root| {
         let text = (FONT, 13).into_font().color(&palette.fg);
         let mut chart = ChartBuilder::on(root)
             .margin(12)
