@@ -308,3 +308,96 @@ async fn the_mini_app_shows_the_desk_answers_a_client_and_closes_the_ticket() {
     screenshot(client, "closed.png").await;
     browser.client.clone().close().await.ok();
 }
+
+/// The Mini App's address as Telegram opens it for `user`.
+fn launch_url(desk: &WebDesk, user: i64, name: &str) -> String {
+    let init_data = desk.init_data(user, name, Duration::ZERO);
+    let hash = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("tgWebAppData", &init_data)
+        .append_pair("tgWebAppVersion", "8.0")
+        .finish();
+    format!("{}#{hash}", desk.app.url("/app/"))
+}
+
+#[tokio::test]
+async fn the_mini_app_disables_what_a_role_may_not_do_and_turns_strangers_away() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let client = &browser.client;
+    let desk = WebDesk::open_with(vec![("BOT_LANGUAGE", "en")]).await;
+    desk.client_opens_ticket("Anna", "Unassigned one").await;
+    let texts = topicdesk::texts::Texts::new(topicdesk::config::Language::En).web_ui();
+
+    // A technician: an unassigned ticket can be taken, not closed.
+    client
+        .goto(&launch_url(&desk, desk.tech, "Ivan"))
+        .await
+        .unwrap();
+    shows(client, "[data-test=open-new]", "1").await;
+    client
+        .goto(&format!("{}#/tickets/1", desk.app.url("/app/")))
+        .await
+        .unwrap();
+    let close = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-test=close]"))
+        .await
+        .unwrap();
+    assert_eq!(
+        close.attr("disabled").await.unwrap().as_deref(),
+        Some("true")
+    );
+    eventually("the reason under the button", WAIT, || async {
+        texts_of(client, ".reason")
+            .await
+            .contains(&texts["ui-reason.not-your-ticket"])
+    })
+    .await;
+    client
+        .find(Locator::Css("[data-test=take]"))
+        .await
+        .expect("a Take button")
+        .click()
+        .await
+        .unwrap();
+    eventually("the ticket taken", WAIT, || async {
+        tickets::Entity::find_by_id(1)
+            .one(&desk.app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .assigned_tech_id
+            .is_some()
+    })
+    .await;
+    let close = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-test=close]:not([disabled])"))
+        .await;
+    assert!(close.is_ok(), "once theirs, the ticket can be closed");
+    screenshot(client, "technician.png").await;
+
+    // Someone not on the team: told whom to ask, with their id. (The page
+    // is left first, as closing a Mini App does, so it opens afresh.)
+    client.goto("about:blank").await.unwrap();
+    let stranger = 777_000_111;
+    client
+        .goto(&launch_url(&desk, stranger, "Eve"))
+        .await
+        .unwrap();
+    let page = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-test=forbidden]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("777000111"), "{page}");
+    assert!(page.contains("ADMIN_IDS"), "{page}");
+    screenshot(client, "forbidden.png").await;
+}

@@ -230,3 +230,47 @@ async fn a_technicians_stream_carries_their_tickets_and_unassigned_ones_only() {
     let (status, _) = Api::anonymous(&desk).get("/api/v1/events/stream").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// Writes an events row with a chosen id, as a transaction of another
+/// instance would, committing out of order.
+async fn event_with_id(desk: &WebDesk, id: i64, age: chrono::Duration) {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    events::ActiveModel {
+        id: Set(id as i32),
+        ticket_id: Set(Some(1)),
+        actor: Set(topicdesk::entities::Actor::System),
+        action: Set("test_marker".into()),
+        payload: Set(json!({ "n": id })),
+        ts: Set(chrono::Utc::now() - age),
+        search_text: Set(None),
+    }
+    .insert(&desk.app.db)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn an_event_committed_out_of_order_is_waited_for_not_skipped() {
+    let desk = WebDesk::open().await;
+    desk.client_opens_ticket("Anna", "Hello").await;
+    settled(&desk).await;
+    let api = desk.sign_in_admin().await;
+    let base = *event_ids_after(&desk, 0).await.last().unwrap();
+
+    // Id base+2 is readable while base+1 is still on its way.
+    event_with_id(&desk, base + 2, chrono::Duration::zero()).await;
+    let mut stream = EventStream::open(&api, "", Some(base)).await;
+    let early = tokio::time::timeout(std::time::Duration::from_secs(1), stream.next()).await;
+    assert!(
+        early.is_err(),
+        "nothing passes the gap while it may fill: {early:?}"
+    );
+    event_with_id(&desk, base + 1, chrono::Duration::zero()).await;
+    assert_eq!(stream.next().await.0, base + 1);
+    assert_eq!(stream.next().await.0, base + 2);
+
+    // A gap older than the grace period is a rolled-back transaction: the
+    // stream goes on past it.
+    event_with_id(&desk, base + 4, chrono::Duration::seconds(30)).await;
+    assert_eq!(stream.next().await.0, base + 4);
+}
