@@ -128,6 +128,51 @@ mod tests {
         }
     }
 
+    fn load(extra: &[(&str, &str)]) -> Result<super::super::Settings, ConfigError> {
+        let mut vars: std::collections::HashMap<String, String> = [
+            ("BOT_TOKEN", "123456:ABC-def_1"),
+            ("MAIN_GROUP_ID", "-1001234567890"),
+        ]
+        .iter()
+        .chain(extra)
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        vars.retain(|_, v| !v.is_empty());
+        super::super::Settings::from_vars(vars)
+    }
+
+    #[test]
+    fn public_url_defaults_to_the_webhook_url_and_is_checked() {
+        let webhook = [
+            ("WEBHOOK_URL", "https://hook.example"),
+            ("WEBHOOK_SECRET", "s3cret"),
+        ];
+        let web = load(&webhook).unwrap().web;
+        assert_eq!(
+            web.mini_app_url().as_deref(),
+            Some("https://hook.example/app/")
+        );
+        let mut both = webhook.to_vec();
+        both.push(("PUBLIC_URL", "https://desk.example"));
+        let web = load(&both).unwrap().web;
+        assert_eq!(
+            web.mini_app_url().as_deref(),
+            Some("https://desk.example/app/")
+        );
+        let web = load(&[]).unwrap().web;
+        assert_eq!(web.public_url, None);
+        assert_eq!(web.auth_max_age, DEFAULT_WEBAPP_AUTH_MAX_AGE);
+        assert!(web.cors_origins.is_empty());
+        assert_eq!(
+            load(&[("PUBLIC_URL", "desk")]).unwrap_err().key,
+            "PUBLIC_URL"
+        );
+        assert_eq!(
+            load(&[("WEBAPP_AUTH_MAX_AGE", "soon")]).unwrap_err().key,
+            "WEBAPP_AUTH_MAX_AGE"
+        );
+    }
+
     #[test]
     fn the_mini_app_needs_https() {
         let mut web = WebSettings::default();

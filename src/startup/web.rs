@@ -48,6 +48,21 @@ pub(super) fn routes(settings: &Settings, desk: WebDesk) -> WebRoutes {
     }
 }
 
+/// Expired refresh tokens go once an hour.
+async fn prune_sessions(desk: WebDesk, shutdown: CancellationToken) {
+    loop {
+        match desk.prune_sessions().await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "expired web sessions pruned"),
+            Err(error) => tracing::warn!(error = %error, "could not prune web sessions"),
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+        }
+    }
+}
+
 /// The background work of the web desk; says once whether the Mini App
 /// is on.
 pub(super) fn start(
@@ -56,7 +71,10 @@ pub(super) fn start(
     sender: &Sender,
     shutdown: &CancellationToken,
 ) -> Vec<JoinHandle<()>> {
-    let mut tasks = vec![tokio::spawn(desk.clone().watch_events(shutdown.clone()))];
+    let mut tasks = vec![
+        tokio::spawn(desk.clone().watch_events(shutdown.clone())),
+        tokio::spawn(prune_sessions(desk.clone(), shutdown.clone())),
+    ];
     let Some(url) = desk.mini_app_url().map(str::to_owned) else {
         tracing::info!(
             "Mini App off: it needs a public HTTPS address (PUBLIC_URL, or WEBHOOK_URL); the REST API is served at /api/v1"

@@ -24,7 +24,8 @@ use utoipa::ToSchema;
 use super::WebDesk;
 use super::error::WebResult;
 use super::principal::Principal;
-use crate::entities::{Actor, events, tickets};
+use super::tickets::actor_name;
+use crate::entities::{events, tickets};
 
 /// How long a gap in the ids is waited for before it is taken as a
 /// rolled-back transaction. The desk's transactions last milliseconds.
@@ -56,15 +57,6 @@ pub struct FeedBatch {
     pub waiting_for_gap: bool,
     /// The page was full: more may follow at once.
     pub more: bool,
-}
-
-fn actor_name(actor: Actor) -> &'static str {
-    match actor {
-        Actor::Client => "client",
-        Actor::Staff => "staff",
-        Actor::Tech => "tech",
-        Actor::System => "system",
-    }
 }
 
 impl WebDesk {

@@ -251,6 +251,16 @@ impl WebDesk {
         })
     }
 
+    /// Deletes refresh tokens past their expiry: they sign nobody in, and
+    /// every refresh adds a row.
+    pub async fn prune_sessions(&self) -> WebResult<u64> {
+        let deleted = web_sessions::Entity::delete_many()
+            .filter(web_sessions::Column::ExpiresAt.lt(Utc::now()))
+            .exec(&self.db)
+            .await?;
+        Ok(deleted.rows_affected)
+    }
+
     /// When the access token runs out (for streams, which then end).
     pub fn access_expiry(&self, bearer: &str) -> Option<chrono::DateTime<Utc>> {
         self.keys

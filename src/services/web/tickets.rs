@@ -265,7 +265,8 @@ pub struct TicketDetail {
     pub last_event_id: i32,
 }
 
-fn actor_name(actor: Actor) -> &'static str {
+/// How an actor is named in the API.
+pub(super) fn actor_name(actor: Actor) -> &'static str {
     match actor {
         Actor::Client => "client",
         Actor::Staff => "staff",
