@@ -58,7 +58,11 @@ async fn browser() -> Option<Browser> {
         if std::env::var("TOPICDESK_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
             panic!("TOPICDESK_REQUIRE_BROWSER=1 but chromium or chromedriver is missing");
         }
-        println!("skipping the browser test: chromium and chromedriver are not installed");
+        // One line for the whole run, however many browser tests skip.
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            println!("skipping the browser tests: chromium and chromedriver are not installed");
+        });
         return None;
     };
     let port = free_port();
