@@ -56,6 +56,7 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
                 "store",
                 "services",
                 "telegram",
+                "texts",
             ][..],
         ),
         ("self_check", &["config", "telegram"][..]),

@@ -16,4 +16,6 @@ command-description =
     .ban = Ban a client: /ban in a topic
     .unban = Lift a ban: /unban <id>
     .banned = Banned clients
+    .app = Open the desk (Mini App)
+    .api-token = A token for an integration: /api_token <name> [read|write]
     .other = Command

@@ -16,4 +16,6 @@ command-description =
     .ban = Клиентті бұғаттау: топикте /ban
     .unban = Клиентті бұғаттан шығару: /unban <id>
     .banned = Бұғатталған клиенттер
+    .app = Панельді ашу (Mini App)
+    .api-token = Интеграцияға токен: /api_token <атауы> [read|write]
     .other = Команда

@@ -16,4 +16,6 @@ command-description =
     .ban = Заблокировать клиента: /ban в топике
     .unban = Разблокировать клиента: /unban <id>
     .banned = Заблокированные клиенты
+    .app = Открыть панель (Mini App)
+    .api-token = Токен для интеграции: /api_token <имя> [read|write]
     .other = Команда

@@ -12,6 +12,10 @@ use crate::domain::commands::{ClientCommand, ManagerCommand, TeamCommand};
 use crate::telegram::{Sender, TelegramError};
 use crate::texts::Texts;
 
+/// Manager commands answered in the private chat only: a Mini App button
+/// works there alone, and a token must not be shown to a group.
+const PRIVATE_ONLY: [&str; 2] = ["app", "api_token"];
+
 /// `C`'s commands, described in the staff's language.
 fn commands<C: BotCommands>(texts: &Texts) -> Vec<BotCommand> {
     C::bot_commands()
@@ -57,7 +61,15 @@ pub async fn set_menus(
                 chat_id: main.clone(),
                 user_id: UserId(*admin as u64),
             },
-            group.iter().chain(&managers).cloned().collect(),
+            group
+                .iter()
+                .chain(
+                    managers
+                        .iter()
+                        .filter(|c| !PRIVATE_ONLY.contains(&c.command.as_str())),
+                )
+                .cloned()
+                .collect(),
         ));
     }
     let mut first_error = None;

@@ -2,6 +2,7 @@
 //! Handlers are thin: they gather the facts of an update and make one
 //! service call; the services decide.
 
+pub mod app_button;
 mod desk;
 mod handlers;
 pub mod menus;

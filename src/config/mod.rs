@@ -13,6 +13,9 @@ use url::Url;
 
 mod parse;
 mod raw;
+mod web;
+
+pub use web::{DEFAULT_WEBAPP_AUTH_MAX_AGE, WebSettings};
 
 use raw::{RawSettings, read_dotenv};
 
@@ -87,6 +90,8 @@ pub struct Settings {
     /// RUST_LOG, read here so a value in .env works too.
     pub log_filter: Option<String>,
     pub intake: IntakeSettings,
+    /// The web desk: Mini App, REST API, live events.
+    pub web: WebSettings,
 }
 
 #[derive(Debug, Clone)]

@@ -47,6 +47,9 @@ pub(super) struct RawSettings {
     inbound_retention_hours: Option<String>,
     telegram_flood_limits: Option<String>,
     tickets_per_hour: Option<String>,
+    public_url: Option<String>,
+    webapp_auth_max_age: Option<String>,
+    api_cors_origins: Option<String>,
 }
 
 pub(super) fn read_dotenv(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
@@ -227,6 +230,21 @@ impl RawSettings {
             None => DEFAULT_TICKETS_PER_HOUR,
         };
 
+        let web = WebSettings {
+            public_url: match present(self.public_url) {
+                Some(url) => Some(parse_url("PUBLIC_URL", &url)?),
+                None => webhook.as_ref().map(|w| w.url.clone()),
+            },
+            auth_max_age: match present(self.webapp_auth_max_age) {
+                Some(v) => super::web::parse_max_age(&v)?,
+                None => DEFAULT_WEBAPP_AUTH_MAX_AGE,
+            },
+            cors_origins: match present(self.api_cors_origins) {
+                Some(v) => super::web::parse_cors_origins(&v)?,
+                None => Vec::new(),
+            },
+        };
+
         Ok(Settings {
             telegram,
             main_group_id,
@@ -244,6 +262,7 @@ impl RawSettings {
             survey_ttl: DEFAULT_SURVEY_TTL,
             tickets_per_hour,
             intake,
+            web,
         })
     }
 }

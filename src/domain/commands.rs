@@ -36,13 +36,29 @@ pub enum ManagerCommand {
     Ban(String),
     Unban(String),
     Banned,
+    /// Opens the Mini App (managers and technicians, in the private chat).
+    App,
+    /// Makes an API token: `/api_token <name> [read|write]`.
+    ApiToken(String),
 }
 
 impl ManagerCommand {
     /// Every manager command's name, in the order the menu lists them.
-    pub const NAMES: [&'static str; 12] = [
-        "techs", "tickets", "ticket", "find", "stats", "tech_on", "tech_off", "failed", "resend",
-        "ban", "unban", "banned",
+    pub const NAMES: [&'static str; 14] = [
+        "techs",
+        "tickets",
+        "ticket",
+        "find",
+        "stats",
+        "tech_on",
+        "tech_off",
+        "failed",
+        "resend",
+        "ban",
+        "unban",
+        "banned",
+        "app",
+        "api_token",
     ];
 }
 

@@ -16,6 +16,9 @@ pub mod message_links;
 pub mod outbox;
 pub mod sheet_reports;
 
+pub mod api_tokens;
+pub mod web_sessions;
+
 pub mod mirrors;
 pub mod technicians;
 pub mod tickets;

@@ -1,6 +1,9 @@
 //! The HTTP surface: the webhook (when configured), health, readiness and
-//! metrics. Served in polling mode too, for health checks and scraping.
+//! metrics, and the web desk (the Mini App under `/app/`, the REST API
+//! under `/api/`). Served in polling mode too.
 
+pub mod api;
+pub mod app;
 mod health;
 
 pub use health::Readiness;
@@ -13,7 +16,18 @@ use tower_http::trace::TraceLayer;
 use crate::intake::webhook::{self, WebhookState};
 use crate::metrics::Metrics;
 
-pub fn router(readiness: Readiness, metrics: Metrics, webhook: Option<WebhookState>) -> Router {
+/// The web desk's part of the router.
+pub struct WebRoutes {
+    pub desk: crate::services::web::WebDesk,
+    pub cors_origins: Vec<String>,
+}
+
+pub fn router(
+    readiness: Readiness,
+    metrics: Metrics,
+    webhook: Option<WebhookState>,
+    web: Option<WebRoutes>,
+) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz).with_state(readiness))
@@ -26,6 +40,11 @@ pub fn router(readiness: Readiness, metrics: Metrics, webhook: Option<WebhookSta
         );
     if let Some(state) = webhook {
         router = router.merge(webhook::routes(state));
+    }
+    if let Some(web) = web {
+        router = router
+            .merge(app::routes(web.desk.texts()))
+            .merge(api::routes(web.desk, &web.cors_origins));
     }
     router.layer(
         TraceLayer::new_for_http().make_span_with(|request: &Request| {

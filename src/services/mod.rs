@@ -14,3 +14,4 @@ pub mod survey;
 pub mod technicians;
 pub mod tickets;
 pub mod users;
+pub mod web;

@@ -3,6 +3,7 @@
 //! both start.
 
 mod tasks;
+mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -187,7 +188,25 @@ impl Application {
             self_check: self_check.clone(),
             telegram: sender.health(),
         };
-        let router = http::router(readiness, metrics.clone(), webhook);
+        let texts = Texts::new(settings.language);
+        let (outbox, wake_requests) = Outbox::new();
+        let tickets = TicketService::new(
+            db.clone(),
+            outbox.clone(),
+            store.clone(),
+            texts,
+            settings.main_group_id,
+            settings.survey_ttl,
+        )
+        .with_tickets_per_hour(settings.tickets_per_hour);
+        let web_desk = web::desk(&settings, &db, &store, &outbox, texts, &tickets);
+        tasks.extend(web::start(&settings, &web_desk, &sender, &shutdown));
+        let router = http::router(
+            readiness,
+            metrics.clone(),
+            webhook,
+            Some(web::routes(&settings, web_desk)),
+        );
         let http_shutdown = shutdown.clone();
         let http_task = tokio::spawn(async move {
             let server = axum::serve(listener, router)
@@ -210,7 +229,6 @@ impl Application {
                 shutdown.clone(),
             ))),
         }
-        let texts = Texts::new(settings.language);
         tasks.push(tokio::spawn(tasks::set_command_menus(
             sender.clone(),
             texts,
@@ -235,16 +253,6 @@ impl Application {
             shutdown.clone(),
         )));
 
-        let (outbox, wake_requests) = Outbox::new();
-        let tickets = TicketService::new(
-            db.clone(),
-            outbox.clone(),
-            store.clone(),
-            texts,
-            settings.main_group_id,
-            settings.survey_ttl,
-        )
-        .with_tickets_per_hour(settings.tickets_per_hour);
         let facts = DeskFacts::new(
             db.clone(),
             store.clone(),
@@ -296,7 +304,8 @@ impl Application {
                 texts,
                 settings.admin_ids.clone(),
                 vec![settings.main_group_id],
-            ),
+            )
+            .with_mini_app(settings.web.mini_app_url()),
             moderation: ModerationService::new(db.clone(), outbox.clone(), texts),
             users: UserService::new(db.clone()),
             tickets,

@@ -7,22 +7,23 @@ use std::path::{Path, PathBuf};
 
 use fluent_syntax::ast::Entry;
 
-use super::{Texts, admin, menus, survey, tests as client_and_team};
+use super::{Texts, admin, menus, survey, tests as client_and_team, web};
 use crate::domain::language::Language;
 
 /// The locale files of each language, by area. The loader finds a new file
 /// only when the crate is compiled again, which editing this list does.
-const AREAS: [&str; 5] = ["client", "survey", "team", "admin", "menus"];
+const AREAS: [&str; 6] = ["client", "survey", "team", "admin", "menus", "web"];
 
 /// Letters Kazakh has and Russian does not.
 const KAZAKH_LETTERS: &str = "әғқңөұүһіӘҒҚҢӨҰҮҺІ";
 
 /// The Rust side of the texts, where every message id must be used.
-const SOURCES: [&str; 4] = [
+const SOURCES: [&str; 5] = [
     include_str!("mod.rs"),
     include_str!("admin.rs"),
     include_str!("survey.rs"),
     include_str!("menus.rs"),
+    include_str!("web.rs"),
 ];
 
 fn locale_file(language: Language, area: &str) -> PathBuf {
@@ -63,6 +64,7 @@ fn every_text(texts: Texts) -> Vec<String> {
         survey::tests::all_texts(texts),
         admin::tests::all_texts(texts),
         menus::tests::all_texts(texts),
+        web::tests::all_texts(texts),
     ]
     .concat()
 }

@@ -21,6 +21,8 @@ impl Texts {
             "ban" => fixed!(self, "command-description.ban"),
             "unban" => fixed!(self, "command-description.unban"),
             "banned" => fixed!(self, "command-description.banned"),
+            "app" => fixed!(self, "command-description.app"),
+            "api_token" => fixed!(self, "command-description.api-token"),
             _ => fixed!(self, "command-description.other"),
         }
     }
@@ -31,9 +33,25 @@ pub(super) mod tests {
     use super::*;
     use crate::domain::language::Language;
 
-    pub(in crate::texts) const COMMANDS: [&str; 16] = [
-        "start", "help", "close", "techs", "tickets", "ticket", "find", "stats", "tech_on",
-        "tech_off", "failed", "resend", "ban", "unban", "banned", "unknown",
+    pub(in crate::texts) const COMMANDS: [&str; 18] = [
+        "start",
+        "help",
+        "close",
+        "techs",
+        "tickets",
+        "ticket",
+        "find",
+        "stats",
+        "tech_on",
+        "tech_off",
+        "failed",
+        "resend",
+        "ban",
+        "unban",
+        "banned",
+        "app",
+        "api_token",
+        "unknown",
     ];
 
     pub(in crate::texts) fn all_texts(texts: Texts) -> Vec<String> {

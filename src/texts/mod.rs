@@ -57,6 +57,7 @@ mod menus;
 #[cfg(test)]
 mod samples;
 mod survey;
+mod web;
 
 /// One argument of a Fluent message.
 type Arg<'a> = (&'static str, FluentValue<'a>);

@@ -37,13 +37,31 @@ async fn clients_the_main_group_and_managers_each_get_their_menu() {
     assert_eq!(
         manager_private,
         [
-            "start", "help", "close", "techs", "tickets", "ticket", "find", "stats", "tech_on",
-            "tech_off", "failed", "resend", "ban", "unban", "banned"
+            "start",
+            "help",
+            "close",
+            "techs",
+            "tickets",
+            "ticket",
+            "find",
+            "stats",
+            "tech_on",
+            "tech_off",
+            "failed",
+            "resend",
+            "ban",
+            "unban",
+            "banned",
+            "app",
+            "api_token"
         ]
     );
     let manager_in_group = menu(json!({"type": "chat_member", "chat_id": main, "user_id": 777}));
     assert_eq!(manager_in_group[0], "close");
     assert!(manager_in_group.contains(&"stats".to_owned()));
+    // The Mini App's button and new tokens belong in the private chat.
+    assert!(!manager_in_group.contains(&"app".to_owned()));
+    assert!(!manager_in_group.contains(&"api_token".to_owned()));
 
     // Descriptions are in the configured language (Russian by default).
     let private = desk

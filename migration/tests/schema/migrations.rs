@@ -7,7 +7,7 @@ use topicdesk::entities::prelude::{Tickets, Users};
 
 use crate::harness::{migrated, single_connection};
 
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 13] = [
     "users",
     "technicians",
     "tickets",
@@ -19,6 +19,8 @@ const TABLES: [&str; 11] = [
     "outbox",
     "sheet_reports",
     "daily_stats",
+    "web_sessions",
+    "api_tokens",
 ];
 
 fn migration_names() -> Vec<String> {

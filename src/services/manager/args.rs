@@ -30,7 +30,7 @@ pub(super) fn parse_ticket_number(args: &str) -> Option<i32> {
     digits.parse().ok().filter(|id| *id > 0)
 }
 
-pub(super) fn parse_find(args: &str) -> Option<FindQuery> {
+pub fn parse_find(args: &str) -> Option<FindQuery> {
     if let Some(number) = args.strip_prefix('#') {
         return parse_ticket_number(number).map(FindQuery::TicketNumber);
     }

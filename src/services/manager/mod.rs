@@ -8,6 +8,10 @@
 mod answers;
 mod args;
 mod moderation;
+mod web;
+
+/// How /find reads its argument; the web desk's search reads `q` the same way.
+pub use args::parse_find;
 
 use std::sync::Arc;
 
@@ -45,6 +49,8 @@ pub struct ManagerService {
     /// Main groups where managers may give commands besides their private chat.
     main_groups: Arc<Vec<i64>>,
     moderation: ModerationService,
+    /// The Mini App's address for /app; `None` when it is off.
+    mini_app_url: Option<Arc<str>>,
 }
 
 impl ManagerService {
@@ -64,7 +70,14 @@ impl ManagerService {
             texts,
             admins: Arc::new(admins),
             main_groups: Arc::new(main_groups),
+            mini_app_url: None,
         }
+    }
+
+    /// Where /app sends managers and technicians (`None`: the Mini App is off).
+    pub fn with_mini_app(mut self, url: Option<String>) -> Self {
+        self.mini_app_url = url.map(Arc::from);
+        self
     }
 
     pub fn is_manager(&self, user: i64) -> bool {
@@ -73,6 +86,12 @@ impl ManagerService {
 
     /// Runs the command if its author may, and queues the answer.
     pub async fn handle(&self, request: &ManagerRequest) -> ServiceResult<()> {
+        if matches!(
+            request.command,
+            ManagerCommand::App | ManagerCommand::ApiToken(_)
+        ) {
+            return self.handle_web(request).await;
+        }
         let is_admin = request.from.is_some_and(|user| self.is_manager(user));
         let in_place = request.private || self.main_groups.contains(&request.chat_id);
         let reply = if is_admin && in_place {
@@ -143,6 +162,10 @@ impl ManagerService {
                 moderation::ban(request, args.trim(), ban, texts, db, &self.moderation).await?
             }
             ManagerCommand::Banned => moderation::banned(texts, &self.moderation).await?,
+            // Answered by `handle_web`, which has its own rules.
+            ManagerCommand::App | ManagerCommand::ApiToken(_) => {
+                RichBuilder::plain(texts.admin_refusal())
+            }
         })
     }
 }

@@ -207,7 +207,7 @@ fn step_of(event: &events::Model) -> Option<Step> {
 
 /// List rows for these tickets, in the given order, with their clients and
 /// technicians read in two queries.
-pub(super) async fn rows_for<C: ConnectionTrait>(
+pub async fn rows_for<C: ConnectionTrait>(
     conn: &C,
     found: Vec<tickets::Model>,
 ) -> Result<Vec<TicketRow>, DbErr> {

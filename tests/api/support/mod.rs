@@ -6,6 +6,7 @@ pub mod database;
 pub mod desk;
 pub mod logs;
 pub mod outage;
+pub mod web;
 
 pub use app::{AppOptions, TestApp, spawn_app, spawn_app_with};
 pub use database::TestDatabase;

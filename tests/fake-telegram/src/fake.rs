@@ -530,6 +530,10 @@ impl FakeTelegram {
     }
 
     /// Commands for a scope (`None` = default) and language (`None` = all).
+    pub fn menu_button(&self, chat: Option<i64>) -> Option<Value> {
+        self.read(|w| w.menu_button(chat))
+    }
+
     pub fn my_commands(
         &self,
         scope: Option<Value>,

@@ -160,7 +160,7 @@ impl StoredMessage {
             .map(|v| v as i32)
     }
 
-    /// Inline keyboard rows as `(text, callback_data or url)`.
+    /// Inline keyboard rows as `(text, callback_data, url or web_app url)`.
     pub fn button_rows(&self) -> Vec<Vec<(String, String)>> {
         let Some(rows) = self.json["reply_markup"]["inline_keyboard"].as_array() else {
             return Vec::new();
@@ -176,6 +176,7 @@ impl StoredMessage {
                                 let target = b["callback_data"]
                                     .as_str()
                                     .or_else(|| b["url"].as_str())
+                                    .or_else(|| b["web_app"]["url"].as_str())
                                     .unwrap_or_default()
                                     .to_owned();
                                 (text, target)
@@ -607,6 +608,12 @@ impl World {
         let key =
             crate::methods::commands::command_key(scope.as_ref(), language_code.unwrap_or(""));
         self.commands.get(&key).map(|c| c.commands.clone())
+    }
+
+    /// The menu button set for a private chat (`None`: the default one),
+    /// as setChatMenuButton stored it.
+    pub fn menu_button(&self, chat: Option<i64>) -> Option<Value> {
+        self.menu_buttons.get(&chat.unwrap_or(0)).cloned()
     }
 
     /// Every command set registered with setMyCommands.

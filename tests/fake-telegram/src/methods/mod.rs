@@ -10,6 +10,7 @@ pub(crate) mod callbacks;
 pub(crate) mod chats;
 pub(crate) mod commands;
 pub(crate) mod edits;
+pub(crate) mod menu_button;
 pub(crate) mod messages;
 pub(crate) mod send;
 pub(crate) mod topics;
@@ -39,6 +40,8 @@ const KNOWN: &[&str] = &[
     "setmycommands",
     "getmycommands",
     "deletemycommands",
+    "setchatmenubutton",
+    "getchatmenubutton",
     "sendmessage",
     "sendphoto",
     "senddocument",
@@ -176,6 +179,8 @@ impl World {
             "setmycommands" => self.set_my_commands(p),
             "getmycommands" => self.get_my_commands(p),
             "deletemycommands" => self.delete_my_commands(p),
+            "setchatmenubutton" => self.set_chat_menu_button(p),
+            "getchatmenubutton" => self.get_chat_menu_button(p),
             "sendmessage" => self.send_message(p),
             "sendphoto" => self.send_file(p, FileKind::Photo),
             "senddocument" => self.send_file(p, FileKind::Document),

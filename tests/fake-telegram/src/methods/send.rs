@@ -103,6 +103,16 @@ pub(crate) fn inline_markup(p: &Params) -> Result<Option<Value>, ApiError> {
                     return Err(ApiError::bad_request("BUTTON_DATA_INVALID"));
                 }
             }
+            if let Some(app) = button.get("web_app") {
+                // Telegram opens Mini Apps over HTTPS only.
+                let ok = app["url"]
+                    .as_str()
+                    .and_then(|u| reqwest::Url::parse(u).ok())
+                    .is_some_and(|u| u.scheme() == "https");
+                if !ok {
+                    return Err(ApiError::bad_request("BUTTON_URL_INVALID"));
+                }
+            }
             if let Some(url) = button.get("url") {
                 let ok = url
                     .as_str()
@@ -216,10 +226,24 @@ impl World {
         } else if let Some(topic) = reply_topic {
             self.check_bot_topic(chat_id, topic)?;
         }
+        let reply_markup = inline_markup(p)?;
+        let has_web_app = reply_markup.as_ref().is_some_and(|m| {
+            m["inline_keyboard"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_array)
+                .flatten()
+                .any(|b| b.get("web_app").is_some())
+        });
+        // Mini App buttons work in private chats only.
+        if has_web_app && !matches!(self.chat(chat_id).kind, ChatKind::Private { .. }) {
+            return Err(ApiError::bad_request("BUTTON_TYPE_INVALID"));
+        }
         Ok(Target {
             chat_id,
             placement: self.placement(chat_id, thread, reply),
-            reply_markup: inline_markup(p)?,
+            reply_markup,
             protect_content: p.bool("protect_content"),
         })
     }

@@ -76,6 +76,8 @@ pub struct World {
     pub(crate) callbacks: Vec<CallbackRecord>,
     pub(crate) callback_index: HashMap<String, usize>,
     pub(crate) commands: BTreeMap<String, CommandSet>,
+    /// setChatMenuButton, by private chat (0: the default button).
+    pub(crate) menu_buttons: BTreeMap<i64, Value>,
     pub(crate) calls: Vec<RecordedCall>,
     pub(crate) faults: Faults,
     pub(crate) latency: Latency,
@@ -121,6 +123,7 @@ impl World {
             callbacks: Vec::new(),
             callback_index: HashMap::new(),
             commands: BTreeMap::new(),
+            menu_buttons: BTreeMap::new(),
             calls: Vec::new(),
             faults: Faults::default(),
             latency: Latency::default(),

@@ -1,0 +1,374 @@
+//! Figures for the web desk: what /stats gives, per day (UTC), and the
+//! dashboard. Computed here from the rows, the same on both databases.
+//! A technician sees the figures of their own tickets.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::sea_query::Condition;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::WebDesk;
+use super::error::{WebError, WebResult};
+use super::principal::Principal;
+use super::tickets::{TechnicianRef, TicketView};
+use crate::entities::{TicketStatus, feedback, tickets};
+use crate::services::reports::{self, percentile};
+
+/// The longest period one request may cover.
+pub const MAX_DAYS: i64 = 366;
+/// The dashboard's charts cover this many days, today included.
+pub const DASHBOARD_DAYS: i64 = 30;
+const IN_CHUNK: usize = 500;
+
+/// Median and 90th percentile, in seconds.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct SpreadView {
+    pub count: usize,
+    pub median_seconds: f64,
+    pub p90_seconds: f64,
+}
+
+fn spread(mut seconds: Vec<f64>) -> Option<SpreadView> {
+    seconds.sort_by(f64::total_cmp);
+    Some(SpreadView {
+        count: seconds.len(),
+        median_seconds: percentile(&seconds, 0.5)?,
+        p90_seconds: percentile(&seconds, 0.9)?,
+    })
+}
+
+/// Average survey answers (1–5).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct SurveyAverages {
+    pub speed: f64,
+    pub quality: f64,
+    pub politeness: f64,
+}
+
+fn averages(answers: &[&feedback::Model]) -> Option<SurveyAverages> {
+    if answers.is_empty() {
+        return None;
+    }
+    let n = answers.len() as f64;
+    let mean =
+        |q: fn(&feedback::Model) -> i16| answers.iter().map(|a| f64::from(q(a))).sum::<f64>() / n;
+    Some(SurveyAverages {
+        speed: mean(|a| a.q1),
+        quality: mean(|a| a.q2),
+        politeness: mean(|a| a.q3),
+    })
+}
+
+/// The figures of one day, or of the whole period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PeriodFigures {
+    /// Tickets opened.
+    pub opened: u64,
+    /// Tickets closed (whenever opened).
+    pub closed: u64,
+    /// Of the tickets opened, those not closed yet.
+    pub still_open: u64,
+    /// Opening to the first answer, of the tickets opened.
+    pub first_response: Option<SpreadView>,
+    /// Opening to closing, of the tickets closed.
+    pub resolution: Option<SpreadView>,
+    /// Surveys answered, of the tickets closed.
+    pub feedback: u64,
+    pub averages: Option<SurveyAverages>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DayFigures {
+    /// `YYYY-MM-DD`, UTC.
+    #[schema(value_type = String, format = Date)]
+    pub date: NaiveDate,
+    #[serde(flatten)]
+    pub figures: PeriodFigures,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StatsReport {
+    #[schema(value_type = String, format = Date)]
+    pub from: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub to: NaiveDate,
+    pub technician: Option<i32>,
+    pub days: Vec<DayFigures>,
+    pub total: PeriodFigures,
+}
+
+fn seconds_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
+    (to - from).num_milliseconds().max(0) as f64 / 1000.0
+}
+
+fn day_of(at: DateTime<Utc>) -> NaiveDate {
+    at.date_naive()
+}
+
+fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc()
+}
+
+/// The tickets and survey answers of a period, read once.
+struct PeriodRows {
+    tickets: Vec<tickets::Model>,
+    feedback: BTreeMap<i32, feedback::Model>,
+}
+
+impl PeriodRows {
+    fn figures(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> PeriodFigures {
+        let within = |at: DateTime<Utc>| at >= from && at < until;
+        let opened: Vec<&tickets::Model> = self
+            .tickets
+            .iter()
+            .filter(|t| within(t.created_at))
+            .collect();
+        let closed: Vec<&tickets::Model> = self
+            .tickets
+            .iter()
+            .filter(|t| t.closed_at.is_some_and(within))
+            .collect();
+        let answers: Vec<&feedback::Model> = closed
+            .iter()
+            .filter_map(|t| self.feedback.get(&t.id))
+            .collect();
+        PeriodFigures {
+            opened: opened.len() as u64,
+            closed: closed.len() as u64,
+            still_open: opened.iter().filter(|t| t.status.is_open()).count() as u64,
+            first_response: spread(
+                opened
+                    .iter()
+                    .filter_map(|t| Some(seconds_between(t.created_at, t.first_response_at?)))
+                    .collect(),
+            ),
+            resolution: spread(
+                closed
+                    .iter()
+                    .filter_map(|t| Some(seconds_between(t.created_at, t.closed_at?)))
+                    .collect(),
+            ),
+            feedback: answers.len() as u64,
+            averages: averages(&answers),
+        }
+    }
+}
+
+/// One technician on the dashboard.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TechnicianLoad {
+    #[serde(flatten)]
+    pub technician: TechnicianRef,
+    pub available: bool,
+    pub open_tickets: u64,
+    /// The mean of all three answers over the last 30 days' surveys of
+    /// their tickets.
+    pub average_rating: Option<f64>,
+    pub ratings: u64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OpenCounts {
+    pub new: u64,
+    pub work: u64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Dashboard {
+    /// Open tickets by status (in the caller's view).
+    pub open: OpenCounts,
+    /// The open ticket waiting longest.
+    pub oldest_waiting: Option<TicketView>,
+    /// Today (UTC) so far.
+    pub today: PeriodFigures,
+    /// The last 30 days, oldest first, today last.
+    pub days: Vec<DayFigures>,
+    pub technicians: Vec<TechnicianLoad>,
+    /// Service levels are not there yet: always null for now.
+    pub sla: Option<serde_json::Value>,
+    /// Open the event stream from here to follow the desk live.
+    pub last_event_id: i32,
+}
+
+impl WebDesk {
+    /// Tickets opened or closed in [from, until), of one technician or all.
+    async fn period_rows(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        technician: Option<i32>,
+    ) -> WebResult<PeriodRows> {
+        let mut query = tickets::Entity::find().filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(tickets::Column::CreatedAt.gte(from))
+                        .add(tickets::Column::CreatedAt.lt(until)),
+                )
+                .add(
+                    Condition::all()
+                        .add(tickets::Column::ClosedAt.gte(from))
+                        .add(tickets::Column::ClosedAt.lt(until)),
+                ),
+        );
+        if let Some(tech) = technician {
+            query = query.filter(tickets::Column::AssignedTechId.eq(tech));
+        }
+        let tickets = query.all(&self.db).await?;
+        let ids: Vec<i32> = tickets.iter().map(|t| t.id).collect();
+        let mut feedback = BTreeMap::new();
+        for chunk in ids.chunks(IN_CHUNK) {
+            for row in feedback::Entity::find()
+                .filter(feedback::Column::TicketId.is_in(chunk.iter().copied()))
+                .all(&self.db)
+                .await?
+            {
+                feedback.insert(row.ticket_id, row);
+            }
+        }
+        Ok(PeriodRows { tickets, feedback })
+    }
+
+    /// The technician whose figures the caller gets: a technician always
+    /// their own; others whom they ask for (or everyone).
+    fn scope_of(caller: &Principal, asked: Option<i32>) -> WebResult<Option<i32>> {
+        if caller.sees_everything() {
+            return Ok(asked);
+        }
+        let me = caller.technician();
+        match asked {
+            Some(other) if Some(other) != me => Err(WebError::Forbidden(
+                "technicians see their own figures only".into(),
+            )),
+            _ => Ok(me),
+        }
+    }
+
+    pub async fn stats(
+        &self,
+        caller: &Principal,
+        from: NaiveDate,
+        to: NaiveDate,
+        technician: Option<i32>,
+    ) -> WebResult<StatsReport> {
+        if from > to {
+            return Err(WebError::invalid("from", "must not be after `to`"));
+        }
+        if (to - from).num_days() >= MAX_DAYS {
+            return Err(WebError::invalid(
+                "to",
+                format!("a period covers at most {MAX_DAYS} days"),
+            ));
+        }
+        let technician = Self::scope_of(caller, technician)?;
+        let until = start_of(to) + Duration::days(1);
+        let rows = self.period_rows(start_of(from), until, technician).await?;
+        let days = from
+            .iter_days()
+            .take_while(|day| *day <= to)
+            .map(|date| DayFigures {
+                date,
+                figures: rows.figures(start_of(date), start_of(date) + Duration::days(1)),
+            })
+            .collect();
+        Ok(StatsReport {
+            from,
+            to,
+            technician,
+            days,
+            total: rows.figures(start_of(from), until),
+        })
+    }
+
+    pub async fn dashboard(&self, caller: &Principal) -> WebResult<Dashboard> {
+        let now = Utc::now();
+        let today = day_of(now);
+        let first_day = today - Duration::days(DASHBOARD_DAYS - 1);
+        let scope = Self::scope_of(caller, None)?;
+        let rows = self
+            .period_rows(
+                start_of(first_day),
+                start_of(today) + Duration::days(1),
+                scope,
+            )
+            .await?;
+        let days: Vec<DayFigures> = first_day
+            .iter_days()
+            .take_while(|day| *day <= today)
+            .map(|date| DayFigures {
+                date,
+                figures: rows.figures(start_of(date), start_of(date) + Duration::days(1)),
+            })
+            .collect();
+        let today_figures = days
+            .last()
+            .map(|d| d.figures.clone())
+            .expect("the period includes today");
+
+        // Open tickets in the caller's view: theirs and unassigned ones.
+        let mut open =
+            tickets::Entity::find().filter(tickets::Column::Status.ne(TicketStatus::Closed));
+        if !caller.sees_everything() {
+            let mut visible = Condition::any().add(tickets::Column::AssignedTechId.is_null());
+            if let Some(me) = caller.technician() {
+                visible = visible.add(tickets::Column::AssignedTechId.eq(me));
+            }
+            open = open.filter(visible);
+        }
+        let open = open.order_by_asc(tickets::Column::Id).all(&self.db).await?;
+        let counts = OpenCounts {
+            new: open
+                .iter()
+                .filter(|t| t.status == TicketStatus::New)
+                .count() as u64,
+            work: open
+                .iter()
+                .filter(|t| t.status == TicketStatus::Work)
+                .count() as u64,
+        };
+        let oldest_waiting = match open.iter().min_by_key(|t| (t.created_at, t.id)) {
+            Some(oldest) => reports::rows_for(&self.db, vec![oldest.clone()])
+                .await?
+                .pop()
+                .map(|row| TicketView::from_row(row, None)),
+            None => None,
+        };
+
+        let since = start_of(first_day);
+        let mut technicians = Vec::new();
+        for load in reports::technicians(&self.db).await? {
+            if !load.tech.is_active || scope.is_some_and(|me| me != load.tech.id) {
+                continue;
+            }
+            let rated: Vec<&feedback::Model> = rows
+                .tickets
+                .iter()
+                .filter(|t| t.assigned_tech_id == Some(load.tech.id))
+                .filter_map(|t| rows.feedback.get(&t.id))
+                .filter(|f| f.created_at >= since)
+                .collect();
+            let ratings = rated.len() as u64;
+            let average_rating =
+                averages(&rated).map(|a| (a.speed + a.quality + a.politeness) / 3.0);
+            technicians.push(TechnicianLoad {
+                technician: (&load.tech).into(),
+                available: load.tech.available,
+                open_tickets: load.open_tickets,
+                average_rating,
+                ratings,
+            });
+        }
+        Ok(Dashboard {
+            open: counts,
+            oldest_waiting,
+            today: today_figures,
+            days,
+            technicians,
+            sla: None,
+            last_event_id: self.newest_event_id().await?,
+        })
+    }
+}

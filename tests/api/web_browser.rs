@@ -1,0 +1,407 @@
+//! The Mini App in a real headless Chromium, driven over WebDriver
+//! (fantoccini + chromedriver): opened with a signed initData as Telegram
+//! would open it, it shows the dashboard with the database's numbers, opens
+//! a ticket, sends a reply that reaches the client, follows the ticket
+//! live, and closes it. Screenshots go to `target/screenshots/`.
+//!
+//! Without chromium and chromedriver these tests skip with one line, unless
+//! TOPICDESK_REQUIRE_BROWSER=1 (set by `.ci/run`) makes that a failure.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::json;
+use topicdesk::entities::{TicketStatus, tickets};
+
+use crate::support::web::{WebDesk, bot_says};
+use crate::support::{WAIT, eventually, eventually_some};
+
+/// A browser for one test; the driver process ends with it.
+struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Chromium and chromedriver, started; `None` (after one line saying so)
+/// when they are not installed and not required.
+async fn browser() -> Option<Browser> {
+    let chromium = find_program(&["chromium", "chromium-browser", "google-chrome"]);
+    let driver = find_program(&["chromedriver"]);
+    let (Some(chromium), Some(driver)) = (chromium, driver) else {
+        if std::env::var("TOPICDESK_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+            panic!("TOPICDESK_REQUIRE_BROWSER=1 but chromium or chromedriver is missing");
+        }
+        // One line for the whole run, however many browser tests skip.
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            println!("skipping the browser tests: chromium and chromedriver are not installed");
+        });
+        return None;
+    };
+    let port = free_port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let profile = tempfile::tempdir().expect("a profile directory");
+    let mut browser_args = vec![
+        "--headless=new".to_owned(),
+        "--no-sandbox".to_owned(),
+        "--disable-gpu".to_owned(),
+        "--disable-dev-shm-usage".to_owned(),
+        "--disable-quic".to_owned(),
+        "--no-first-run".to_owned(),
+        "--disable-background-networking".to_owned(),
+        "--disable-component-update".to_owned(),
+        "--disable-sync".to_owned(),
+        // A phone's width, as Telegram shows a Mini App.
+        "--window-size=430,1000".to_owned(),
+        // No network here: telegram-web-app.js fails at once, as it would
+        // in a desktop browser opened outside Telegram, and the page must
+        // work without it.
+        "--host-resolver-rules=MAP telegram.org ~NOTFOUND".to_owned(),
+    ];
+    browser_args.push(format!("--user-data-dir={}", profile.path().display()));
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({ "binary": chromium, "args": browser_args }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let client = eventually_some("chromedriver to accept a session", WAIT, || {
+        let capabilities = capabilities.clone();
+        let url = url.clone();
+        async move {
+            ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities)
+                .connect(&url)
+                .await
+                .ok()
+        }
+    })
+    .await;
+    Some(Browser {
+        client,
+        driver: child,
+        _profile: profile,
+    })
+}
+
+fn screenshots() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("target/screenshots");
+    dir
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    let png = client.screenshot().await.expect("a screenshot");
+    std::fs::write(screenshots().join(name), png).expect("the screenshot is saved");
+}
+
+/// The text of the element at `css`, once it is `expected`.
+async fn shows(client: &Client, css: &str, expected: &str) {
+    let mut last = String::new();
+    let found = tokio::time::timeout(WAIT, async {
+        loop {
+            if let Ok(element) = client.find(Locator::Css(css)).await
+                && let Ok(text) = element.text().await
+            {
+                if text.trim() == expected {
+                    return;
+                }
+                last = text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    assert!(found.is_ok(), "{css} shows {last:?}, not {expected:?}");
+}
+
+async fn texts_of(client: &Client, css: &str) -> Vec<String> {
+    let mut texts = Vec::new();
+    for element in client.find_all(Locator::Css(css)).await.unwrap_or_default() {
+        texts.push(element.text().await.unwrap_or_default());
+    }
+    texts
+}
+
+async fn count(desk: &WebDesk, status: TicketStatus) -> u64 {
+    tickets::Entity::find()
+        .filter(tickets::Column::Status.eq(status))
+        .count(&desk.app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_mini_app_shows_the_desk_answers_a_client_and_closes_the_ticket() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let client = &browser.client;
+    let desk = WebDesk::open_with(vec![("BOT_LANGUAGE", "en")]).await;
+    let (anna, topic) = desk
+        .client_opens_ticket("Anna", "The printer is on fire")
+        .await;
+    desk.client_opens_ticket("Boris", "Cannot log in").await;
+    let (carl, third) = desk.client_opens_ticket("Carl", "Invoice is wrong").await;
+    desk.assign(third.thread_id, "Ivan Petrov", desk.tech_group)
+        .await;
+    desk.fake()
+        .user(desk.staff)
+        .in_topic(desk.main_group(), third.thread_id)
+        .text("Checking the invoice");
+    bot_says(&desk, carl, "Checking the invoice").await;
+
+    // Telegram opens a Mini App with initData and the theme in the hash.
+    let init_data = desk.init_data(desk.admin, "Maria", Duration::ZERO);
+    let theme = json!({ "bg_color": "#ffffff", "text_color": "#1f2328", "hint_color": "#707579", "button_color": "#2481cc", "button_text_color": "#ffffff", "secondary_bg_color": "#f1f2f4" });
+    let hash = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("tgWebAppData", &init_data)
+        .append_pair("tgWebAppVersion", "8.0")
+        .append_pair("tgWebAppThemeParams", &theme.to_string())
+        .finish();
+    client
+        .goto(&format!("{}#{hash}", desk.app.url("/app/")))
+        .await
+        .expect("the Mini App opens");
+
+    // The dashboard's numbers are the database's.
+    let new = count(&desk, TicketStatus::New).await;
+    let work = count(&desk, TicketStatus::Work).await;
+    assert_eq!((new, work), (2, 1));
+    shows(client, "[data-test=open-new]", &new.to_string()).await;
+    shows(client, "[data-test=open-work]", &work.to_string()).await;
+    shows(client, "[data-test=today-opened]", "3").await;
+    shows(client, "[data-test=today-closed]", "0").await;
+    let oldest = client
+        .find(Locator::Css("[data-test=oldest]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(oldest.starts_with("#1 · Anna"), "{oldest}");
+    eventually("both charts drawn", WAIT, || async {
+        client
+            .find_all(Locator::Css("[data-test^=chart-] svg"))
+            .await
+            .map(|svgs| svgs.len() == 2)
+            .unwrap_or(false)
+    })
+    .await;
+    screenshot(client, "dashboard.png").await;
+
+    // The tickets list, then Anna's ticket.
+    client
+        .find(Locator::Css("[data-nav=tickets]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-test=ticket-1]"))
+        .await
+        .expect("the list shows ticket 1")
+        .click()
+        .await
+        .unwrap();
+    shows(client, "[data-test=status]", "New").await;
+    eventually("the first message in the timeline", WAIT, || async {
+        texts_of(client, "[data-test=message-text]")
+            .await
+            .contains(&"The printer is on fire".to_owned())
+    })
+    .await;
+
+    // A reply from the Mini App reaches Anna's chat and shows in the timeline.
+    let reply = "We are sending a technician";
+    client
+        .find(Locator::Css("[data-test=reply-text]"))
+        .await
+        .unwrap()
+        .send_keys(reply)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("[data-test=reply-send]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    bot_says(&desk, anna, reply).await;
+    eventually("the reply in the timeline", WAIT, || async {
+        texts_of(client, "[data-test=message-text]")
+            .await
+            .contains(&reply.to_owned())
+    })
+    .await;
+
+    // Anna answers in Telegram: the open page follows without a reload.
+    desk.fake().user(anna).in_private().text("Thank you!");
+    eventually("Anna's answer arrives live", WAIT, || async {
+        texts_of(client, "[data-test=message-text]")
+            .await
+            .contains(&"Thank you!".to_owned())
+    })
+    .await;
+    screenshot(client, "ticket.png").await;
+
+    // Closing, with the confirmation.
+    client
+        .find(Locator::Css("[data-test=close]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-test=confirm-close]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    shows(client, "[data-test=status]", "Closed").await;
+    assert_eq!(
+        tickets::Entity::find_by_id(1)
+            .one(&desk.app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        TicketStatus::Closed
+    );
+    let _ = topic;
+    screenshot(client, "closed.png").await;
+    browser.client.clone().close().await.ok();
+}
+
+/// The Mini App's address as Telegram opens it for `user`.
+fn launch_url(desk: &WebDesk, user: i64, name: &str) -> String {
+    let init_data = desk.init_data(user, name, Duration::ZERO);
+    let hash = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("tgWebAppData", &init_data)
+        .append_pair("tgWebAppVersion", "8.0")
+        .finish();
+    format!("{}#{hash}", desk.app.url("/app/"))
+}
+
+#[tokio::test]
+async fn the_mini_app_disables_what_a_role_may_not_do_and_turns_strangers_away() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let client = &browser.client;
+    let desk = WebDesk::open_with(vec![("BOT_LANGUAGE", "en")]).await;
+    desk.client_opens_ticket("Anna", "Unassigned one").await;
+    let texts = topicdesk::texts::Texts::new(topicdesk::config::Language::En).web_ui();
+
+    // A technician: an unassigned ticket can be taken, not closed.
+    client
+        .goto(&launch_url(&desk, desk.tech, "Ivan"))
+        .await
+        .unwrap();
+    shows(client, "[data-test=open-new]", "1").await;
+    client
+        .goto(&format!("{}#/tickets/1", desk.app.url("/app/")))
+        .await
+        .unwrap();
+    let close = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-test=close]"))
+        .await
+        .unwrap();
+    assert_eq!(
+        close.attr("disabled").await.unwrap().as_deref(),
+        Some("true")
+    );
+    eventually("the reason under the button", WAIT, || async {
+        texts_of(client, ".reason")
+            .await
+            .contains(&texts["ui-reason.not-your-ticket"])
+    })
+    .await;
+    client
+        .find(Locator::Css("[data-test=take]"))
+        .await
+        .expect("a Take button")
+        .click()
+        .await
+        .unwrap();
+    eventually("the ticket taken", WAIT, || async {
+        tickets::Entity::find_by_id(1)
+            .one(&desk.app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .assigned_tech_id
+            .is_some()
+    })
+    .await;
+    let close = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-test=close]:not([disabled])"))
+        .await;
+    assert!(close.is_ok(), "once theirs, the ticket can be closed");
+    screenshot(client, "technician.png").await;
+
+    // Someone not on the team: told whom to ask, with their id. (The page
+    // is left first, as closing a Mini App does, so it opens afresh.)
+    client.goto("about:blank").await.unwrap();
+    let stranger = 777_000_111;
+    client
+        .goto(&launch_url(&desk, stranger, "Eve"))
+        .await
+        .unwrap();
+    let page = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-test=forbidden]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("777000111"), "{page}");
+    assert!(page.contains("ADMIN_IDS"), "{page}");
+    screenshot(client, "forbidden.png").await;
+}
