@@ -3,9 +3,11 @@
 //! the network, the database or the clock, so every rule is tested right
 //! next to its code.
 
+pub mod calendar;
 pub mod callback;
 pub mod card;
 pub mod commands;
+pub mod duration;
 pub mod knowledge;
 pub mod language;
 pub mod limits;
