@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod callback;
 pub mod card;
+pub mod category;
 pub mod commands;
 pub mod duration;
 pub mod knowledge;
@@ -13,5 +14,6 @@ pub mod language;
 pub mod limits;
 pub mod passage;
 pub mod rich_text;
+pub mod sla;
 pub mod text;
 pub mod topic_title;
