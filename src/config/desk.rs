@@ -557,6 +557,76 @@ mod tests {
         assert!(next > after);
     }
 
+    /// The examples in `.env.example` are what users copy: they must load.
+    #[test]
+    fn the_examples_in_env_example_load_together() {
+        let example = include_str!("../../.env.example");
+        let wanted = [
+            "TECH_GROUPS_MAPPING",
+            "CATEGORIES",
+            "SLA_POLICY",
+            "BUSINESS_HOURS",
+            "HOLIDAYS",
+            "DAILY_REPORT_AT",
+        ];
+        let mut found: Vec<(&str, &str)> = Vec::new();
+        for line in example.lines() {
+            let Some((key, value)) = line
+                .trim_start_matches('#')
+                .trim()
+                .trim_start_matches("Example:")
+                .trim()
+                .split_once('=')
+            else {
+                continue;
+            };
+            if wanted.contains(&key) && !value.is_empty() {
+                found.push((key, value.trim_matches('\'')));
+            }
+        }
+        let keys: Vec<_> = found.iter().map(|(key, _)| *key).collect();
+        assert_eq!(keys, wanted, "one example of each");
+        let s = load(&found).unwrap();
+        assert_eq!(s.desk.categories.len(), 2);
+        assert_eq!(s.main_groups().len(), 2);
+        assert!(s.desk.sla.is_some());
+        assert!(!s.desk.calendar.is_always_open());
+        assert!(s.desk.daily_report_at.is_some());
+    }
+
+    /// So is the example desk in the README.
+    #[test]
+    fn the_example_desk_in_the_readme_loads() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("```sh\nMAIN_GROUP_ID=")
+            .expect("the README shows an example desk");
+        let block = &readme[start + "```sh\n".len()..];
+        let block = &block[..block.find("```").expect("the block ends")];
+        let pairs: Vec<(&str, &str)> = block
+            .lines()
+            .filter_map(|line| line.split_once('='))
+            .map(|(key, value)| (key, value.trim_matches('\'')))
+            .collect();
+        assert_eq!(pairs.len(), 9);
+        let s = load(&pairs).unwrap();
+        let billing = s.desk.category("billing").unwrap();
+        let targets = s
+            .desk
+            .sla_targets(billing.priority.as_deref().unwrap())
+            .unwrap();
+        let opened = s
+            .desk
+            .calendar
+            .start_of_local_day(chrono::NaiveDate::from_ymd_opt(2026, 1, 16).unwrap())
+            + chrono::TimeDelta::minutes(17 * 60 + 50);
+        let due = s.desk.calendar.add(opened, targets.first_response);
+        assert_eq!(
+            s.desk.calendar.to_local(due).format("%a %H:%M").to_string(),
+            "Mon 09:20"
+        );
+    }
+
     #[test]
     fn default_desk_settings_suit_tests() {
         let desk = DeskSettings::default();
