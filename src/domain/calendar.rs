@@ -502,30 +502,42 @@ fn parse_holidays(text: &str) -> Result<BTreeSet<NaiveDate>, String> {
 }
 
 impl std::fmt::Display for BusinessCalendar {
-    /// The schedule in the form BUSINESS_HOURS takes, day by day, for logs.
+    /// The schedule in the form BUSINESS_HOURS takes, days with the same
+    /// hours joined into ranges (`Mon-Fri 09:00-18:00 Europe/Moscow`), for
+    /// the log at start.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.always_open {
             return write!(f, "24/7 ({})", self.zone.name());
         }
+        let day_name = |index: usize| {
+            Weekday::try_from(u8::try_from(index).unwrap_or_default()).unwrap_or(Weekday::Mon)
+        };
         let mut groups = Vec::new();
-        for (index, spans) in self.week.iter().enumerate() {
-            if spans.is_empty() {
-                continue;
+        let mut index = 0;
+        while index < 7 {
+            let spans = &self.week[index];
+            let mut last = index;
+            while last + 1 < 7 && self.week[last + 1] == *spans {
+                last += 1;
             }
-            let mut text = String::new();
-            let day = Weekday::try_from(index as u8).unwrap_or(Weekday::Mon);
-            let _ = write!(text, "{day}");
-            for span in spans {
-                let _ = write!(
-                    text,
-                    " {:02}:{:02}-{:02}:{:02}",
-                    span.opens / 60,
-                    span.opens % 60,
-                    span.closes / 60,
-                    span.closes % 60
-                );
+            if !spans.is_empty() {
+                let mut text = day_name(index).to_string();
+                if last > index {
+                    let _ = write!(text, "-{}", day_name(last));
+                }
+                for span in spans {
+                    let _ = write!(
+                        text,
+                        " {:02}:{:02}-{:02}:{:02}",
+                        span.opens / 60,
+                        span.opens % 60,
+                        span.closes / 60,
+                        span.closes % 60
+                    );
+                }
+                groups.push(text);
             }
-            groups.push(text);
+            index = last + 1;
         }
         write!(f, "{} {}", groups.join("; "), self.zone.name())?;
         if !self.holidays.is_empty() {
@@ -837,17 +849,20 @@ mod tests {
         let cal = calendar("mon, wed - thu 9:00-13:00 14:00-18:00 Europe/Moscow");
         assert_eq!(
             cal.to_string(),
-            "Mon 09:00-13:00 14:00-18:00; Wed 09:00-13:00 14:00-18:00; Thu 09:00-13:00 14:00-18:00 Europe/Moscow"
+            "Mon 09:00-13:00 14:00-18:00; Wed-Thu 09:00-13:00 14:00-18:00 Europe/Moscow"
         );
+        assert_eq!(calendar(MOSCOW_OFFICE).to_string(), MOSCOW_OFFICE);
+        assert_eq!(
+            calendar("Mon-Fri 09:00-18:00; Sat 10:00-14:00 Europe/Berlin").to_string(),
+            "Mon-Fri 09:00-18:00; Sat 10:00-14:00 Europe/Berlin"
+        );
+        assert_eq!(BusinessCalendar::always().to_string(), "24/7 (UTC)");
         // Overlapping groups merge.
         let cal = calendar("Mon 09:00-12:00; Mon 11:00-13:00 UTC");
         assert_eq!(cal.to_string(), "Mon 09:00-13:00 UTC");
         let cal =
             BusinessCalendar::parse("Monday-Friday 09:00-18:00 UTC", " 2026-01-01 ,").unwrap();
-        assert_eq!(
-            cal.to_string(),
-            "Mon 09:00-18:00; Tue 09:00-18:00; Wed 09:00-18:00; Thu 09:00-18:00; Fri 09:00-18:00 UTC, 1 holidays"
-        );
+        assert_eq!(cal.to_string(), "Mon-Fri 09:00-18:00 UTC, 1 holidays");
     }
 
     #[test]
