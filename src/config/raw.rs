@@ -50,6 +50,13 @@ pub(super) struct RawSettings {
     public_url: Option<String>,
     webapp_auth_max_age: Option<String>,
     api_cors_origins: Option<String>,
+    categories: Option<String>,
+    sla_policy: Option<String>,
+    business_hours: Option<String>,
+    holidays: Option<String>,
+    assign_mode: Option<String>,
+    waiting_auto_close: Option<String>,
+    daily_report_at: Option<String>,
 }
 
 pub(super) fn read_dotenv(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
@@ -244,6 +251,16 @@ impl RawSettings {
                 None => Vec::new(),
             },
         };
+        let desk = super::desk::DeskKeys {
+            categories: present(self.categories),
+            sla_policy: present(self.sla_policy),
+            business_hours: present(self.business_hours),
+            holidays: present(self.holidays),
+            assign_mode: present(self.assign_mode),
+            waiting_auto_close: present(self.waiting_auto_close),
+            daily_report_at: present(self.daily_report_at),
+        }
+        .validate(&technicians)?;
 
         Ok(Settings {
             telegram,
@@ -263,6 +280,7 @@ impl RawSettings {
             tickets_per_hour,
             intake,
             web,
+            desk,
         })
     }
 }
