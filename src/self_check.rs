@@ -27,6 +27,18 @@ impl RequiredGroup {
             chat_id: settings.main_group_id,
             role: "main group (MAIN_GROUP_ID)".to_owned(),
         }];
+        for category in &settings.desk.categories {
+            let Some(chat_id) = category.main_group_id else {
+                continue;
+            };
+            if groups.iter().any(|g| g.chat_id == chat_id) {
+                continue;
+            }
+            groups.push(RequiredGroup {
+                chat_id,
+                role: format!("main group of category {} (CATEGORIES)", category.key),
+            });
+        }
         for tech in &settings.technicians {
             if groups.iter().any(|g| g.chat_id == tech.group_chat_id) {
                 continue;

@@ -62,3 +62,29 @@ delivery-failed-note =
         [mirror] to the technician's topic
        *[main] to this topic
     }: { $reason }. Send it again: /resend { $ticket }
+
+## Service levels. $clock: first_response or resolution; $due: a moment on
+## the business hours' clock.
+
+priority-label =
+    .low = 🔽 Low
+    .normal = ▫️ Normal
+    .high = 🔼 High
+    .urgent = 🔥 Urgent
+sla-warning =
+    ⏳ #{ $ticket }: { $clock ->
+        [first_response] first response
+       *[resolution] resolution
+    } due by { $due } — { $left } left.
+sla-breached =
+    ⏰ Overdue: { $clock ->
+        [first_response] first response
+       *[resolution] resolution
+    } (was due { $due })
+sla-breached-manager =
+    ⏰ Ticket #{ $ticket } ({ $priority }): { $clock ->
+        [first_response] first response
+       *[resolution] resolution
+    } overdue (was due { $due }).
+sla-due-first-response = ⏱ First response by { $due }
+sla-due-resolution = ⏱ Resolution by { $due }

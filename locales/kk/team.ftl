@@ -64,3 +64,29 @@ delivery-failed-note =
         [mirror] маманның топигіне
        *[main] осы топикке
     } жеткізілмеді: { $reason }. Қайта жіберу: /resend { $ticket }
+
+## Service levels. $clock: first_response or resolution; $due: a moment on
+## the business hours' clock.
+
+priority-label =
+    .low = 🔽 Төмен
+    .normal = ▫️ Қалыпты
+    .high = 🔼 Жоғары
+    .urgent = 🔥 Шұғыл
+sla-warning =
+    ⏳ #{ $ticket }: { $clock ->
+        [first_response] алғашқы жауап
+       *[resolution] шешім
+    } мерзімі — { $due }, { $left } қалды.
+sla-breached =
+    ⏰ Мерзімі өтті: { $clock ->
+        [first_response] алғашқы жауап
+       *[resolution] шешім
+    } (мерзімі { $due } болатын)
+sla-breached-manager =
+    ⏰ #{ $ticket } өтініш ({ $priority }): { $clock ->
+        [first_response] алғашқы жауаптың
+       *[resolution] шешімнің
+    } мерзімі өтті ({ $due }).
+sla-due-first-response = ⏱ Алғашқы жауап { $due } дейін
+sla-due-resolution = ⏱ Шешім { $due } дейін

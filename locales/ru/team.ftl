@@ -62,3 +62,29 @@ delivery-failed-note =
         [mirror] в топик специалиста
        *[main] в этот топик
     }: { $reason }. Отправить снова: /resend { $ticket }
+
+## Service levels. $clock: first_response or resolution; $due: a moment on
+## the business hours' clock.
+
+priority-label =
+    .low = 🔽 Низкий
+    .normal = ▫️ Обычный
+    .high = 🔼 Высокий
+    .urgent = 🔥 Срочный
+sla-warning =
+    ⏳ #{ $ticket }: { $clock ->
+        [first_response] первый ответ
+       *[resolution] решение
+    } нужно успеть до { $due } — осталось { $left }.
+sla-breached =
+    ⏰ Просрочено: { $clock ->
+        [first_response] первый ответ
+       *[resolution] решение
+    } (срок был { $due })
+sla-breached-manager =
+    ⏰ Обращение #{ $ticket } ({ $priority }): просрочено — { $clock ->
+        [first_response] первый ответ
+       *[resolution] решение
+    } (срок был { $due }).
+sla-due-first-response = ⏱ Первый ответ до { $due }
+sla-due-resolution = ⏱ Решение до { $due }

@@ -31,10 +31,11 @@ pub struct Desk {
     pub places: Places,
 }
 
-/// Which chats are which: the main group and the technicians' groups.
+/// Which chats are which: the main groups (MAIN_GROUP_ID and the
+/// categories' own) and the technicians' groups.
 #[derive(Debug, Clone)]
 pub struct Places {
-    pub main_group: i64,
+    pub main_groups: Arc<BTreeSet<i64>>,
     pub tech_groups: Arc<BTreeSet<i64>>,
     /// Groups outside the configuration already reported in the log, so
     /// each is reported once, not at every message.
@@ -42,20 +43,23 @@ pub struct Places {
 }
 
 impl Places {
-    pub fn new(main_group: i64, tech_groups: impl IntoIterator<Item = i64>) -> Self {
+    pub fn new(
+        main_groups: impl IntoIterator<Item = i64>,
+        tech_groups: impl IntoIterator<Item = i64>,
+    ) -> Self {
         Self {
-            main_group,
+            main_groups: Arc::new(main_groups.into_iter().collect()),
             tech_groups: Arc::new(tech_groups.into_iter().collect()),
             reported: Arc::default(),
         }
     }
 
     pub fn is_main_group(&self, chat: i64) -> bool {
-        chat == self.main_group
+        self.main_groups.contains(&chat)
     }
 
     pub fn is_tech_group(&self, chat: i64) -> bool {
-        chat != self.main_group && self.tech_groups.contains(&chat)
+        !self.is_main_group(chat) && self.tech_groups.contains(&chat)
     }
 
     /// A group or channel the configuration does not name: the bot has no

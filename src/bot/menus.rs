@@ -33,22 +33,13 @@ fn commands<C: BotCommands>(texts: &Texts) -> Vec<BotCommand> {
 pub async fn set_menus(
     sender: &Sender,
     texts: &Texts,
-    main_group: i64,
+    main_groups: &[i64],
     admins: &[i64],
 ) -> Result<(), TelegramError> {
     let client = commands::<ClientCommand>(texts);
     let group = commands::<TeamCommand>(texts);
     let managers = commands::<ManagerCommand>(texts);
-    let main = Recipient::Id(ChatId(main_group));
-    let mut menus = vec![
-        (BotCommandScope::AllPrivateChats, client.clone()),
-        (
-            BotCommandScope::Chat {
-                chat_id: main.clone(),
-            },
-            group.clone(),
-        ),
-    ];
+    let mut menus = vec![(BotCommandScope::AllPrivateChats, client.clone())];
     for admin in admins {
         menus.push((
             BotCommandScope::Chat {
@@ -56,21 +47,32 @@ pub async fn set_menus(
             },
             client.iter().chain(&managers).cloned().collect(),
         ));
+    }
+    for main_group in main_groups {
+        let main = Recipient::Id(ChatId(*main_group));
         menus.push((
-            BotCommandScope::ChatMember {
+            BotCommandScope::Chat {
                 chat_id: main.clone(),
-                user_id: UserId(*admin as u64),
             },
-            group
-                .iter()
-                .chain(
-                    managers
-                        .iter()
-                        .filter(|c| !PRIVATE_ONLY.contains(&c.command.as_str())),
-                )
-                .cloned()
-                .collect(),
+            group.clone(),
         ));
+        for admin in admins {
+            menus.push((
+                BotCommandScope::ChatMember {
+                    chat_id: main.clone(),
+                    user_id: UserId(*admin as u64),
+                },
+                group
+                    .iter()
+                    .chain(
+                        managers
+                            .iter()
+                            .filter(|c| !PRIVATE_ONLY.contains(&c.command.as_str())),
+                    )
+                    .cloned()
+                    .collect(),
+            ));
+        }
     }
     let mut first_error = None;
     for (scope, list) in menus {

@@ -60,6 +60,10 @@ pub struct ClientCard {
     /// title: the card is edited as the ticket moves on, instead of new
     /// posts in a group that shares Telegram's 20 messages a minute.
     pub status: Option<String>,
+    /// How the desk files the ticket (`💳 Оплата · 🔼 Высокий`) and its
+    /// service-level lines (`⏰ Первый ответ просрочен`), one per line,
+    /// shown under the status.
+    pub details: Vec<String>,
 }
 
 impl ClientCard {
@@ -85,6 +89,10 @@ impl ClientCard {
                 &truncate_utf16(status, STATUS_LIMIT),
                 MessageEntityKind::Italic,
             );
+            card.push("\n");
+        }
+        for detail in self.details.iter().map(|d| d.trim()).filter(|d| !d.is_empty()) {
+            card.push(&truncate_utf16(detail, STATUS_LIMIT));
             card.push("\n");
         }
 
@@ -245,6 +253,7 @@ mod tests {
             earlier: Vec::new(),
             extra: Vec::new(),
             status: None,
+            details: Vec::new(),
         }
     }
 
@@ -272,6 +281,22 @@ mod tests {
         assert_eq!(
             entities,
             vec![MessageEntity::bold(0, 13), MessageEntity::code(52, 6)]
+        );
+    }
+
+    #[test]
+    fn details_follow_the_status_one_per_line() {
+        let card = ClientCard {
+            status: Some("Назначен специалист: @ivan.".into()),
+            details: vec!["💳 Оплата · 🔼 Высокий".into(), " ".into(), "⏰ Просрочено".into()],
+            ..card()
+        };
+        let (text, _) = card.render(&Ru);
+        assert!(
+            text.starts_with(
+                "Обращение #12\nНазначен специалист: @ivan.\n💳 Оплата · 🔼 Высокий\n⏰ Просрочено\n\nИмя: Ivan Petrov"
+            ),
+            "{text}"
         );
     }
 

@@ -21,6 +21,8 @@ pub struct StageWords {
     pub new: String,
     pub in_work: String,
     pub closed: String,
+    /// `Ждёт клиента`, `Waiting`.
+    pub waiting: String,
 }
 
 /// Where a ticket is, as far as its main-group topic name shows it.
@@ -30,6 +32,10 @@ pub enum TicketStage<'a> {
     /// `tech` is a [`tech_label`].
     InWork {
         tech: &'a str,
+    },
+    /// The team waits for the client; `tech` as for `InWork`, if assigned.
+    Waiting {
+        tech: Option<&'a str>,
     },
     /// `tech` is the last assigned technician's [`tech_label`], if any.
     Closed {
@@ -60,6 +66,19 @@ pub fn main_topic_title(
     client_name: &str,
     client_username: Option<&str>,
 ) -> String {
+    main_topic_title_badged(words, ticket_id, stage, false, client_name, client_username)
+}
+
+/// [`main_topic_title`], with `⏰ ` in front while an SLA deadline is missed
+/// (`overdue`).
+pub fn main_topic_title_badged(
+    words: &StageWords,
+    ticket_id: i32,
+    stage: TicketStage,
+    overdue: bool,
+    client_name: &str,
+    client_username: Option<&str>,
+) -> String {
     let head = match stage {
         TicketStage::New => format!("🟢 [{}] #{ticket_id}", words.new),
         TicketStage::InWork { tech } => format!(
@@ -75,7 +94,16 @@ pub fn main_topic_title(
         TicketStage::Closed { tech: None } => {
             format!("🟣 [{}] #{ticket_id}", words.closed)
         }
+        TicketStage::Waiting { tech: Some(tech) } => format!(
+            "⏸ [{} | {}] #{ticket_id}",
+            words.waiting,
+            or_no_name(clean(tech))
+        ),
+        TicketStage::Waiting { tech: None } => {
+            format!("⏸ [{}] #{ticket_id}", words.waiting)
+        }
     };
+    let head = badged(head, overdue);
     let tail = match (stage, client_username.map(clean_username)) {
         (TicketStage::New, Some(username)) if !username.is_empty() => format!(" (@{username})"),
         _ => String::new(),
@@ -87,7 +115,17 @@ pub fn main_topic_title(
 /// `#12 | Ivan Petrov`. The stage is left out: the technician's group holds
 /// only their own tickets, and a closed mirror is closed as a topic.
 pub fn tech_topic_title(ticket_id: i32, client_name: &str) -> String {
-    fit(&format!("#{ticket_id}"), client_name, "")
+    tech_topic_title_badged(ticket_id, false, client_name)
+}
+
+/// [`tech_topic_title`], with `⏰ ` in front while an SLA deadline is missed.
+pub fn tech_topic_title_badged(ticket_id: i32, overdue: bool, client_name: &str) -> String {
+    fit(&badged(format!("#{ticket_id}"), overdue), client_name, "")
+}
+
+/// The overdue badge, in front of everything else so it shows in any list.
+fn badged(head: String, overdue: bool) -> String {
+    if overdue { format!("⏰ {head}") } else { head }
 }
 
 /// `text` cut to at most `max_units` UTF-16 units, ending with "…" when cut.
@@ -157,11 +195,44 @@ fn or_no_name(name: String) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_waiting_ticket_shows_the_pause_and_its_technician() {
+        let title = |tech| {
+            main_topic_title(&ru(), 12, TicketStage::Waiting { tech }, "Anna", Some("anna"))
+        };
+        assert_eq!(title(Some("@ivan")), "⏸ [Ждёт клиента | @ivan] #12 | Anna");
+        assert_eq!(title(None), "⏸ [Ждёт клиента] #12 | Anna");
+        let english =
+            main_topic_title(&en(), 12, TicketStage::Waiting { tech: Some("@ivan") }, "Anna", None);
+        assert_eq!(english, "⏸ [Waiting | @ivan] #12 | Anna");
+    }
+
+    #[test]
+    fn an_overdue_ticket_carries_the_badge_in_both_topics_within_the_limit() {
+        let title = main_topic_title_badged(
+            &ru(),
+            12,
+            TicketStage::InWork { tech: "@ivan" },
+            true,
+            "Anna",
+            None,
+        );
+        assert_eq!(title, "⏰ 🟡 [В работе | @ivan] #12 | Anna");
+        assert_eq!(tech_topic_title_badged(12, true, "Anna"), "⏰ #12 | Anna");
+        let long = "Я".repeat(300);
+        let title =
+            main_topic_title_badged(&ru(), 12, TicketStage::New, true, &long, Some("anna"));
+        assert!(utf16_len(&title) <= TOPIC_TITLE_LIMIT);
+        assert!(title.starts_with("⏰ 🟢 [Новый] #12 | "), "{title}");
+        assert!(title.ends_with(" (@anna)"), "{title}");
+    }
+
     fn ru() -> StageWords {
         StageWords {
             new: "Новый".into(),
             in_work: "В работе".into(),
             closed: "Закрыт".into(),
+            waiting: "Ждёт клиента".into(),
         }
     }
 
@@ -170,6 +241,7 @@ mod tests {
             new: "New".into(),
             in_work: "In progress".into(),
             closed: "Closed".into(),
+            waiting: "Waiting".into(),
         }
     }
 

@@ -140,6 +140,11 @@ pub enum Action {
     RenameMainTopic {
         ticket_id: i32,
     },
+    /// Rename a technician's mirrored topic after the ticket's state (the
+    /// overdue badge comes and goes).
+    RenameMirrorTopic {
+        mirror_id: i32,
+    },
     /// Create a technician's mirrored topic.
     #[serde(alias = "create_tech_topic")]
     CreateMirrorTopic {
@@ -221,7 +226,9 @@ impl Action {
             | Action::RenameMainTopic { ticket_id } => Some(Target::Main {
                 ticket_id: *ticket_id,
             }),
-            Action::CreateMirrorTopic { mirror_id } | Action::CopyHistory { mirror_id } => {
+            Action::CreateMirrorTopic { mirror_id }
+            | Action::CopyHistory { mirror_id }
+            | Action::RenameMirrorTopic { mirror_id } => {
                 Some(Target::Mirror {
                     mirror_id: *mirror_id,
                 })

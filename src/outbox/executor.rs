@@ -255,6 +255,7 @@ impl Executor {
                 self.refresh_card(*ticket_id, status).await
             }
             Action::RenameMainTopic { ticket_id } => self.rename_main_topic(*ticket_id).await,
+            Action::RenameMirrorTopic { mirror_id } => self.rename_mirror_topic(*mirror_id).await,
             Action::CreateMirrorTopic { mirror_id } => {
                 self.mirror_place(*mirror_id).await?;
                 Ok(())

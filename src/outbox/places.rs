@@ -141,6 +141,23 @@ impl Executor {
         ignore_not_modified(self.sender.call(request).await.map(|_| ()))
     }
 
+    /// Renames a technician's mirrored topic after the ticket's state.
+    pub(super) async fn rename_mirror_topic(&self, mirror_id: i32) -> Result<(), DeliveryError> {
+        let mirror = self.mirror(mirror_id).await?;
+        let Some(thread) = mirror.thread_id else {
+            return Ok(());
+        };
+        let Some(title) = self.desk.mirror_topic_title(mirror_id).await? else {
+            return Ok(());
+        };
+        let request = self
+            .sender
+            .bot()
+            .edit_forum_topic(ChatId(mirror.chat_id), ThreadId(MessageId(thread)))
+            .name(title);
+        ignore_not_modified(self.sender.call(request).await.map(|_| ()))
+    }
+
     /// Closes (`close`) or reopens the target's topic.
     pub(super) async fn close_topic(
         &self,

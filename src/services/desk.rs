@@ -147,6 +147,7 @@ impl DeskKnowledge for DeskFacts {
             earlier: self.earlier_tickets(&ticket).await?,
             extra,
             status: status.map(str::to_owned),
+            details: Vec::new(),
         };
         let (text, entities) = card.render(&self.texts);
         // A closed ticket's card keeps no buttons: there is nothing left to press.

@@ -8,6 +8,7 @@ pub mod desk;
 pub mod error;
 pub mod manager;
 pub mod moderation;
+pub mod sla;
 pub mod reports;
 pub mod sheets;
 pub mod survey;

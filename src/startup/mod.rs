@@ -232,7 +232,7 @@ impl Application {
         tasks.push(tokio::spawn(tasks::set_command_menus(
             sender.clone(),
             texts,
-            settings.main_group_id,
+            settings.main_groups(),
             settings.admin_ids.clone(),
             shutdown.clone(),
         )));
@@ -268,7 +268,7 @@ impl Application {
                 texts,
                 Arc::new(facts),
                 metrics.clone(),
-                [settings.main_group_id],
+                settings.main_groups(),
             ),
             // With Redis, other instances may share the outbox.
             settings.store.redis_url.is_some().then(|| store.clone()),
@@ -303,7 +303,7 @@ impl Application {
                 outbox.clone(),
                 texts,
                 settings.admin_ids.clone(),
-                vec![settings.main_group_id],
+                settings.main_groups(),
             )
             .with_mini_app(settings.web.mini_app_url()),
             moderation: ModerationService::new(db.clone(), outbox.clone(), texts),
@@ -312,7 +312,7 @@ impl Application {
             sender: sender.clone(),
             texts,
             places: Places::new(
-                settings.main_group_id,
+                settings.main_groups(),
                 settings.technicians.iter().map(|t| t.group_chat_id),
             ),
         };

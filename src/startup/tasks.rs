@@ -139,7 +139,7 @@ pub(super) async fn register_webhook(
 pub(super) async fn set_command_menus(
     sender: Sender,
     texts: Texts,
-    main_group: i64,
+    main_groups: Vec<i64>,
     admins: Vec<i64>,
     shutdown: CancellationToken,
 ) {
@@ -147,7 +147,7 @@ pub(super) async fn set_command_menus(
         "command menus not set yet; retrying",
         backoff(Duration::from_secs(1), Duration::from_secs(300)),
         &shutdown,
-        || crate::bot::menus::set_menus(&sender, &texts, main_group, &admins),
+        || crate::bot::menus::set_menus(&sender, &texts, &main_groups, &admins),
     )
     .await;
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use fluent_syntax::ast::Entry;
 
-use super::{Texts, admin, menus, survey, tests as client_and_team, web};
+use super::{Texts, admin, levels, menus, survey, tests as client_and_team, web};
 use crate::domain::language::Language;
 
 /// The locale files of each language, by area. The loader finds a new file
@@ -18,9 +18,10 @@ const AREAS: [&str; 6] = ["client", "survey", "team", "admin", "menus", "web"];
 const KAZAKH_LETTERS: &str = "әғқңөұүһіӘҒҚҢӨҰҮҺІ";
 
 /// The Rust side of the texts, where every message id must be used.
-const SOURCES: [&str; 5] = [
+const SOURCES: [&str; 6] = [
     include_str!("mod.rs"),
     include_str!("admin.rs"),
+    include_str!("levels.rs"),
     include_str!("survey.rs"),
     include_str!("menus.rs"),
     include_str!("web.rs"),
@@ -65,6 +66,7 @@ fn every_text(texts: Texts) -> Vec<String> {
         admin::tests::all_texts(texts),
         menus::tests::all_texts(texts),
         web::tests::all_texts(texts),
+        levels::tests::all_texts(texts),
     ]
     .concat()
 }

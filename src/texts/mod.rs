@@ -51,6 +51,9 @@ macro_rules! fixed {
 }
 
 mod admin;
+mod levels;
+
+pub use levels::ClockName;
 #[cfg(test)]
 mod checks;
 mod menus;
@@ -185,6 +188,7 @@ impl Texts {
             new: self.stage_new().to_owned(),
             in_work: self.stage_in_work().to_owned(),
             closed: self.stage_closed().to_owned(),
+            waiting: self.stage_waiting().to_owned(),
         }
     }
 

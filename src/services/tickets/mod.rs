@@ -260,6 +260,22 @@ pub(crate) async fn current_mirror<C: sea_orm::ConnectionTrait>(
         .await
 }
 
+/// The line under the card's title for an open ticket as it stands: who
+/// has it, or nothing while nobody does.
+pub async fn status_line<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    texts: &Texts,
+    ticket: &tickets::Model,
+) -> Result<String, DbErr> {
+    let Some(tech_id) = ticket.assigned_tech_id else {
+        return Ok(String::new());
+    };
+    let tech = technicians::Entity::find_by_id(tech_id).one(conn).await?;
+    Ok(tech
+        .map(|tech| texts.assigned_note(&tech_label(&tech)))
+        .unwrap_or_default())
+}
+
 /// "@ivan", or the name when the technician has no username.
 pub fn tech_label(tech: &technicians::Model) -> String {
     crate::domain::topic_title::tech_label(&tech.name, tech.username.as_deref())
