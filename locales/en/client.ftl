@@ -12,3 +12,24 @@ closed-for-client = Request #{ $ticket } is closed. Thank you for contacting us!
 added-to-latest-ticket = Your message was added to your request #{ $ticket }.
 # A manager stopped this client (/ban); sent once.
 banned-notice = Sorry, support no longer accepts your messages in this chat.
+
+## Categories and business hours
+
+# Asked after the first message of a new ticket when the desk has categories.
+category-question = What is your question about? Please choose below — your message is saved.
+# Replaces the question once a category is chosen (or the first one was taken after a while).
+category-chosen-ack = { $category } — request #{ $ticket } received. A specialist will reply right here.
+# A category button pressed after the ticket already opened.
+category-already-chosen = Your request is already with the team.
+# Added to the acknowledgement outside business hours. $day: today, tomorrow, or mon…sun.
+outside-hours-note = We are outside working hours now and will answer from { $time } { $day ->
+        [today] today
+        [tomorrow] tomorrow
+        [mon] on Monday
+        [tue] on Tuesday
+        [wed] on Wednesday
+        [thu] on Thursday
+        [fri] on Friday
+        [sat] on Saturday
+       *[sun] on Sunday
+    } ({ $zone }).

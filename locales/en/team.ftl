@@ -88,3 +88,23 @@ sla-breached-manager =
     } overdue (was due { $due }).
 sla-due-first-response = ⏱ First response by { $due }
 sla-due-resolution = ⏱ Resolution by { $due }
+
+## Routing: priorities, categories, waiting, automatic assignment
+
+wait-button = ⏸ Waiting for client
+# The card's line while the ticket waits for the client.
+waiting-status = ⏸ Waiting for the client since { $since }.
+no-technician-status = No technician is available for automatic assignment — please assign by hand.
+# Toasts and command answers.
+priority-done = Priority: { $priority }
+category-done = Category: { $category }
+wait-done = Waiting for the client.
+already-waiting = The ticket already waits for the client.
+priority-usage = Usage: /priority low | normal | high | urgent
+category-usage = Usage: /category { $keys }
+# A ticket moved to a category of another main group.
+moved-away-note = ➡️ Moved to { $category } by { $by }. The ticket continues in that category's group; this topic is closed.
+moved-here-note = ⬅️ Moved here from { $category } by { $by }.
+    .with-link = ⬅️ Moved here from { $category } by { $by }. Earlier conversation: { $link }
+# The closing note of a ticket that waited too long for the client.
+waiting-auto-closed = the desk: the client did not answer for { $duration }

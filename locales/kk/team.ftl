@@ -90,3 +90,23 @@ sla-breached-manager =
     } мерзімі өтті ({ $due }).
 sla-due-first-response = ⏱ Алғашқы жауап { $due } дейін
 sla-due-resolution = ⏱ Шешім { $due } дейін
+
+## Routing: priorities, categories, waiting, automatic assignment
+
+wait-button = ⏸ Клиентті күтеміз
+# The card's line while the ticket waits for the client.
+waiting-status = ⏸ Клиенттің жауабын { $since } бастап күтеміз.
+no-technician-status = Автоматты тағайындауға бос маман жоқ — қолмен тағайындаңыз.
+# Toasts and command answers.
+priority-done = Басымдық: { $priority }
+category-done = Санат: { $category }
+wait-done = Клиенттің жауабын күтеміз.
+already-waiting = Өтініш клиенттің жауабын күтіп тұр.
+priority-usage = Қолданылуы: /priority low | normal | high | urgent
+category-usage = Қолданылуы: /category { $keys }
+# A ticket moved to a category of another main group.
+moved-away-note = ➡️ { $by } өтінішті { $category } санатына ауыстырды. Ол сол санаттың тобында жалғасады; бұл тақырып жабылды.
+moved-here-note = ⬅️ { $by } өтінішті { $category } санатынан осында ауыстырды.
+    .with-link = ⬅️ { $by } өтінішті { $category } санатынан осында ауыстырды. Бұрынғы хат алмасу: { $link }
+# The closing note of a ticket that waited too long for the client.
+waiting-auto-closed = автоматты түрде: клиент { $duration } жауап бермеді

@@ -12,3 +12,24 @@ closed-for-client = Обращение #{ $ticket } закрыто. Спасиб
 added-to-latest-ticket = Ваше сообщение добавлено к обращению #{ $ticket }.
 # A manager stopped this client (/ban); sent once.
 banned-notice = К сожалению, поддержка больше не принимает ваши сообщения в этом чате.
+
+## Categories and business hours
+
+# Asked after the first message of a new ticket when the desk has categories.
+category-question = Какая тема у вашего вопроса? Выберите ниже — ваше сообщение сохранено.
+# Replaces the question once a category is chosen (or the first one was taken after a while).
+category-chosen-ack = { $category } — обращение #{ $ticket } принято. Специалист ответит здесь же.
+# A category button pressed after the ticket already opened.
+category-already-chosen = Ваше обращение уже передано команде.
+# Added to the acknowledgement outside business hours. $day: today, tomorrow, or mon…sun.
+outside-hours-note = Сейчас нерабочее время: мы ответим { $day ->
+        [today] сегодня
+        [tomorrow] завтра
+        [mon] в понедельник
+        [tue] во вторник
+        [wed] в среду
+        [thu] в четверг
+        [fri] в пятницу
+        [sat] в субботу
+       *[sun] в воскресенье
+    } с { $time } ({ $zone }).

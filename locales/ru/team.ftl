@@ -88,3 +88,23 @@ sla-breached-manager =
     } (срок был { $due }).
 sla-due-first-response = ⏱ Первый ответ до { $due }
 sla-due-resolution = ⏱ Решение до { $due }
+
+## Routing: priorities, categories, waiting, automatic assignment
+
+wait-button = ⏸ Ждём клиента
+# The card's line while the ticket waits for the client.
+waiting-status = ⏸ Ждём ответа клиента с { $since }.
+no-technician-status = Нет свободного специалиста для автоназначения — назначьте вручную.
+# Toasts and command answers.
+priority-done = Приоритет: { $priority }
+category-done = Категория: { $category }
+wait-done = Ждём ответа клиента.
+already-waiting = Обращение уже ждёт ответа клиента.
+priority-usage = Использование: /priority low | normal | high | urgent
+category-usage = Использование: /category { $keys }
+# A ticket moved to a category of another main group.
+moved-away-note = ➡️ { $by } перевёл(а) обращение в категорию { $category }. Оно продолжается в группе этой категории; эта тема закрыта.
+moved-here-note = ⬅️ { $by } перевёл(а) обращение сюда из категории { $category }.
+    .with-link = ⬅️ { $by } перевёл(а) обращение сюда из категории { $category }. Предыдущая переписка: { $link }
+# The closing note of a ticket that waited too long for the client.
+waiting-auto-closed = автоматически: клиент не отвечал { $duration }

@@ -260,6 +260,9 @@ pub struct Delivery {
     pub media_group_id: Option<String>,
     /// Unique per thing-to-do: a replay with the same key enqueues nothing.
     pub dedup_key: String,
+    /// Kept back until the ticket is released ([`super::Outbox::release`]):
+    /// the ticket has no topic yet while the client picks a category.
+    pub held: bool,
 }
 
 impl Delivery {
@@ -273,7 +276,14 @@ impl Delivery {
             source: None,
             media_group_id: None,
             dedup_key: dedup_key.into(),
+            held: false,
         }
+    }
+
+    /// The same delivery, kept back while `held` (see [`Delivery::held`]).
+    pub fn held_if(mut self, held: bool) -> Self {
+        self.held = held;
+        self
     }
 
     /// A delivery that belongs to no ticket (the answer to a command).
@@ -289,6 +299,7 @@ impl Delivery {
             source: None,
             media_group_id: None,
             dedup_key: dedup_key.into(),
+            held: false,
         }
     }
 }

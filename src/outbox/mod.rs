@@ -67,7 +67,11 @@ impl Outbox {
                 source_message_id: Set(delivery.source.map(|(_, id)| id)),
                 media_group_id: Set(delivery.media_group_id),
                 dedup_key: Set(Some(delivery.dedup_key)),
-                status: Set(OutboxStatus::Pending),
+                status: Set(if delivery.held {
+                    OutboxStatus::Held
+                } else {
+                    OutboxStatus::Pending
+                }),
                 attempts: Set(0),
                 created_at: Set(now),
                 ..Default::default()
@@ -125,6 +129,48 @@ impl Outbox {
             .rows_affected;
         self.wake(Lanes(lanes.into_iter().collect()));
         Ok(requeued)
+    }
+
+    /// Releases a held ticket's rows into `lane` (the main group it opened
+    /// in): they go out in the order they were written. Returns the lanes
+    /// to wake after commit.
+    pub async fn release<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        ticket_id: i32,
+        lane: i64,
+    ) -> Result<Lanes, DbErr> {
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, QueryFilter};
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Pending))
+            .col_expr(outbox::Column::LaneChatId, Expr::value(lane))
+            .filter(outbox::Column::TicketId.eq(ticket_id))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Held))
+            .exec(conn)
+            .await?;
+        Ok(Lanes(BTreeSet::from([lane])))
+    }
+
+    /// Moves a ticket's unsent rows from lane `from` to lane `to` (its main
+    /// topic moved to another main group: they follow it).
+    pub async fn move_lane<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        ticket_id: i32,
+        from: i64,
+        to: i64,
+    ) -> Result<Lanes, DbErr> {
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, QueryFilter};
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::LaneChatId, Expr::value(to))
+            .filter(outbox::Column::TicketId.eq(ticket_id))
+            .filter(outbox::Column::LaneChatId.eq(from))
+            .filter(outbox::Column::Status.is_in([OutboxStatus::Pending, OutboxStatus::Held]))
+            .exec(conn)
+            .await?;
+        Ok(Lanes(BTreeSet::from([to])))
     }
 
     /// Inserts outside any transaction and wakes at once.

@@ -179,6 +179,14 @@ impl Executor {
                     thread: Some(thread),
                 })
             }
+            // A topic known by id: the old topic of a ticket moved away.
+            Target::Chat {
+                chat_id,
+                thread_id: Some(thread),
+            } => Some(Place {
+                chat: chat_id,
+                thread: Some(thread),
+            }),
             Target::Client { .. } | Target::Chat { .. } => None,
         };
         let Some((place, thread)) = place.and_then(|p| p.thread_id().map(|t| (p, t))) else {

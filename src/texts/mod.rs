@@ -53,7 +53,7 @@ macro_rules! fixed {
 mod admin;
 mod levels;
 
-pub use levels::ClockName;
+pub use levels::{ClockName, OpeningDay};
 #[cfg(test)]
 mod checks;
 mod menus;

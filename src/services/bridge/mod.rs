@@ -22,7 +22,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 use serde_json::json;
 use teloxide::types::{Message, User};
 
-use crate::entities::{Actor, mirrors, outbox, tickets};
+use crate::entities::{Actor, TicketStatus, mirrors, outbox, tickets};
 use crate::outbox::{Action, Delivery, Outbox, ReplyTo, RichText, Target, TextMessage};
 use crate::records::{events, links};
 use crate::services::ServiceResult;
@@ -33,6 +33,14 @@ use crate::texts::Texts;
 /// The reaction that tells the author of a specialist call it was seen and
 /// kept inside the team (one of the emoji Telegram allows bots).
 const SPECIALIST_CALL_SEEN: &str = "👀";
+
+/// Whether a delivery of `ticket` into `lane` waits for the ticket's
+/// release: while the client picks a category, nothing reaches the team's
+/// groups (the topic does not exist yet); the client's own chat is never
+/// held.
+fn held_for(ticket: &tickets::Model, lane: i64) -> bool {
+    ticket.status == TicketStatus::Held && lane != ticket.client_tg_id
+}
 
 /// Who wrote the message being bridged.
 #[derive(Debug, Clone)]
@@ -180,6 +188,7 @@ impl BridgeService {
                     source.1,
                     target_key(route.target)
                 ),
+                held: held_for(ticket, route.lane),
             })
             .collect();
         let destinations: Vec<_> = routes.iter().map(|r| target_key(r.target)).collect();
@@ -275,6 +284,7 @@ impl BridgeService {
                     source.1,
                     target_key(route.target)
                 ),
+               held: held_for(ticket, route.lane),
             });
         }
         let txn = self.db.begin().await?;
@@ -333,6 +343,7 @@ impl BridgeService {
                 source: None,
                 media_group_id: None,
                 dedup_key: format!("call-seen:{}:{}", source.0, source.1),
+                held: false,
             });
         }
         if let (Some(_), Origin::Tech { name }) = (&called, origin) {
@@ -348,6 +359,7 @@ impl BridgeService {
                 source: Some(source),
                 media_group_id: None,
                 dedup_key: format!("call:{}:{}", source.0, source.1),
+                held: false,
             });
         }
         let txn = self.db.begin().await?;

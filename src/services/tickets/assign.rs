@@ -104,13 +104,13 @@ impl TicketService {
             format!("history:{}", mirror.id),
         ));
         deliveries.push(Delivery::new(
-            self.main_group,
+            ticket.main_chat_id,
             ticket_id,
             Action::RenameMainTopic { ticket_id },
             format!("rename:{ticket_id}:assign:{}", mirror.id),
         ));
         deliveries.push(Delivery::new(
-            self.main_group,
+            ticket.main_chat_id,
             ticket_id,
             Action::RefreshCard {
                 ticket_id,

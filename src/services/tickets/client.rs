@@ -109,7 +109,7 @@ impl TicketService {
                     .insert(
                         &txn,
                         vec![Delivery::new(
-                            self.main_group,
+                            ticket.main_chat_id,
                             ticket.id,
                             Action::note(
                                 Target::Main {

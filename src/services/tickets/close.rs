@@ -39,13 +39,13 @@ impl TicketService {
         let note = self.texts.closed_note(by);
         let mut deliveries = vec![
             Delivery::new(
-                self.main_group,
+                ticket.main_chat_id,
                 ticket_id,
                 Action::RenameMainTopic { ticket_id },
                 format!("rename:{ticket_id}:close"),
             ),
             Delivery::new(
-                self.main_group,
+                ticket.main_chat_id,
                 ticket_id,
                 Action::RefreshCard {
                     ticket_id,
@@ -54,7 +54,7 @@ impl TicketService {
                 format!("card-status:close:{ticket_id}"),
             ),
             Delivery::new(
-                self.main_group,
+                ticket.main_chat_id,
                 ticket_id,
                 Action::CloseTopic { target: main },
                 format!("close-topic:main:{ticket_id}"),

@@ -182,6 +182,7 @@ impl WebDesk {
                 source,
                 media_group_id: None,
                 dedup_key: format!("web-reply:{}:{key}", event.id),
+                held: false,
             };
         let marked = RichText {
             text: marked,
