@@ -11,10 +11,13 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
+mod jobs;
 mod parse;
 mod raw;
 
 use raw::{RawSettings, read_dotenv};
+
+pub use jobs::JobsSettings;
 
 pub use crate::domain::language::Language;
 
@@ -76,6 +79,8 @@ pub struct Settings {
     /// RUST_LOG, read here so a value in .env works too.
     pub log_filter: Option<String>,
     pub intake: IntakeSettings,
+    /// How the job engine paces itself (not read from the environment).
+    pub jobs: JobsSettings,
 }
 
 #[derive(Debug, Clone)]

@@ -243,6 +243,7 @@ impl RawSettings {
             survey_ttl: DEFAULT_SURVEY_TTL,
             tickets_per_hour,
             intake,
+            jobs: super::JobsSettings::default(),
         })
     }
 }
