@@ -11,9 +11,12 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
+mod desk;
 mod jobs;
 mod parse;
 mod raw;
+
+pub use desk::DeskSettings;
 
 use raw::{RawSettings, read_dotenv};
 
@@ -81,6 +84,8 @@ pub struct Settings {
     pub intake: IntakeSettings,
     /// How the job engine paces itself (not read from the environment).
     pub jobs: JobsSettings,
+    /// Categories, SLA clocks, business hours, assignment, daily report.
+    pub desk: DeskSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -218,6 +223,27 @@ impl Default for IntakeSettings {
 }
 
 impl Settings {
+    /// Every main group: MAIN_GROUP_ID first, then each other group that a
+    /// category opens its topics in, once, in the order of CATEGORIES.
+    pub fn main_groups(&self) -> Vec<i64> {
+        let mut groups = vec![self.main_group_id];
+        for id in self.desk.categories.iter().filter_map(|c| c.main_group_id) {
+            if !groups.contains(&id) {
+                groups.push(id);
+            }
+        }
+        groups
+    }
+
+    /// The main group a ticket of this category lives in: the category's
+    /// own, or MAIN_GROUP_ID (also for no category or an unknown key).
+    pub fn main_group_for(&self, category_key: Option<&str>) -> i64 {
+        category_key
+            .and_then(|key| self.desk.category(key))
+            .and_then(|category| category.main_group_id)
+            .unwrap_or(self.main_group_id)
+    }
+
     /// Reads `.env` (when present) and the process environment; the
     /// environment wins, as usual.
     pub fn load() -> Result<Settings, ConfigError> {

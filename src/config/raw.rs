@@ -47,6 +47,13 @@ pub(super) struct RawSettings {
     inbound_retention_hours: Option<String>,
     telegram_flood_limits: Option<String>,
     tickets_per_hour: Option<String>,
+    categories: Option<String>,
+    sla_policy: Option<String>,
+    business_hours: Option<String>,
+    holidays: Option<String>,
+    assign_mode: Option<String>,
+    waiting_auto_close: Option<String>,
+    daily_report_at: Option<String>,
 }
 
 pub(super) fn read_dotenv(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
@@ -226,6 +233,17 @@ impl RawSettings {
             None => DEFAULT_TICKETS_PER_HOUR,
         };
 
+        let desk = super::desk::DeskKeys {
+            categories: present(self.categories),
+            sla_policy: present(self.sla_policy),
+            business_hours: present(self.business_hours),
+            holidays: present(self.holidays),
+            assign_mode: present(self.assign_mode),
+            waiting_auto_close: present(self.waiting_auto_close),
+            daily_report_at: present(self.daily_report_at),
+        }
+        .validate(&technicians)?;
+
         Ok(Settings {
             telegram,
             main_group_id,
@@ -244,6 +262,7 @@ impl RawSettings {
             tickets_per_hour,
             intake,
             jobs: super::JobsSettings::default(),
+            desk,
         })
     }
 }

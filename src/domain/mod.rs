@@ -3,13 +3,17 @@
 //! the network, the database or the clock, so every rule is tested right
 //! next to its code.
 
+pub mod calendar;
 pub mod callback;
 pub mod card;
+pub mod category;
 pub mod commands;
+pub mod duration;
 pub mod knowledge;
 pub mod language;
 pub mod limits;
 pub mod passage;
 pub mod rich_text;
+pub mod sla;
 pub mod text;
 pub mod topic_title;
