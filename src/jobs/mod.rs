@@ -34,14 +34,12 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use apalis::prelude::{
-    BackendExt, Data, Strategy, WorkerBuilder, WorkerBuilderExt, WorkerError,
-};
+use apalis::prelude::{BackendExt, Data, Strategy, WorkerBuilder, WorkerBuilderExt, WorkerError};
 use apalis_cron::{CronScheduler, Tick};
 use chrono::{DateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
-use futures::future::BoxFuture;
 use futures::FutureExt;
+use futures::future::BoxFuture;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -243,7 +241,11 @@ fn stopped(shutdown: CancellationToken) -> impl Future<Output = Result<(), std::
 /// Runs a worker again after it stopped with an error (the database away:
 /// apalis' backend gives up on its first failed query), with growing
 /// pauses, until shutdown.
-fn spawn_supervised<F>(what: &'static str, shutdown: CancellationToken, mut start: F) -> JoinHandle<()>
+fn spawn_supervised<F>(
+    what: &'static str,
+    shutdown: CancellationToken,
+    mut start: F,
+) -> JoinHandle<()>
 where
     F: FnMut() -> BoxFuture<'static, Result<(), WorkerError>> + Send + 'static,
 {
@@ -256,7 +258,9 @@ where
             }
             match result {
                 Ok(()) => tracing::warn!(worker = what, "a job worker stopped; starting it again"),
-                Err(error) => tracing::warn!(worker = what, error = %error, "a job worker failed; starting it again"),
+                Err(error) => {
+                    tracing::warn!(worker = what, error = %error, "a job worker failed; starting it again")
+                }
             }
             tokio::select! {
                 _ = shutdown.cancelled() => return,
@@ -355,8 +359,9 @@ fn routine_worker(
                 )
             }
             JobStore::Sqlite(pool) => {
-                let backend = JobStore::sqlite::<RoutineRun>(pool, ROUTINE_QUEUE, timing(&settings))
-                    .poll_with_strategy(polling(&settings));
+                let backend =
+                    JobStore::sqlite::<RoutineRun>(pool, ROUTINE_QUEUE, timing(&settings))
+                        .poll_with_strategy(polling(&settings));
                 run_until(
                     WorkerBuilder::new(name)
                         .backend(backend)
@@ -441,7 +446,10 @@ impl TickPusher {
             // Every instance, every minute: a cheap moment to read the queue.
             for queue in [PLANNED_QUEUE, ROUTINE_QUEUE] {
                 if let Ok(waiting) = self.store.waiting(queue).await {
-                    self.metrics.jobs_waiting.with_label_values(&[queue]).set(waiting);
+                    self.metrics
+                        .jobs_waiting
+                        .with_label_values(&[queue])
+                        .set(waiting);
                 }
             }
         }
@@ -450,7 +458,10 @@ impl TickPusher {
         // or just slow), the routine does not run beside itself.
         let prefix = format!("{}:", self.routine.name());
         if self.store.in_flight(ROUTINE_QUEUE, &prefix).await? {
-            tracing::debug!(routine = self.routine.name(), "previous run still in flight; tick skipped");
+            tracing::debug!(
+                routine = self.routine.name(),
+                "previous run still in flight; tick skipped"
+            );
             return Ok(Pushed::AlreadyThere);
         }
         let when = DateTime::<Utc>::from_timestamp(tick, 0).unwrap_or_else(Utc::now);

@@ -33,6 +33,8 @@ pub trait JobName {
 /// per job.
 pub struct JobRetry {
     settings: Arc<JobsSettings>,
+    /// A job whose outages pause on a scale of their own: (name, first, longest).
+    own_pace: Option<(&'static str, Duration, Duration)>,
     metrics: Metrics,
     shutdown: CancellationToken,
     failures: u32,
@@ -43,6 +45,7 @@ impl Clone for JobRetry {
     fn clone(&self) -> Self {
         Self {
             settings: self.settings.clone(),
+            own_pace: self.own_pace,
             metrics: self.metrics.clone(),
             shutdown: self.shutdown.clone(),
             failures: self.failures,
@@ -55,6 +58,7 @@ impl JobRetry {
     pub fn new(settings: Arc<JobsSettings>, metrics: Metrics, shutdown: CancellationToken) -> Self {
         Self {
             settings,
+            own_pace: None,
             metrics,
             shutdown,
             failures: 0,
@@ -62,19 +66,30 @@ impl JobRetry {
         }
     }
 
+    /// Outages of the job `name` pause from `first` up to `longest`.
+    pub fn with_outage_pauses(
+        mut self,
+        name: &'static str,
+        first: Duration,
+        longest: Duration,
+    ) -> Self {
+        self.own_pace = Some((name, first, longest));
+        self
+    }
+
     /// What to do after a failed try: `Some(pause)` to try again, `None` to
     /// stop (given up, or shutting down).
-    fn decide(&mut self, outage: bool) -> Decision {
+    fn decide(&mut self, name: &str, outage: bool) -> Decision {
         if self.shutdown.is_cancelled() {
             return Decision::Interrupted;
         }
         if outage {
             self.outages += 1;
-            Decision::Again(doubling(
-                self.settings.retry_first,
-                self.settings.outage_longest,
-                self.outages,
-            ))
+            let (first, longest) = match self.own_pace {
+                Some((own, first, longest)) if own == name => (first, longest),
+                _ => (self.settings.retry_first, self.settings.outage_longest),
+            };
+            Decision::Again(doubling(first, longest, self.outages))
         } else {
             self.failures += 1;
             if self.failures >= self.settings.attempts.max(1) {
@@ -121,7 +136,7 @@ where
         let outage = error
             .downcast_ref::<JobFailure>()
             .is_some_and(|failure| failure.outage);
-        match self.decide(outage) {
+        match self.decide(name, outage) {
             Decision::Again(pause) => {
                 self.metrics.jobs_retried.with_label_values(&[name]).inc();
                 tracing::warn!(
@@ -154,7 +169,10 @@ where
             }
             Decision::Interrupted => {
                 self.metrics.jobs_retried.with_label_values(&[name]).inc();
-                tracing::info!(job = name, "job interrupted by shutdown; it runs again at the next start");
+                tracing::info!(
+                    job = name,
+                    "job interrupted by shutdown; it runs again at the next start"
+                );
                 None
             }
         }
@@ -177,11 +195,7 @@ mod tests {
             outage_longest: Duration::from_secs(3),
             ..JobsSettings::default()
         };
-        JobRetry::new(
-            Arc::new(settings),
-            Metrics::new(),
-            CancellationToken::new(),
-        )
+        JobRetry::new(Arc::new(settings), Metrics::new(), CancellationToken::new())
     }
 
     #[test]
@@ -191,10 +205,10 @@ mod tests {
             Decision::Again(pause) => pause.as_secs(),
             other => panic!("{other:?}"),
         };
-        assert_eq!(seconds(retry.decide(false)), 1);
-        assert_eq!(seconds(retry.decide(false)), 2);
-        assert_eq!(seconds(retry.decide(false)), 4);
-        assert_eq!(retry.decide(false), Decision::GiveUp);
+        assert_eq!(seconds(retry.decide("job", false)), 1);
+        assert_eq!(seconds(retry.decide("job", false)), 2);
+        assert_eq!(seconds(retry.decide("job", false)), 4);
+        assert_eq!(retry.decide("job", false), Decision::GiveUp);
     }
 
     #[test]
@@ -202,19 +216,22 @@ mod tests {
         let mut retry = policy(2);
         for expected in [1, 2, 3, 3, 3, 3, 3, 3] {
             assert_eq!(
-                retry.decide(true),
+                retry.decide("job", true),
                 Decision::Again(Duration::from_secs(expected))
             );
         }
-        assert_eq!(retry.decide(false), Decision::Again(Duration::from_secs(1)));
-        assert_eq!(retry.decide(false), Decision::GiveUp);
+        assert_eq!(
+            retry.decide("job", false),
+            Decision::Again(Duration::from_secs(1))
+        );
+        assert_eq!(retry.decide("job", false), Decision::GiveUp);
     }
 
     #[test]
     fn a_shutdown_interrupts_instead_of_retrying() {
         let mut retry = policy(3);
         retry.shutdown.cancel();
-        assert_eq!(retry.decide(false), Decision::Interrupted);
-        assert_eq!(retry.decide(true), Decision::Interrupted);
+        assert_eq!(retry.decide("job", false), Decision::Interrupted);
+        assert_eq!(retry.decide("job", true), Decision::Interrupted);
     }
 }

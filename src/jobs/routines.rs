@@ -99,11 +99,7 @@ impl Routines {
                 .await
                 .map(|_| ())
                 .map_err(service_failure),
-            Routine::DailyReport => self
-                .daily
-                .send_report(tick)
-                .await
-                .map_err(service_failure),
+            Routine::DailyReport => self.daily.send_report(tick).await.map_err(service_failure),
         }
     }
 

@@ -140,7 +140,10 @@ mod tests {
     fn a_planned_job_is_stored_as_a_tagged_object() {
         let job = Planned::SlaCheck { ticket_id: 7 };
         let json = serde_json::to_value(&job).unwrap();
-        assert_eq!(json, serde_json::json!({"job": "sla_check", "ticket_id": 7}));
+        assert_eq!(
+            json,
+            serde_json::json!({"job": "sla_check", "ticket_id": 7})
+        );
         assert_eq!(serde_json::from_value::<Planned>(json).unwrap(), job);
         for job in [
             Planned::SlaCheck { ticket_id: 1 },

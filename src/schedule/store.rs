@@ -23,6 +23,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sqlx::{self, PgPool, SqlitePool};
 use sea_orm::{DatabaseBackend, DatabaseConnection};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::ScheduleError;
 
@@ -76,9 +77,9 @@ impl JobStore {
             DatabaseBackend::Postgres => Ok(JobStore::Postgres(
                 db.get_postgres_connection_pool().clone(),
             )),
-            DatabaseBackend::Sqlite => Ok(JobStore::Sqlite(
-                db.get_sqlite_connection_pool().clone(),
-            )),
+            DatabaseBackend::Sqlite => {
+                Ok(JobStore::Sqlite(db.get_sqlite_connection_pool().clone()))
+            }
             other => Err(ScheduleError::Unsupported(format!("{other:?}"))),
         }
     }
@@ -126,7 +127,7 @@ impl JobStore {
         key: &str,
     ) -> Result<Pushed, ScheduleError>
     where
-        T: Serialize + Send + Sync + Unpin + 'static,
+        T: Serialize + DeserializeOwned + Send + Sync + Unpin + 'static,
     {
         let task = TaskBuilder::new(job)
             .run_at_timestamp(when.timestamp().max(0) as u64)
@@ -164,21 +165,21 @@ impl JobStore {
 
     async fn has_key(&self, queue: &str, key: &str) -> Result<bool, ScheduleError> {
         let found: Option<i64> = match self {
-            JobStore::Postgres(pool) => {
+            JobStore::Postgres(pool) => sqlx::query_scalar(
+                "SELECT 1::BIGINT FROM apalis.jobs WHERE job_type = $1 AND idempotency_key = $2",
+            )
+            .bind(queue)
+            .bind(key)
+            .fetch_optional(pool)
+            .await?,
+            JobStore::Sqlite(pool) => {
                 sqlx::query_scalar(
-                    "SELECT 1::BIGINT FROM apalis.jobs WHERE job_type = $1 AND idempotency_key = $2",
+                    "SELECT 1 FROM Jobs WHERE job_type = ?1 AND idempotency_key = ?2",
                 )
                 .bind(queue)
                 .bind(key)
                 .fetch_optional(pool)
                 .await?
-            }
-            JobStore::Sqlite(pool) => {
-                sqlx::query_scalar("SELECT 1 FROM Jobs WHERE job_type = ?1 AND idempotency_key = ?2")
-                    .bind(queue)
-                    .bind(key)
-                    .fetch_optional(pool)
-                    .await?
             }
         };
         Ok(found.is_some())
@@ -221,24 +222,23 @@ impl JobStore {
 
     /// Jobs of `queue` waiting for their time or a worker.
     pub async fn waiting(&self, queue: &str) -> Result<i64, ScheduleError> {
-        let count: i64 = match self {
-            JobStore::Postgres(pool) => {
-                sqlx::query_scalar(
+        let count: i64 =
+            match self {
+                JobStore::Postgres(pool) => sqlx::query_scalar(
                     "SELECT COUNT(*) FROM apalis.jobs WHERE job_type = $1 AND status = 'Pending'",
                 )
                 .bind(queue)
                 .fetch_one(pool)
-                .await?
-            }
-            JobStore::Sqlite(pool) => {
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM Jobs WHERE job_type = ?1 AND status = 'Pending'",
-                )
-                .bind(queue)
-                .fetch_one(pool)
-                .await?
-            }
-        };
+                .await?,
+                JobStore::Sqlite(pool) => {
+                    sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM Jobs WHERE job_type = ?1 AND status = 'Pending'",
+                    )
+                    .bind(queue)
+                    .fetch_one(pool)
+                    .await?
+                }
+            };
         Ok(count)
     }
 
@@ -255,13 +255,13 @@ impl JobStore {
             .execute(pool)
             .await?
             .rows_affected(),
-            JobStore::Sqlite(pool) => sqlx::query(
-                "DELETE FROM Jobs WHERE status IN ('Done', 'Killed') AND done_at < ?1",
-            )
-            .bind(cutoff.timestamp())
-            .execute(pool)
-            .await?
-            .rows_affected(),
+            JobStore::Sqlite(pool) => {
+                sqlx::query("DELETE FROM Jobs WHERE status IN ('Done', 'Killed') AND done_at < ?1")
+                    .bind(cutoff.timestamp())
+                    .execute(pool)
+                    .await?
+                    .rows_affected()
+            }
         };
         Ok(deleted)
     }

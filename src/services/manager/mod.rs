@@ -13,10 +13,12 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+use crate::domain::calendar::BusinessCalendar;
 use crate::domain::commands::ManagerCommand;
 use crate::domain::rich_text::RichBuilder;
 use crate::outbox::{Delivery, Outbox, RichText, Target, TextMessage};
 use crate::services::ServiceResult;
+use crate::services::daily_stats::DailyStats;
 use crate::services::moderation::ModerationService;
 use crate::store::Store;
 use crate::texts::Texts;
@@ -45,6 +47,8 @@ pub struct ManagerService {
     /// Main groups where managers may give commands besides their private chat.
     main_groups: Arc<Vec<i64>>,
     moderation: ModerationService,
+    /// /stats reads the daily rollup.
+    daily: DailyStats,
 }
 
 impl ManagerService {
@@ -58,6 +62,13 @@ impl ManagerService {
     ) -> Self {
         Self {
             moderation: ModerationService::new(db.clone(), outbox.clone(), texts),
+            daily: DailyStats::new(
+                db.clone(),
+                BusinessCalendar::default(),
+                outbox.clone(),
+                texts,
+                admins.clone(),
+            ),
             db,
             store,
             outbox,
@@ -65,6 +76,19 @@ impl ManagerService {
             admins: Arc::new(admins),
             main_groups: Arc::new(main_groups),
         }
+    }
+
+    /// Days for /stats are dates on this calendar's clock (BUSINESS_HOURS'
+    /// time zone); UTC by default.
+    pub fn with_calendar(mut self, calendar: BusinessCalendar) -> Self {
+        self.daily = DailyStats::new(
+            self.db.clone(),
+            calendar,
+            self.outbox.clone(),
+            self.texts,
+            self.admins.as_ref().clone(),
+        );
+        self
     }
 
     pub fn is_manager(&self, user: i64) -> bool {
@@ -123,7 +147,7 @@ impl ManagerService {
                 None => usage(texts.usage_find().to_owned()),
             },
             ManagerCommand::Stats(args) => match args::parse_days(args.trim()) {
-                Some(days) => answers::stats(days, texts, db).await?,
+                Some(days) => answers::stats(days, texts, &self.daily).await?,
                 None => usage(texts.usage_stats().to_owned()),
             },
             ManagerCommand::TechOn(args) | ManagerCommand::TechOff(args) => {
