@@ -129,8 +129,11 @@ impl JobStore {
     where
         T: Serialize + DeserializeOwned + Send + Sync + Unpin + 'static,
     {
+        // apalis keeps whole seconds: round up, so a job never runs before
+        // its moment (at most a second after it).
+        let due = when.timestamp() + i64::from(when.timestamp_subsec_nanos() > 0);
         let task = TaskBuilder::new(job)
-            .run_at_timestamp(when.timestamp().max(0) as u64)
+            .run_at_timestamp(due.max(0) as u64)
             .idempotency_key(key)
             .max_attempts(MAX_FETCHES)
             .build();

@@ -6,9 +6,11 @@ mod support;
 
 mod admin;
 mod bridge;
+mod daily_stats;
 mod durability;
 mod failures;
 mod health;
+mod jobs;
 mod languages;
 mod menus;
 mod polling;

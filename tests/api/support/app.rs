@@ -13,6 +13,7 @@ use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 use topicdesk::config::{LogFormat, Settings};
 use topicdesk::entities::inbound_updates;
+use topicdesk::schedule::PlannedWork;
 use topicdesk::startup::Application;
 
 use super::database::TestDatabase;
@@ -52,6 +53,8 @@ pub struct AppOptions {
     pub vars: Vec<(String, String)>,
     /// Last adjustments to the validated settings.
     pub adjust: Option<AdjustSettings>,
+    /// What planned jobs do, instead of the application's own.
+    pub planned_work: Option<Arc<dyn PlannedWork>>,
 }
 
 impl Default for AppOptions {
@@ -64,6 +67,7 @@ impl Default for AppOptions {
             main_group: None,
             vars: Vec::new(),
             adjust: None,
+            planned_work: None,
         }
     }
 }
@@ -146,6 +150,12 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     settings.intake.self_check_retry = Duration::from_millis(100);
     // Telegram's flood limits are off unless a test enforces them in the fake.
     settings.limits = topicdesk::telegram::limits::Limits::unlimited();
+    // The job engine's pauses, in test time.
+    settings.jobs.poll = Duration::from_millis(100);
+    settings.jobs.retry_first = Duration::from_millis(50);
+    settings.jobs.retry_longest = Duration::from_millis(400);
+    settings.jobs.outage_longest = Duration::from_millis(200);
+    settings.jobs.heartbeat = Duration::from_secs(1);
     if let Some(adjust) = options.adjust {
         adjust(&mut settings);
     }
@@ -157,9 +167,14 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         .expect("a runtime for the application");
     let (ready_tx, ready_rx) = oneshot::channel();
     let (finished_tx, finished_rx) = oneshot::channel();
+    let planned_work = options.planned_work;
     runtime.spawn(async move {
         match Application::build(settings).await {
             Ok(app) => {
+                let app = match planned_work {
+                    Some(work) => app.with_planned_work(work),
+                    None => app,
+                };
                 let _ = ready_tx.send(Ok((app.port(), app.shutdown_token())));
                 let _ = finished_tx.send(app.run_until_stopped().await);
             }
