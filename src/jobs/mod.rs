@@ -140,15 +140,20 @@ impl JobEngine {
         // Whatever came due while no instance ran goes first.
         let now = Utc::now();
         for (routine, when) in &clocks {
-            if let Some(tick) = when.last_due(self.time_zone, now) {
-                let pusher = TickPusher {
-                    routine: *routine,
-                    store: self.store.clone(),
-                    metrics: self.metrics.clone(),
-                };
-                if let Err(error) = pusher.push(tick).await {
-                    tracing::warn!(routine = routine.name(), error = %error, "cannot catch up on a routine; its next tick will");
-                }
+            let pusher = TickPusher {
+                routine: *routine,
+                store: self.store.clone(),
+                metrics: self.metrics.clone(),
+            };
+            let caught_up = if routine.runs_at_start() {
+                pusher.push_for_start(&instance, now).await
+            } else if let Some(tick) = when.last_due(self.time_zone, now) {
+                pusher.push(tick).await
+            } else {
+                Ok(Pushed::AlreadyThere)
+            };
+            if let Err(error) = caught_up {
+                tracing::warn!(routine = routine.name(), error = %error, "cannot catch up on a routine; its next tick will");
             }
         }
 
@@ -441,6 +446,20 @@ struct TickPusher {
 }
 
 impl TickPusher {
+    /// This start's own run (see [`Routine::runs_at_start`]).
+    async fn push_for_start(
+        &self,
+        instance: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Pushed, ScheduleError> {
+        let run = RoutineRun {
+            routine: self.routine,
+            tick: now.timestamp(),
+        };
+        let key = format!("{}:start:{instance}", self.routine.name());
+        self.store.push(ROUTINE_QUEUE, run, now, &key).await
+    }
+
     async fn push(&self, tick: i64) -> Result<Pushed, ScheduleError> {
         if self.routine == Routine::SlaSweep {
             // Every instance, every minute: a cheap moment to read the queue.

@@ -49,6 +49,13 @@ impl Routine {
         }
     }
 
+    /// Whether every start runs the routine once, rather than only a tick
+    /// missed while no instance ran: pruning, so a restart with a shorter
+    /// retention takes effect at once.
+    pub fn runs_at_start(self) -> bool {
+        matches!(self, Routine::Prune)
+    }
+
     /// The key of this routine's run at `tick`; every instance computes the
     /// same one.
     pub fn key(self, tick: i64) -> String {

@@ -147,6 +147,7 @@ async fn the_rollup_of_a_constructed_day_counts_it_in_business_time_and_a_second
  {
     let desk = Desk::open().await;
     let db = &desk.app.db;
+    crate::jobs::start_rollup_done(db).await;
     let tech = technicians::Entity::find()
         .one(db)
         .await

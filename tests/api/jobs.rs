@@ -111,6 +111,18 @@ pub(crate) async fn stored_jobs(db: &DatabaseConnection, prefix: &str) -> Vec<(S
         .collect()
 }
 
+/// Waits until the rollup a start runs (in case the night's was missed)
+/// is over, so a test's own rows are not rolled up behind its back.
+pub(crate) async fn start_rollup_done(db: &DatabaseConnection) {
+    eventually("the start's rollup", WAIT, || async {
+        stored_jobs(db, "daily_rollup:")
+            .await
+            .iter()
+            .any(|(_, status)| status == "Done")
+    })
+    .await;
+}
+
 async fn job_status(db: &DatabaseConnection, prefix: &str) -> Option<String> {
     stored_jobs(db, prefix)
         .await

@@ -151,11 +151,11 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     // Telegram's flood limits are off unless a test enforces them in the fake.
     settings.limits = topicdesk::telegram::limits::Limits::unlimited();
     // The job engine's pauses, in test time.
-    settings.jobs.poll = Duration::from_millis(100);
+    settings.jobs.poll = Duration::from_millis(250);
     settings.jobs.retry_first = Duration::from_millis(50);
     settings.jobs.retry_longest = Duration::from_millis(400);
     settings.jobs.outage_longest = Duration::from_millis(200);
-    settings.jobs.heartbeat = Duration::from_secs(1);
+    settings.jobs.heartbeat = Duration::from_secs(2);
     if let Some(adjust) = options.adjust {
         adjust(&mut settings);
     }
