@@ -20,7 +20,7 @@ pub enum When {
     /// instance ticks at the same moments); whole seconds, at least one.
     Every { seconds: u64, last: u64 },
     /// Once a day at a local time.
-    Daily(cron::Schedule),
+    Daily(Box<cron::Schedule>),
 }
 
 impl When {
@@ -35,11 +35,11 @@ impl When {
     /// Daily at `time` (in the clock's time zone), to the minute.
     pub fn daily_at(time: NaiveTime) -> When {
         let expression = format!("0 {} {} * * *", time.minute(), time.hour());
-        When::Daily(
+        When::Daily(Box::new(
             expression
                 .parse()
                 .expect("a minute and an hour make a valid cron expression"),
-        )
+        ))
     }
 
     /// The latest moment this clock was due at or before `now`: what a
@@ -75,6 +75,22 @@ impl apalis_cron::Schedule<Tz> for When {
                 .upcoming(*zone)
                 .next()
                 .map(|at| Tick::new(at.timestamp().max(0) as u64)),
+        }
+    }
+}
+
+impl PartialEq for When {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                When::Every { seconds, last },
+                When::Every {
+                    seconds: other_seconds,
+                    last: other_last,
+                },
+            ) => seconds == other_seconds && last == other_last,
+            (When::Daily(a), When::Daily(b)) => a.to_string() == b.to_string(),
+            _ => false,
         }
     }
 }
@@ -115,21 +131,5 @@ mod tests {
         );
         let every = When::every(Duration::from_secs(3600));
         assert_eq!(every.last_due(zone, now), Some(now.timestamp()));
-    }
-}
-
-impl PartialEq for When {
-    fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            (
-                When::Every { seconds, last },
-                When::Every {
-                    seconds: other_seconds,
-                    last: other_last,
-                },
-            ) => seconds == other_seconds && last == other_last,
-            (When::Daily(a), When::Daily(b)) => a.to_string() == b.to_string(),
-            _ => false,
-        }
     }
 }

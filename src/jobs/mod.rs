@@ -236,11 +236,9 @@ fn run_until(
 }
 
 /// Resolves when `shutdown` is cancelled, in the shape `run_until` wants.
-fn stopped(shutdown: CancellationToken) -> impl Future<Output = Result<(), std::io::Error>> + Send {
-    async move {
-        shutdown.cancelled().await;
-        Ok(())
-    }
+async fn stopped(shutdown: CancellationToken) -> Result<(), std::io::Error> {
+    shutdown.cancelled().await;
+    Ok(())
 }
 
 /// Runs a worker again after it stopped with an error (the database away:
