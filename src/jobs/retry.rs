@@ -228,6 +228,31 @@ mod tests {
     }
 
     #[test]
+    fn a_job_with_a_pace_of_its_own_waits_out_outages_on_that_scale() {
+        let mut retry = policy(2).with_outage_pauses(
+            "sheets_report",
+            Duration::from_secs(30),
+            Duration::from_secs(3600),
+        );
+        let pauses: Vec<Decision> = (0..8)
+            .map(|_| retry.decide("sheets_report", true))
+            .collect();
+        let secs: Vec<u64> = pauses
+            .iter()
+            .map(|d| match d {
+                Decision::Again(pause) => pause.as_secs(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(secs, [30, 60, 120, 240, 480, 960, 1920, 3600]);
+        // Other jobs keep the common pace.
+        assert_eq!(
+            policy(2).decide("sla_check", true),
+            Decision::Again(Duration::from_secs(1))
+        );
+    }
+
+    #[test]
     fn a_shutdown_interrupts_instead_of_retrying() {
         let mut retry = policy(3);
         retry.shutdown.cancel();
