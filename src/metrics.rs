@@ -3,8 +3,8 @@
 
 use prometheus::core::Collector;
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 /// Where a delivery goes, as the outbox metrics label it.
@@ -44,6 +44,16 @@ pub struct Metrics {
     pub outbox_retried: IntCounterVec,
     /// 429 answers received, by destination.
     pub outbox_rate_limited: IntCounterVec,
+    /// Job runs begun (each attempt), by job.
+    pub jobs_run: IntCounterVec,
+    /// Jobs given up after every attempt failed, by job.
+    pub jobs_failed: IntCounterVec,
+    /// Failed attempts that will be tried again (outages included), by job.
+    pub jobs_retried: IntCounterVec,
+    /// How long each attempt took, by job.
+    pub job_seconds: HistogramVec,
+    /// Jobs stored and waiting for their moment or a worker, by queue.
+    pub jobs_waiting: IntGaugeVec,
 }
 
 impl Metrics {
@@ -171,6 +181,54 @@ impl Metrics {
                     &["destination"],
                 ),
             ),
+            jobs_run: register(
+                &registry,
+                IntCounterVec::new(
+                    Opts::new("jobs_run_total", "Job runs begun (each attempt)"),
+                    &["job"],
+                ),
+            ),
+            jobs_failed: register(
+                &registry,
+                IntCounterVec::new(
+                    Opts::new(
+                        "jobs_failed_total",
+                        "Jobs given up after every attempt failed",
+                    ),
+                    &["job"],
+                ),
+            ),
+            jobs_retried: register(
+                &registry,
+                IntCounterVec::new(
+                    Opts::new(
+                        "jobs_retried_total",
+                        "Failed job attempts that will be tried again (outages included)",
+                    ),
+                    &["job"],
+                ),
+            ),
+            job_seconds: register(
+                &registry,
+                HistogramVec::new(
+                    HistogramOpts::new("job_duration_seconds", "How long a job attempt took")
+                        .buckets(vec![
+                            0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+                            60.0, 300.0,
+                        ]),
+                    &["job"],
+                ),
+            ),
+            jobs_waiting: register(
+                &registry,
+                IntGaugeVec::new(
+                    Opts::new(
+                        "jobs_waiting",
+                        "Jobs stored and waiting for their moment or a worker",
+                    ),
+                    &["queue"],
+                ),
+            ),
             registry,
         };
         // Every destination shows up from the start, at zero.
@@ -189,6 +247,14 @@ impl Metrics {
                 .with_label_values(&[destination]);
         }
         metrics
+    }
+
+    /// Makes a job's counters show up at zero before it first runs.
+    pub fn touch_job(&self, job: &str) {
+        for family in [&self.jobs_run, &self.jobs_failed, &self.jobs_retried] {
+            family.with_label_values(&[job]);
+        }
+        self.job_seconds.with_label_values(&[job]);
     }
 
     /// The Prometheus text exposition of every metric.

@@ -28,12 +28,22 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
                 "domain", "entities", "records", "store", "telegram", "texts", "retry", "metrics",
             ][..],
         ),
+        // The enqueue side of the job engine, beside the outbox.
+        ("schedule", &["domain", "entities", "store", "config"][..]),
         // rules
         (
             "services",
             &[
                 "domain", "entities", "records", "store", "outbox", "texts", "config", "retry",
-                "metrics",
+                "metrics", "schedule",
+            ][..],
+        ),
+        // The job engine's workers and clocks: they call the services.
+        (
+            "jobs",
+            &[
+                "services", "schedule", "domain", "entities", "records", "store", "outbox",
+                "texts", "config", "retry", "metrics",
             ][..],
         ),
         // doors

@@ -103,6 +103,12 @@ stats-survey = Survey (1–5): speed { $speed } · quality { $quality } · polit
 stats-no-survey = Survey (1–5): no answers
 stats-response-rate = Survey response rate: { $answered } of { $closed } closed ({ $percent })
 
+## The daily report (DAILY_REPORT_AT), to each manager privately
+
+# $date is the day reported, YYYY-MM-DD.
+daily-report-title = The day in figures: { $date }
+daily-report-sla = SLA: met { $met }, breached { $breached }
+
 ## Numbers and times
 
 # Units of a duration in its two largest units: 45 s, 5 min 30 s, 1 d 3 h.

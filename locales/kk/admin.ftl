@@ -98,6 +98,12 @@ stats-survey = Сауалнама (1–5): жылдамдық { $speed } · са
 stats-no-survey = Сауалнама (1–5): жауап жоқ
 stats-response-rate = Сауалнамаға жауап бергендер: { $answered } / { $closed } жабық өтініш ({ $percent })
 
+## The daily report (DAILY_REPORT_AT), to each manager privately
+
+# $date is the day reported, YYYY-MM-DD.
+daily-report-title = { $date } күнінің қорытындысы
+daily-report-sla = SLA: мерзімінде { $met }, бұзылғаны { $breached }
+
 ## Numbers and times
 
 # Units of a duration in its two largest units: 45 сек, 5 мин 30 сек, 1 күн 3 сағ.

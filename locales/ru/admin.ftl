@@ -99,6 +99,12 @@ stats-response-rate =
        *[other] закрытых
     } ({ $percent })
 
+## The daily report (DAILY_REPORT_AT), to each manager privately
+
+# $date is the day reported, YYYY-MM-DD.
+daily-report-title = Итоги дня { $date }
+daily-report-sla = SLA: в срок { $met }, нарушено { $breached }
+
 ## Numbers and times
 
 # Units of a duration in its two largest units: 45 с, 5 мин 30 с, 1 д 3 ч.

@@ -34,6 +34,7 @@ mod m20261123_120000_add_inbound_updates_topic_id;
 mod m20261130_090000_rename_tech_threads_to_mirrors;
 mod m20261130_100000_add_users_banned;
 mod m20261130_110000_add_service_levels;
+mod m20261201_090000_add_daily_stats_first_responses;
 mod m20261201_100000_create_web_access;
 
 /// Where the database lives when `DATABASE_URL` is not set: a SQLite file
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_090000_rename_tech_threads_to_mirrors::Migration),
             Box::new(m20261130_100000_add_users_banned::Migration),
             Box::new(m20261130_110000_add_service_levels::Migration),
+            Box::new(m20261201_090000_add_daily_stats_first_responses::Migration),
             Box::new(m20261201_100000_create_web_access::Migration),
         ]
     }

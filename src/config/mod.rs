@@ -12,6 +12,7 @@ use serde::Deserialize;
 use url::Url;
 
 mod desk;
+mod jobs;
 mod parse;
 mod raw;
 mod web;
@@ -21,6 +22,8 @@ pub use web::{DEFAULT_WEBAPP_AUTH_MAX_AGE, WebSettings};
 pub use desk::DeskSettings;
 
 use raw::{RawSettings, read_dotenv};
+
+pub use jobs::JobsSettings;
 
 pub use crate::domain::language::Language;
 
@@ -95,6 +98,8 @@ pub struct Settings {
     pub intake: IntakeSettings,
     /// The web desk: Mini App, REST API, live events.
     pub web: WebSettings,
+    /// How the job engine paces itself (not read from the environment).
+    pub jobs: JobsSettings,
     /// Categories, SLA clocks, business hours, assignment, daily report.
     pub desk: DeskSettings,
 }

@@ -280,6 +280,7 @@ impl RawSettings {
             tickets_per_hour,
             intake,
             web,
+            jobs: super::JobsSettings::default(),
             desk,
         })
     }

@@ -1,6 +1,8 @@
 //! `daily_stats`: the nightly rollup, one row per day × category ×
-//! technician (`''` and `0` for none). Re-running a day replaces its rows.
-//! Durations are in seconds of business time.
+//! technician (`''` and `0` for none), and one row of the day's totals
+//! (category `*`, technician `-1`), which also marks the day as rolled up.
+//! Re-running a day replaces its rows. Durations are in seconds of
+//! business time.
 
 use sea_orm::entity::prelude::*;
 
@@ -18,6 +20,9 @@ pub struct Model {
     pub tech_id: i32,
     pub opened: i32,
     pub closed: i32,
+    /// First responses given that day, which the first-response
+    /// percentiles were taken over.
+    pub first_responses: i32,
     pub first_response_p50_secs: Option<f64>,
     pub first_response_p90_secs: Option<f64>,
     pub resolution_p50_secs: Option<f64>,

@@ -2,7 +2,7 @@
 //! 200, and marked done only when its handlers finish. What is still pending
 //! at start is replayed.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -174,16 +174,6 @@ impl InboundStore {
             .exec(&self.db)
             .await?;
         Ok(())
-    }
-
-    /// Deletes finished updates processed before `cutoff`. Parked ones stay.
-    pub async fn prune_done(&self, cutoff: DateTime<Utc>) -> Result<u64, DbErr> {
-        let result = InboundUpdate::delete_many()
-            .filter(Column::Status.eq(InboundStatus::Done))
-            .filter(Column::ProcessedAt.lt(cutoff))
-            .exec(&self.db)
-            .await?;
-        Ok(result.rows_affected)
     }
 }
 

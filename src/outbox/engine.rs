@@ -102,6 +102,29 @@ impl DeliveryEngine {
         }
     }
 
+    /// While the application stops, after intake has finished its
+    /// in-flight updates: lets the lanes send what is due (the answers
+    /// those updates queued), for at most `within`. What is left waits in
+    /// the database for the next start.
+    pub async fn drain_due(&self, within: Duration) {
+        let deadline = tokio::time::Instant::now() + within;
+        while tokio::time::Instant::now() < deadline {
+            let due = outbox::Entity::find()
+                .filter(Column::Status.eq(OutboxStatus::Pending))
+                .filter(
+                    sea_orm::Condition::any()
+                        .add(Column::NotBefore.is_null())
+                        .add(Column::NotBefore.lte(Utc::now())),
+                )
+                .one(&self.inner.db)
+                .await;
+            if !matches!(due, Ok(Some(_))) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
     /// After shutdown began: waits until every lane worker finished its
     /// current step.
     pub async fn finished(&self) {

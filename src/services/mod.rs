@@ -4,8 +4,10 @@
 pub use error::{ServiceError, ServiceResult};
 
 pub mod bridge;
+pub mod daily_stats;
 pub mod desk;
 pub mod error;
+pub mod housekeeping;
 pub mod manager;
 pub mod moderation;
 pub mod sla;

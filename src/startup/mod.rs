@@ -23,14 +23,17 @@ use crate::database;
 use crate::http::{self, Readiness};
 use crate::intake::webhook::WebhookState;
 use crate::intake::{InboundListener, InboundStore, Intake, UpdateProcessor, UpdateQueue};
+use crate::jobs::{JobEngine, Routines};
 use crate::metrics::Metrics;
 use crate::outbox::{DeliveryEngine, Executor, Outbox};
+use crate::schedule::{JobStore, NoPlannedWork, PlannedWork};
 use crate::self_check::{RequiredGroup, SelfCheckStatus};
 use crate::services::bridge::BridgeService;
+use crate::services::daily_stats::DailyStats;
 use crate::services::desk::DeskFacts;
 use crate::services::manager::ManagerService;
 use crate::services::moderation::ModerationService;
-use crate::services::sheets::{Sheets, run_report_worker};
+use crate::services::sheets::Sheets;
 use crate::services::survey::SurveyService;
 use crate::services::technicians;
 use crate::services::tickets::TicketService;
@@ -39,6 +42,10 @@ use crate::store::{SharedFloodGate, Store};
 use crate::telegram::limits::RateLimiter;
 use crate::telegram::{FloodGate, Sender, Telegram};
 use crate::texts::Texts;
+
+/// How long, at most, the lanes may keep sending the answers of the last
+/// updates once intake has stopped.
+const DRAIN_AT_STOP: std::time::Duration = std::time::Duration::from_secs(3);
 
 pub struct Application {
     settings: Arc<Settings>,
@@ -54,6 +61,9 @@ pub struct Application {
     updates: InboundListener,
     self_check: SelfCheckStatus,
     shutdown: CancellationToken,
+    jobs: JobStore,
+    /// The work behind planned jobs, when given (see `with_planned_work`).
+    planned_work: Option<Arc<dyn PlannedWork>>,
 }
 
 impl Application {
@@ -66,6 +76,11 @@ impl Application {
         let db = database::connect_and_migrate(&settings.database)
             .await
             .context("cannot open the database (DATABASE_URL)")?;
+        // The job engine keeps its tables (apalis') in the same database.
+        let jobs = JobStore::of(&db).context("the job engine")?;
+        jobs.set_up()
+            .await
+            .context("cannot create the job engine's tables")?;
         let store = match &settings.store.redis_url {
             Some(url) => Store::redis(url.expose_secret(), &settings.store.key_prefix)
                 .await
@@ -127,7 +142,16 @@ impl Application {
             updates,
             self_check: SelfCheckStatus::default(),
             shutdown: CancellationToken::new(),
+            jobs,
+            planned_work: None,
         })
+    }
+
+    /// Planned jobs (SLA checks, category timeouts, waiting auto-close) are
+    /// carried out by `work` instead of the services' own implementation.
+    pub fn with_planned_work(mut self, work: Arc<dyn PlannedWork>) -> Self {
+        self.planned_work = Some(work);
+        self
     }
 
     /// The port actually bound (APP_PORT=0 picks a free one).
@@ -160,6 +184,8 @@ impl Application {
             updates,
             self_check,
             shutdown,
+            jobs,
+            planned_work,
         } = self;
         let mut tasks: Vec<JoinHandle<()>> = Vec::new();
         tasks.push(tokio::spawn(tasks::cancel_on_signal(shutdown.clone())));
@@ -246,12 +272,6 @@ impl Application {
             },
             shutdown.clone(),
         )));
-        tasks.push(tokio::spawn(tasks::prune_periodically(
-            inbound.clone(),
-            db.clone(),
-            settings.intake.retention,
-            shutdown.clone(),
-        )));
 
         let facts = DeskFacts::new(
             db.clone(),
@@ -260,6 +280,7 @@ impl Application {
             texts,
             tickets.clone(),
         );
+        let delivery_shutdown = CancellationToken::new();
         let engine = DeliveryEngine::new(
             db.clone(),
             Executor::new(
@@ -272,15 +293,45 @@ impl Application {
             ),
             // With Redis, other instances may share the outbox.
             settings.store.redis_url.is_some().then(|| store.clone()),
-            shutdown.clone(),
+            // Stopped after intake, so the answers of in-flight updates
+            // still go out.
+            delivery_shutdown.clone(),
         );
         let deliveries = engine.clone();
         tasks.push(tokio::spawn(engine.run(wake_requests)));
-        tasks.push(tokio::spawn(run_report_worker(
-            sheets,
+
+        // ---- the job engine (crate::jobs): planned jobs and schedules ----
+        // The services' PlannedWork goes here once they plan jobs; until
+        // then planned jobs have nothing to do.
+        let planned_work: Arc<dyn PlannedWork> =
+            planned_work.unwrap_or_else(|| Arc::new(NoPlannedWork));
+        let daily = DailyStats::new(
             db.clone(),
-            shutdown.clone(),
-        )));
+            settings.desk.calendar.clone(),
+            outbox.clone(),
+            texts,
+            settings.admin_ids.clone(),
+        );
+        let job_engine = JobEngine {
+            store: jobs.clone(),
+            settings: settings.jobs.clone(),
+            metrics: metrics.clone(),
+            time_zone: settings.desk.calendar.time_zone(),
+            sheets_every: sheets.report_every(),
+            daily_report_at: settings.desk.daily_report_at,
+            routines: Routines {
+                work: planned_work,
+                db: db.clone(),
+                store: jobs,
+                sheets,
+                daily,
+                retention: settings.intake.retention,
+            },
+        }
+        .start(shutdown.clone())
+        .await
+        .context("cannot start the job engine")?;
+        // ---- end of the job engine ----
 
         let desk = Desk {
             bridge: BridgeService::new(
@@ -305,7 +356,8 @@ impl Application {
                 settings.admin_ids.clone(),
                 settings.main_groups(),
             )
-            .with_mini_app(settings.web.mini_app_url()),
+            .with_mini_app(settings.web.mini_app_url())
+            .with_calendar(settings.desk.calendar.clone()),
             moderation: ModerationService::new(db.clone(), outbox.clone(), texts),
             users: UserService::new(db.clone()),
             tickets,
@@ -349,7 +401,10 @@ impl Application {
         if tokio::time::timeout(grace, async {
             let _ = dispatcher_task.await;
             let _ = http_task.await;
+            deliveries.drain_due(DRAIN_AT_STOP.min(grace / 2)).await;
+            delivery_shutdown.cancel();
             deliveries.finished().await;
+            job_engine.finished().await;
         })
         .await
         .is_err()
@@ -359,6 +414,7 @@ impl Application {
                 "some updates did not finish in time; they will be replayed at the next start"
             );
         }
+        delivery_shutdown.cancel();
         for task in tasks {
             task.abort();
         }

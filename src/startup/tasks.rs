@@ -1,13 +1,11 @@
 //! The background tasks the application runs beside intake and delivery:
 //! signals, the dispatcher, webhook registration or long polling, command
-//! menus, the self-check, and pruning. Each keeps trying through Telegram's
+//! menus and the self-check. Each keeps trying through Telegram's
 //! or the database's bad minutes, with the one backoff of [`crate::retry`].
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
-use sea_orm::DatabaseConnection;
 use teloxide::dispatching::Dispatcher;
 use teloxide::dptree;
 use teloxide::error_handlers::LoggingErrorHandler;
@@ -16,9 +14,7 @@ use teloxide::prelude::Requester;
 use teloxide::types::AllowedUpdate;
 use tokio_util::sync::CancellationToken;
 
-use crate::intake::{
-    InboundListener, InboundStore, Intake, UpdateProcessor, ordering_key, run_polling,
-};
+use crate::intake::{InboundListener, Intake, UpdateProcessor, ordering_key, run_polling};
 use crate::retry::{backoff, until_success};
 use crate::self_check::{self, RequiredGroup, SelfCheckStatus};
 use crate::telegram::{ALLOWED_UPDATES, Sender, TelegramError};
@@ -27,8 +23,6 @@ use crate::texts::Texts;
 /// Per-chat queue length inside the dispatcher. Deep enough that one busy chat
 /// does not block the dispatcher loop feeding the others.
 const WORKER_QUEUE_SIZE: usize = 4096;
-/// How often finished inbound rows are pruned.
-const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 pub(super) async fn cancel_on_signal(shutdown: CancellationToken) {
     let interrupt = tokio::signal::ctrl_c();
@@ -235,28 +229,3 @@ fn log_changes(before: Option<&[String]>, now: &[String], groups: usize) {
     }
 }
 
-pub(super) async fn prune_periodically(
-    inbound: InboundStore,
-    db: DatabaseConnection,
-    retention: Duration,
-    shutdown: CancellationToken,
-) {
-    loop {
-        let cutoff =
-            Utc::now() - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(7));
-        match inbound.prune_done(cutoff).await {
-            Ok(0) => {}
-            Ok(pruned) => tracing::info!(pruned, "pruned finished inbound updates"),
-            Err(error) => tracing::warn!(error = %error, "pruning inbound updates failed"),
-        }
-        match crate::outbox::prune_sent(&db, cutoff).await {
-            Ok(0) => {}
-            Ok(pruned) => tracing::info!(pruned, "pruned sent deliveries"),
-            Err(error) => tracing::warn!(error = %error, "pruning the outbox failed"),
-        }
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tokio::time::sleep(PRUNE_EVERY) => {}
-        }
-    }
-}

@@ -394,6 +394,21 @@ impl Texts {
         )
     }
 
+    // --- the daily report ---
+
+    /// `date` is the day reported, `YYYY-MM-DD`.
+    pub fn daily_report_title(&self, date: &str) -> String {
+        self.render("daily-report-title", &[("date", date.into())])
+    }
+
+    /// Tickets closed that day within their SLA deadlines, and past one.
+    pub fn daily_report_sla(&self, met: u64, breached: u64) -> String {
+        self.render(
+            "daily-report-sla",
+            &[("met", met.into()), ("breached", breached.into())],
+        )
+    }
+
     // --- numbers and times ---
 
     /// A duration in its two largest units: "45 с", "5 мин 30 с", "2 ч",
@@ -524,6 +539,8 @@ pub(super) mod tests {
             texts.stats_survey("4", "5", "3"),
             texts.stats_no_survey().to_owned(),
             texts.stats_response_rate(1, 2, "50%"),
+            texts.daily_report_title("2026-11-30"),
+            texts.daily_report_sla(3, 1),
             texts.duration(3_700.0),
             texts.decimal(4.5),
             texts.percent(0.5),

@@ -11,11 +11,14 @@ use sea_orm::{
 };
 use serde_json::json;
 use topicdesk::config::Language;
+use topicdesk::domain::calendar::BusinessCalendar;
 use topicdesk::domain::card::topic_link;
 use topicdesk::entities::{
     Actor as EventActor, InboundStatus, OutboxStatus, TicketStatus, events, feedback,
     inbound_updates, outbox, technicians, tickets, users,
 };
+use topicdesk::outbox::Outbox;
+use topicdesk::services::daily_stats::DailyStats;
 use topicdesk::texts::Texts;
 
 use crate::support::{AppOptions, Desk, TestApp, WAIT, eventually, spawn_app_with};
@@ -725,27 +728,37 @@ async fn find_matches_words_the_client_wrote() {
     assert!(text.ends_with("«Принтер снова НЕ ПЕЧАТАЕТ»"), "{text}");
 }
 
+/// /stats reads whole past days from the daily rollup and adds today live.
+/// Each figure counts what happened that day: first responses given, and
+/// tickets closed (with their survey), in the period. Over several days
+/// the median and 90th percentile are the daily ones weighted by count.
 #[tokio::test]
 async fn stats_reports_counts_percentiles_survey_averages_and_response_rate() {
     let (desk, admin) = open_desk(vec![]).await;
     let db = &desk.app.db;
+    crate::jobs::start_rollup_done(db).await;
     let main = desk.main_group();
     let now = Utc::now();
     let (m, h, d) = (Duration::minutes, Duration::hours, Duration::days);
-    // (created, first response after, closed after, feedback)
+    // Days are UTC dates (no BUSINESS_HOURS): anchor the past on them, and
+    // today's tickets between midnight and now.
+    let today = now.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let day = |back: i64, hour: i64| today - d(back) + h(hour);
+    let earlier_today = today + (now - today) / 2;
+    // (created, first response after, closed at, feedback)
     let rows = [
-        (now - d(3), Some(m(1)), Some(h(1)), Some([5, 4, 5])),
-        (now - d(2), Some(m(2)), Some(h(2)), Some([4, 4, 3])),
-        (now - d(1), Some(m(5)), Some(h(4)), None),
-        (now - h(1), Some(m(10)), None, None),
-        (now - m(30), None, None, None),
-        // Opened before the period, closed in it.
-        (now - d(10), Some(m(1)), Some(d(9)), None),
+        (day(3, 10), Some(m(1)), Some(day(3, 11)), Some([5, 4, 5])),
+        (day(2, 10), Some(m(2)), Some(day(2, 12)), Some([4, 4, 3])),
+        (day(1, 10), Some(m(5)), Some(day(1, 14)), None),
+        (earlier_today, None, None, None),
+        (earlier_today, None, None, None),
+        // Opened and answered before the period, closed in it.
+        (day(10, 10), Some(m(1)), Some(day(1, 12)), None),
         // Opened and closed before the period.
         (
-            now - d(10),
+            day(10, 10),
             Some(Duration::seconds(30)),
-            Some(d(1)),
+            Some(day(9, 10)),
             Some([1, 1, 1]),
         ),
     ];
@@ -761,7 +774,7 @@ async fn stats_reports_counts_percentiles_survey_averages_and_response_rate() {
         };
         let mut row = Row::new(client, status, created);
         row.first_response_at = response.map(|after| created + after);
-        row.closed_at = closed.map(|after| created + after);
+        row.closed_at = closed;
         let ticket = insert_ticket(db, main, row).await;
         if let Some(answers) = answers {
             insert_feedback(db, ticket.id, answers, None).await;
@@ -769,21 +782,37 @@ async fn stats_reports_counts_percentiles_survey_averages_and_response_rate() {
     }
     let me = desk.fake().user(admin).in_private();
 
+    // Before the nightly rollup, past days hold nothing yet: today only.
+    let text = single(&ask(&desk.app, me, "/stats").await);
+    assert!(text.contains("\nОткрыто: 2\nЗакрыто: 0\n"), "{text}");
+
+    DailyStats::new(
+        db.clone(),
+        BusinessCalendar::default(),
+        Outbox::new().0,
+        Texts::new(Language::Ru),
+        Vec::new(),
+    )
+    .roll_up_due(now)
+    .await
+    .unwrap();
+
     let text = single(&ask(&desk.app, me, "/stats").await);
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("Статистика за 7 дн. (с "), "{text}");
-    // First responses of the five opened: 1, 2, 5, 10 min → median 3.5 min,
-    // p90 at rank 2.7: 5 + 0.7 × 5 = 8.5 min. Resolutions of the four
-    // closed in the period: 1 h, 2 h, 4 h, 9 d → median 3 h, p90 at rank
-    // 2.7: 4 h + 0.7 × (216 h − 4 h) = 152.4 h = 6 d 8 h 24 min.
+    // First responses given in the period: 1, 2 and 5 min on three days →
+    // 2 min 40 s for both figures. Resolutions: 1 h and 2 h on two days,
+    // 4 h and 9 d 2 h (218 h) yesterday, whose median is 111 h and p90
+    // 196.6 h; weighted by count: (1 + 2 + 2 × 111) / 4 = 56.25 h and
+    // (1 + 2 + 2 × 196.6) / 4 = 99.05 h.
     assert_eq!(
         lines[2..],
         [
             "Открыто: 5",
             "Закрыто: 4",
             "Из открытых за период ещё не закрыто: 2",
-            "Первый ответ: медиана 3 мин 30 с, 90-й процентиль 8 мин 30 с (обращений: 4)",
-            "Решение: медиана 3 ч, 90-й процентиль 6 д 8 ч (обращений: 4)",
+            "Первый ответ: медиана 2 мин 40 с, 90-й процентиль 2 мин 40 с (обращений: 3)",
+            "Решение: медиана 2 д 8 ч, 90-й процентиль 4 д 3 ч (обращений: 4)",
             "Опрос (1–5): скорость 4,50 · качество 4,00 · вежливость 4,00",
             "Ответили на опрос: 2 из 4 закрытых (50%)",
         ]

@@ -9,6 +9,8 @@ use teloxide::types::MessageEntityKind;
 use crate::domain::rich_text::RichBuilder;
 use crate::domain::topic_title::truncate_utf16;
 use crate::entities::TicketStatus;
+use crate::services::ServiceResult;
+use crate::services::daily_stats::DailyStats;
 use crate::services::reports::{self, Availability, Client, FindQuery, Step, TechRef, TicketRow};
 use crate::services::tickets::tech_label;
 use crate::store::Store;
@@ -254,13 +256,14 @@ fn snippet(text: &str, word: &str, width: usize) -> String {
     out
 }
 
+/// Whole past days from the daily rollup, today live (see
+/// `services::daily_stats`).
 pub(super) async fn stats(
     days: u32,
     texts: &Texts,
-    db: &DatabaseConnection,
-) -> Result<RichBuilder, DbErr> {
-    let since = Utc::now() - chrono::Duration::days(i64::from(days));
-    let stats = reports::stats(db, since).await?;
+    daily: &DailyStats,
+) -> ServiceResult<RichBuilder> {
+    let stats = daily.period(days, Utc::now()).await?;
     let mut reply = RichBuilder::default();
     reply.push_with(
         &texts.stats_title(days, stats.since),

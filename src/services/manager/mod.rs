@@ -17,10 +17,12 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+use crate::domain::calendar::BusinessCalendar;
 use crate::domain::commands::ManagerCommand;
 use crate::domain::rich_text::RichBuilder;
 use crate::outbox::{Delivery, Outbox, RichText, Target, TextMessage};
 use crate::services::ServiceResult;
+use crate::services::daily_stats::DailyStats;
 use crate::services::moderation::ModerationService;
 use crate::store::Store;
 use crate::texts::Texts;
@@ -51,6 +53,8 @@ pub struct ManagerService {
     moderation: ModerationService,
     /// The Mini App's address for /app; `None` when it is off.
     mini_app_url: Option<Arc<str>>,
+    /// /stats reads the daily rollup.
+    daily: DailyStats,
 }
 
 impl ManagerService {
@@ -64,6 +68,13 @@ impl ManagerService {
     ) -> Self {
         Self {
             moderation: ModerationService::new(db.clone(), outbox.clone(), texts),
+            daily: DailyStats::new(
+                db.clone(),
+                BusinessCalendar::default(),
+                outbox.clone(),
+                texts,
+                admins.clone(),
+            ),
             db,
             store,
             outbox,
@@ -77,6 +88,19 @@ impl ManagerService {
     /// Where /app sends managers and technicians (`None`: the Mini App is off).
     pub fn with_mini_app(mut self, url: Option<String>) -> Self {
         self.mini_app_url = url.map(Arc::from);
+        self
+    }
+
+    /// Days for /stats are dates on this calendar's clock (BUSINESS_HOURS'
+    /// time zone); UTC by default.
+    pub fn with_calendar(mut self, calendar: BusinessCalendar) -> Self {
+        self.daily = DailyStats::new(
+            self.db.clone(),
+            calendar,
+            self.outbox.clone(),
+            self.texts,
+            self.admins.as_ref().clone(),
+        );
         self
     }
 
@@ -142,7 +166,7 @@ impl ManagerService {
                 None => usage(texts.usage_find().to_owned()),
             },
             ManagerCommand::Stats(args) => match args::parse_days(args.trim()) {
-                Some(days) => answers::stats(days, texts, db).await?,
+                Some(days) => answers::stats(days, texts, &self.daily).await?,
                 None => usage(texts.usage_stats().to_owned()),
             },
             ManagerCommand::TechOn(args) | ManagerCommand::TechOff(args) => {

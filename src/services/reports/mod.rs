@@ -13,7 +13,7 @@ mod stats;
 
 pub use availability::{Availability, TechRef, set_available};
 pub use find::{FindQuery, FindResult, Found, contains_pattern, find};
-pub use stats::{Spread, Stats, percentile, stats};
+pub use stats::{Spread, Stats, percentile, spread};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,7 +29,7 @@ use crate::entities::{TicketStatus, events, feedback, technicians, tickets, user
 
 /// How many ids go into one `IN (..)` list: far below the bind-parameter
 /// limits of both databases.
-const IN_CHUNK: usize = 500;
+pub(crate) const IN_CHUNK: usize = 500;
 
 /// The client of a ticket, as last seen.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,11 +1,8 @@
-//! /stats: figures for a period, computed here from the fetched rows so
-//! they come out the same on PostgreSQL and SQLite.
+//! The figures /stats shows for a period, and the percentiles they are
+//! made of, computed in Rust so they come out the same on PostgreSQL and
+//! SQLite. `services::daily_stats` fills them from the daily rollup.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
-
-use super::IN_CHUNK;
-use crate::entities::{feedback, tickets};
 
 /// Median and 90th percentile of some durations, in seconds.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -41,63 +38,8 @@ impl Stats {
     }
 }
 
-/// Figures for the period from `since` to now.
-pub async fn stats(db: &DatabaseConnection, since: DateTime<Utc>) -> Result<Stats, DbErr> {
-    let opened = tickets::Entity::find()
-        .filter(tickets::Column::CreatedAt.gte(since))
-        .all(db)
-        .await?;
-    let closed = tickets::Entity::find()
-        .filter(tickets::Column::ClosedAt.gte(since))
-        .all(db)
-        .await?;
-    let first_response = spread(
-        opened
-            .iter()
-            .filter_map(|t| Some(seconds_between(t.created_at, t.first_response_at?)))
-            .collect(),
-    );
-    let resolution = spread(
-        closed
-            .iter()
-            .filter_map(|t| Some(seconds_between(t.created_at, t.closed_at?)))
-            .collect(),
-    );
-    let closed_ids: Vec<i32> = closed.iter().map(|t| t.id).collect();
-    let mut answers = Vec::new();
-    for chunk in closed_ids.chunks(IN_CHUNK) {
-        answers.extend(
-            feedback::Entity::find()
-                .filter(feedback::Column::TicketId.is_in(chunk.iter().copied()))
-                .all(db)
-                .await?,
-        );
-    }
-    let averages = (!answers.is_empty()).then(|| {
-        let n = answers.len() as f64;
-        let mean = |q: fn(&feedback::Model) -> i16| {
-            answers.iter().map(|a| f64::from(q(a))).sum::<f64>() / n
-        };
-        [mean(|a| a.q1), mean(|a| a.q2), mean(|a| a.q3)]
-    });
-    Ok(Stats {
-        since,
-        opened: opened.len() as u64,
-        closed: closed.len() as u64,
-        still_open: opened.iter().filter(|t| t.status.is_open()).count() as u64,
-        first_response,
-        resolution,
-        feedback: answers.len() as u64,
-        averages,
-    })
-}
-
-fn seconds_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
-    // A clock step backwards must not make a negative duration.
-    (to - from).num_milliseconds().max(0) as f64 / 1000.0
-}
-
-fn spread(mut seconds: Vec<f64>) -> Option<Spread> {
+/// Count, median and 90th percentile of some durations; `None` for none.
+pub fn spread(mut seconds: Vec<f64>) -> Option<Spread> {
     seconds.sort_by(f64::total_cmp);
     Some(Spread {
         count: seconds.len(),

@@ -21,7 +21,7 @@
 //!   for [`COOL_OFF`], so an outage costs one wait, not one per ticket.
 //! - **Report** (`report.rs`): closed tickets are queued in `sheet_reports`
 //!   in the close transaction ([`queue_report`]) and appended to
-//!   SHEETS_REPORT_RANGE by [`run_report_worker`].
+//!   SHEETS_REPORT_RANGE by the job engine's `sheets_report` routine.
 
 mod clients;
 mod google;
@@ -34,9 +34,7 @@ use std::time::{Duration, Instant};
 use sea_orm::DbErr;
 use secrecy::ExposeSecret;
 
-pub use self::report::{
-    BATCH as REPORT_BATCH, queue_report, report_ready_now, report_row, run_report_worker,
-};
+pub use self::report::{BATCH as REPORT_BATCH, queue_report, report_ready_now, report_row};
 
 use self::clients::ClientSheet;
 use self::google::Google;

@@ -4,12 +4,14 @@
 //!
 //! Durable queue: [`queue_report`] inserts a `sheet_reports` row in the
 //! close transaction, due when the survey expires; [`report_ready_now`]
-//! makes it due at once when the feedback is saved. [`run_report_worker`]
-//! appends due rows in batches (one `values.append` for up to [`BATCH`]
-//! rows), builds each row from the database at send time, marks the rows
-//! `SENT`, and after a failure keeps them `PENDING` and tries again with a
-//! growing delay. Rows queue up while the report is off and go out once it
-//! is configured.
+//! makes it due at once when the feedback is saved. The job engine's
+//! `sheets_report` routine calls [`Sheets::send_due_reports`] every
+//! SHEETS report period: it appends due rows in batches (one
+//! `values.append` for up to [`BATCH`] rows), builds each row from the
+//! database at send time, marks the rows `SENT`, and after a failure keeps
+//! them `PENDING`; the engine tries again with a growing delay (up to an
+//! hour). Rows queue up while the report is off and go out once it is
+//! configured.
 //!
 //! Never twice: a row is marked `SENT` right after its append succeeds. The
 //! window left is between Google applying the append and that mark (the
@@ -32,17 +34,13 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::{Value, json};
-use tokio_util::sync::CancellationToken;
 
 use super::{CALL_TIMEOUT, Connected, Sheets, SheetsError};
 use crate::entities::sheet_reports::{self, ReportStatus};
 use crate::entities::{feedback, technicians, tickets, users};
-use crate::retry::Pauses;
 
 /// Rows per append.
 pub const BATCH: u64 = 100;
-/// Longest wait between attempts while Sheets keeps failing.
-const MAX_BACKOFF: Duration = Duration::from_secs(60 * 60);
 /// Held while a batch is sent, so instances sharing Redis never send one
 /// row twice; longer than a read plus an append can take.
 const LOCK_TTL: Duration = Duration::from_secs(3 * 60);
@@ -91,57 +89,15 @@ pub async fn report_ready_now<C: ConnectionTrait>(conn: &C, ticket_id: i32) -> R
     Ok(())
 }
 
-/// Appends due report rows until `shutdown`: right away while a full batch
-/// went out, every `report_poll` otherwise, and with a doubling delay (up to
-/// an hour) while Sheets fails. Returns at once when the report is off.
-pub async fn run_report_worker(
-    sheets: Sheets,
-    db: DatabaseConnection,
-    shutdown: CancellationToken,
-) {
-    let Some(connected) = sheets.connected().cloned() else {
-        return;
-    };
-    if connected.report_range.is_none() {
-        return;
-    }
-    let poll = connected.report_poll;
-    let mut failures: u32 = 0;
-    let mut pauses = Pauses::new(poll, MAX_BACKOFF.max(poll));
-    loop {
-        let delay = match sheets.send_due_reports(&db).await {
-            Ok(sent) => {
-                if failures > 0 {
-                    tracing::info!("Google Sheets report: appending works again");
-                }
-                failures = 0;
-                pauses.reset();
-                if sent as u64 >= BATCH {
-                    Duration::ZERO
-                } else {
-                    poll
-                }
-            }
-            Err(error) => {
-                failures += 1;
-                let delay = pauses.next_pause();
-                tracing::warn!(
-                    problem = %error,
-                    failures,
-                    retry_in_secs = delay.as_secs(),
-                    "Google Sheets report: {error}; the rows stay queued and are tried again"
-                );
-                delay
-            }
-        };
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tokio::time::sleep(delay) => {}
-        }
-    }
-}
-
 impl Sheets {
+    /// How often the report looks for due rows, when the report is on
+    /// (SHEETS_REPORT_RANGE set); also where its backoff starts.
+    pub fn report_every(&self) -> Option<Duration> {
+        let connected = self.connected()?;
+        connected.report_range.as_ref()?;
+        Some(connected.report_poll)
+    }
+
     /// One pass of the report worker: appends up to [`BATCH`] due rows and
     /// returns how many reached the sheet (0 when the report is off, nothing
     /// is due, or another instance is sending).

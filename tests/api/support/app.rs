@@ -13,6 +13,7 @@ use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 use topicdesk::config::{LogFormat, Settings};
 use topicdesk::entities::inbound_updates;
+use topicdesk::schedule::PlannedWork;
 use topicdesk::startup::Application;
 
 use super::database::TestDatabase;
@@ -55,6 +56,8 @@ pub struct AppOptions {
     pub adjust: Option<AdjustSettings>,
     /// Collects everything the application logs.
     pub logs: Option<CapturedLogs>,
+    /// What planned jobs do, instead of the application's own.
+    pub planned_work: Option<Arc<dyn PlannedWork>>,
 }
 
 impl Default for AppOptions {
@@ -68,6 +71,7 @@ impl Default for AppOptions {
             vars: Vec::new(),
             adjust: None,
             logs: None,
+            planned_work: None,
         }
     }
 }
@@ -150,6 +154,12 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     settings.intake.self_check_retry = Duration::from_millis(100);
     // Telegram's flood limits are off unless a test enforces them in the fake.
     settings.limits = topicdesk::telegram::limits::Limits::unlimited();
+    // The job engine's pauses, in test time.
+    settings.jobs.poll = Duration::from_millis(250);
+    settings.jobs.retry_first = Duration::from_millis(50);
+    settings.jobs.retry_longest = Duration::from_millis(400);
+    settings.jobs.outage_longest = Duration::from_millis(200);
+    settings.jobs.heartbeat = Duration::from_secs(2);
     if let Some(adjust) = options.adjust {
         adjust(&mut settings);
     }
@@ -162,9 +172,14 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     let runtime = runtime.build().expect("a runtime for the application");
     let (ready_tx, ready_rx) = oneshot::channel();
     let (finished_tx, finished_rx) = oneshot::channel();
+    let planned_work = options.planned_work;
     runtime.spawn(async move {
         match Application::build(settings).await {
             Ok(app) => {
+                let app = match planned_work {
+                    Some(work) => app.with_planned_work(work),
+                    None => app,
+                };
                 let _ = ready_tx.send(Ok((app.port(), app.shutdown_token())));
                 let _ = finished_tx.send(app.run_until_stopped().await);
             }
