@@ -20,7 +20,7 @@ use crate::domain::duration::parse_duration;
 use crate::domain::language::Language;
 use crate::domain::sla::{PRIORITY_KEYS, SlaPolicy, SlaTargets};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct DeskSettings {
     /// CATEGORIES in the order given: the order of the buttons; the first is
     /// the one a ticket gets when the client picks none in time. Empty: no
@@ -38,6 +38,26 @@ pub struct DeskSettings {
     /// DAILY_REPORT_AT: when managers get yesterday's summary, on the
     /// calendar's wall clock. `None`: no report.
     pub daily_report_at: Option<NaiveTime>,
+    /// CATEGORY_TIMEOUT: how long the client has to pick a category before
+    /// the ticket opens in the first one (2 minutes).
+    pub category_timeout: Duration,
+}
+
+/// How long a client has to pick a category, unless CATEGORY_TIMEOUT says.
+pub const DEFAULT_CATEGORY_TIMEOUT: Duration = Duration::from_secs(120);
+
+impl Default for DeskSettings {
+    fn default() -> Self {
+        Self {
+            categories: Vec::new(),
+            sla: None,
+            calendar: BusinessCalendar::default(),
+            assign_mode: AssignMode::Manual,
+            waiting_auto_close: None,
+            daily_report_at: None,
+            category_timeout: DEFAULT_CATEGORY_TIMEOUT,
+        }
+    }
 }
 
 impl DeskSettings {
@@ -67,6 +87,7 @@ pub(super) struct DeskKeys {
     pub assign_mode: Option<String>,
     pub waiting_auto_close: Option<String>,
     pub daily_report_at: Option<String>,
+    pub category_timeout: Option<String>,
 }
 
 impl DeskKeys {
@@ -134,6 +155,11 @@ impl DeskKeys {
                 )
             })?),
         };
+        let category_timeout = match self.category_timeout {
+            None => DEFAULT_CATEGORY_TIMEOUT,
+            Some(value) => parse_duration(&value)
+                .map_err(|e| ConfigError::new("CATEGORY_TIMEOUT", e))?,
+        };
         Ok(DeskSettings {
             categories,
             sla,
@@ -141,6 +167,7 @@ impl DeskKeys {
             assign_mode,
             waiting_auto_close,
             daily_report_at,
+            category_timeout,
         })
     }
 }

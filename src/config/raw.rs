@@ -57,6 +57,7 @@ pub(super) struct RawSettings {
     assign_mode: Option<String>,
     waiting_auto_close: Option<String>,
     daily_report_at: Option<String>,
+    category_timeout: Option<String>,
 }
 
 pub(super) fn read_dotenv(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
@@ -259,6 +260,7 @@ impl RawSettings {
             assign_mode: present(self.assign_mode),
             waiting_auto_close: present(self.waiting_auto_close),
             daily_report_at: present(self.daily_report_at),
+            category_timeout: present(self.category_timeout),
         }
         .validate(&technicians)?;
 

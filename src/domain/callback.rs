@@ -31,7 +31,31 @@ pub enum CallbackAction {
     SkipComment {
         ticket_id: i32,
     },
+    /// The client picks category number `index` (in CATEGORIES' order) for
+    /// their held ticket.
+    Category {
+        ticket_id: i32,
+        index: u8,
+    },
+    /// Staff set the priority: `level` indexes
+    /// [`PRIORITY_KEYS`](crate::domain::sla::PRIORITY_KEYS).
+    Priority {
+        ticket_id: i32,
+        level: u8,
+    },
+    /// Staff move the ticket to category number `index`.
+    Move {
+        ticket_id: i32,
+        index: u8,
+    },
+    /// Staff wait for the client.
+    Wait {
+        ticket_id: i32,
+    },
 }
+
+/// Most categories a button can name (their index is one byte in the data).
+pub const MAX_CATEGORIES: usize = 100;
 
 impl CallbackAction {
     /// `a:<ticket>:<tech>` or `c:<ticket>`: short, so it stays far below the
@@ -46,6 +70,10 @@ impl CallbackAction {
                 score,
             } => format!("r:{ticket_id}:{question}:{score}"),
             Self::SkipComment { ticket_id } => format!("k:{ticket_id}"),
+            Self::Category { ticket_id, index } => format!("g:{ticket_id}:{index}"),
+            Self::Priority { ticket_id, level } => format!("p:{ticket_id}:{level}"),
+            Self::Move { ticket_id, index } => format!("m:{ticket_id}:{index}"),
+            Self::Wait { ticket_id } => format!("w:{ticket_id}"),
         }
     }
 
@@ -77,6 +105,21 @@ impl CallbackAction {
             ("c", Some(ticket), None) => Self::Close {
                 ticket_id: parse_id(ticket)?,
             },
+            ("g", Some(ticket), Some(index)) => Self::Category {
+                ticket_id: parse_id(ticket)?,
+                index: parse_index(index, MAX_CATEGORIES)?,
+            },
+            ("p", Some(ticket), Some(level)) => Self::Priority {
+                ticket_id: parse_id(ticket)?,
+                level: parse_index(level, crate::domain::sla::PRIORITY_KEYS.len())?,
+            },
+            ("m", Some(ticket), Some(index)) => Self::Move {
+                ticket_id: parse_id(ticket)?,
+                index: parse_index(index, MAX_CATEGORIES)?,
+            },
+            ("w", Some(ticket), None) => Self::Wait {
+                ticket_id: parse_id(ticket)?,
+            },
             _ => return None,
         };
         parts.next().is_none().then_some(action)
@@ -88,9 +131,22 @@ impl CallbackAction {
             Self::Assign { ticket_id, .. }
             | Self::Close { ticket_id }
             | Self::Rate { ticket_id, .. }
-            | Self::SkipComment { ticket_id } => *ticket_id,
+            | Self::SkipComment { ticket_id }
+            | Self::Category { ticket_id, .. }
+            | Self::Priority { ticket_id, .. }
+            | Self::Move { ticket_id, .. }
+            | Self::Wait { ticket_id } => *ticket_id,
         }
     }
+}
+
+/// An index below `bound`: digits only, no leading zeros.
+fn parse_index(text: &str, bound: usize) -> Option<u8> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) || (text.len() > 1 && text.starts_with('0')) {
+        return None;
+    }
+    let index: usize = text.parse().ok()?;
+    (index < bound).then_some(index as u8)
 }
 
 /// A database id: digits only, positive, fits in `i32`.
@@ -134,6 +190,83 @@ pub fn skip_keyboard(skip_label: &str, ticket_id: i32) -> InlineKeyboardMarkup {
         skip_label,
         CallbackAction::SkipComment { ticket_id }.encode(),
     )]])
+}
+
+/// What the card offers besides technicians and closing, each as
+/// `(label, marked)`; empty lists leave their row out.
+#[derive(Debug, Clone, Default)]
+pub struct CardChoices {
+    /// The four priorities in [`PRIORITY_KEYS`](crate::domain::sla::PRIORITY_KEYS) order.
+    pub priorities: Vec<(String, bool)>,
+    /// The categories in CATEGORIES' order.
+    pub categories: Vec<(String, bool)>,
+    /// The "waiting for the client" button's label, while it applies.
+    pub wait: Option<String>,
+}
+
+/// Categories per row on the card.
+const CATEGORIES_PER_ROW: usize = 3;
+
+/// The whole card keyboard: technicians two to a row, the priorities in a
+/// row, the categories, then waiting and closing side by side. The current
+/// priority and category are marked with "•".
+pub fn full_card_keyboard(
+    close_label: &str,
+    ticket_id: i32,
+    techs: &[(i32, String)],
+    choices: &CardChoices,
+) -> InlineKeyboardMarkup {
+    let mark = |label: &str, marked: bool| {
+        if marked {
+            format!("• {label}")
+        } else {
+            label.to_owned()
+        }
+    };
+    let mut keyboard = card_keyboard(close_label, ticket_id, techs);
+    let close_row = keyboard.inline_keyboard.pop().unwrap_or_default();
+    if !choices.priorities.is_empty() {
+        keyboard.inline_keyboard.push(
+            choices
+                .priorities
+                .iter()
+                .enumerate()
+                .map(|(level, (label, marked))| {
+                    let action = CallbackAction::Priority {
+                        ticket_id,
+                        level: level as u8,
+                    };
+                    InlineKeyboardButton::callback(mark(label, *marked), action.encode())
+                })
+                .collect(),
+        );
+    }
+    let categories: Vec<InlineKeyboardButton> = choices
+        .categories
+        .iter()
+        .enumerate()
+        .take(MAX_CATEGORIES)
+        .map(|(index, (label, marked))| {
+            let action = CallbackAction::Move {
+                ticket_id,
+                index: index as u8,
+            };
+            InlineKeyboardButton::callback(mark(label, *marked), action.encode())
+        })
+        .collect();
+    keyboard
+        .inline_keyboard
+        .extend(categories.chunks(CATEGORIES_PER_ROW).map(<[_]>::to_vec));
+    let mut last = Vec::new();
+    if let Some(wait) = &choices.wait {
+        last.push(InlineKeyboardButton::callback(
+            wait.clone(),
+            CallbackAction::Wait { ticket_id }.encode(),
+        ));
+    }
+    last.extend(close_row);
+    keyboard.inline_keyboard.push(last);
+    keyboard
 }
 
 pub fn card_keyboard(
@@ -310,6 +443,63 @@ mod tests {
                 vec![pair("Закрыть", "c:12")],
             ]
         );
+    }
+
+    #[test]
+    fn routing_actions_round_trip_and_refuse_what_is_out_of_range() {
+        for action in [
+            CallbackAction::Category {
+                ticket_id: 3,
+                index: 0,
+            },
+            CallbackAction::Priority {
+                ticket_id: 3,
+                level: 3,
+            },
+            CallbackAction::Move {
+                ticket_id: i32::MAX,
+                index: 99,
+            },
+            CallbackAction::Wait { ticket_id: 3 },
+        ] {
+            let data = action.encode();
+            assert!(data.len() <= CALLBACK_DATA_LIMIT);
+            assert_eq!(CallbackAction::parse(&data), Some(action));
+        }
+        for bad in ["p:3:4", "p:3:01", "g:3:100", "g:3:", "m:3:-1", "w:3:1", "w:x"] {
+            assert_eq!(CallbackAction::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_full_card_marks_the_current_choices_and_puts_waiting_beside_close() {
+        let choices = CardChoices {
+            priorities: vec![
+                ("🔽".into(), false),
+                ("▫️".into(), true),
+                ("🔼".into(), false),
+                ("🔥".into(), false),
+            ],
+            categories: vec![("💳 Billing".into(), true), ("🛠 Tech".into(), false)],
+            wait: Some("⏸".into()),
+        };
+        let markup = full_card_keyboard("Close", 7, &[(1, "@ivan".to_owned())], &choices);
+        assert_eq!(
+            layout(&markup),
+            vec![
+                vec![pair("@ivan", "a:7:1")],
+                vec![
+                    pair("🔽", "p:7:0"),
+                    pair("• ▫️", "p:7:1"),
+                    pair("🔼", "p:7:2"),
+                    pair("🔥", "p:7:3")
+                ],
+                vec![pair("• 💳 Billing", "m:7:0"), pair("🛠 Tech", "m:7:1")],
+                vec![pair("⏸", "w:7"), pair("Close", "c:7")],
+            ]
+        );
+        let plain = full_card_keyboard("Close", 7, &[], &CardChoices::default());
+        assert_eq!(layout(&plain), vec![vec![pair("Close", "c:7")]]);
     }
 
     #[test]

@@ -18,6 +18,12 @@ pub enum ClientCommand {
 #[command(rename_rule = "snake_case")]
 pub enum TeamCommand {
     Close,
+    /// `/priority low|normal|high|urgent`.
+    Priority(String),
+    /// `/category <key>`: move the ticket to another category.
+    Category(String),
+    /// The team waits for the client (the resolution clock pauses).
+    Wait,
 }
 
 /// Commands of managers (ADMIN_IDS), in the private chat or the main group.

@@ -22,7 +22,7 @@ use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
 pub use store::{JobStore, PLANNED_QUEUE, Pushed, ROUTINE_QUEUE, StoreTiming};
-pub use work::{JobFailure, NoPlannedWork, PlannedWork};
+pub use work::{JobFailure, PlannedWork};
 
 /// A one-off job the services plan for a moment.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

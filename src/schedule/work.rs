@@ -56,20 +56,3 @@ impl std::fmt::Display for JobFailure {
 
 impl std::error::Error for JobFailure {}
 
-/// Planned work for a desk without service levels yet: every job is done
-/// at once by doing nothing, and there is nothing to sweep. The services
-/// replace it once they plan jobs (see `Application::with_planned_work`).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoPlannedWork;
-
-#[async_trait]
-impl PlannedWork for NoPlannedWork {
-    async fn run(&self, job: &Planned) -> Result<(), JobFailure> {
-        tracing::debug!(job = ?job, "no planned work is wired in; the job has nothing to do");
-        Ok(())
-    }
-
-    async fn sweep(&self) -> Result<(), JobFailure> {
-        Ok(())
-    }
-}

@@ -8,10 +8,15 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use teloxide::types::InlineKeyboardMarkup;
 
-use crate::domain::callback::card_keyboard;
+use crate::config::DeskSettings;
+use crate::domain::callback::{CardChoices, full_card_keyboard};
 use crate::domain::card::{ClientCard, EarlierTicket, topic_link};
-use crate::domain::topic_title::{TicketStage, main_topic_title, tech_label, tech_topic_title};
-use crate::entities::{TicketStatus, mirrors, technicians, tickets, users};
+use crate::domain::topic_title::{
+    TicketStage, main_topic_title_badged, tech_label, tech_topic_title_badged,
+};
+use crate::entities::{Priority, TicketStatus, mirrors, technicians, tickets, users};
+use crate::services::sla::{clock_name, local_moment};
+use crate::domain::sla::SlaClock;
 use crate::outbox::{CardContent, DeskKnowledge};
 use crate::services::sheets::Sheets;
 use crate::services::technicians::active_technicians;
@@ -31,7 +36,82 @@ pub struct DeskFacts {
     tickets: TicketService,
 }
 
+/// A deadline of an open ticket was missed: ⏰ in both topics' titles
+/// until it is resolved.
+fn is_overdue(ticket: &tickets::Model) -> bool {
+    ticket.status.is_open()
+        && (ticket.first_response_breached_at.is_some() || ticket.resolution_breached_at.is_some())
+}
+
 impl DeskFacts {
+    fn desk(&self) -> &DeskSettings {
+        self.tickets.desk()
+    }
+
+    /// The card's lines under the status: category and priority, then each
+    /// SLA deadline still running or missed.
+    fn details(&self, ticket: &tickets::Model) -> Vec<String> {
+        let desk = self.desk();
+        let language = self.texts.language();
+        let mut lines = Vec::new();
+        let category = ticket
+            .category
+            .as_deref()
+            .and_then(|key| desk.category(key))
+            .map(|c| c.label(language));
+        let priority = self.texts.priority_label(ticket.priority);
+        lines.push(match category {
+            Some(category) => format!("{category} · {priority}"),
+            None => priority.to_owned(),
+        });
+        if !ticket.status.is_open() {
+            return lines;
+        }
+        let clocks = [
+            (
+                SlaClock::FirstResponse,
+                ticket.first_response_due,
+                ticket.first_response_breached_at,
+                ticket.first_response_at.is_some(),
+            ),
+            (
+                SlaClock::Resolution,
+                ticket.resolution_due,
+                ticket.resolution_breached_at,
+                false,
+            ),
+        ];
+        for (clock, due, breached, met) in clocks {
+            let Some(due) = due else { continue };
+            let moment = local_moment(desk, due);
+            if breached.is_some() {
+                lines.push(self.texts.sla_breached(clock_name(clock), &moment));
+            } else if !met {
+                lines.push(self.texts.sla_due(clock_name(clock), &moment));
+            }
+        }
+        lines
+    }
+
+    /// The card's priority, category and waiting buttons, as they apply.
+    fn choices(&self, ticket: &tickets::Model) -> CardChoices {
+        use sea_orm::Iterable;
+        let language = self.texts.language();
+        CardChoices {
+            priorities: Priority::iter()
+                .map(|p| (self.texts.priority_label(p).to_owned(), p == ticket.priority))
+                .collect(),
+            categories: self
+                .desk()
+                .categories
+                .iter()
+                .map(|c| (c.label(language), ticket.category.as_deref() == Some(&c.key)))
+                .collect(),
+            wait: matches!(ticket.status, TicketStatus::New | TicketStatus::Work)
+                .then(|| self.texts.wait_button().to_owned()),
+        }
+    }
+
     pub fn new(
         db: DatabaseConnection,
         store: Store,
@@ -93,16 +173,15 @@ impl DeskKnowledge for DeskFacts {
             (TicketStatus::New | TicketStatus::Held, _) | (TicketStatus::Work, None) => {
                 TicketStage::New
             }
-            // Waiting gets its own title with the service-levels work.
-            (TicketStatus::Waiting, Some(tech)) => TicketStage::InWork { tech },
-            (TicketStatus::Waiting, None) => TicketStage::New,
+            (TicketStatus::Waiting, tech) => TicketStage::Waiting { tech },
             (TicketStatus::Work, Some(tech)) => TicketStage::InWork { tech },
             (TicketStatus::Closed, tech) => TicketStage::Closed { tech },
         };
-        Ok(Some(main_topic_title(
+        Ok(Some(main_topic_title_badged(
             &self.texts.stage_words(),
             ticket.id,
             stage,
+            is_overdue(&ticket),
             &client.full_name,
             client.username.as_deref(),
         )))
@@ -119,7 +198,9 @@ impl DeskKnowledge for DeskFacts {
             return Ok(None);
         };
         let client = self.client(&ticket).await?;
-        Ok(client.map(|client| tech_topic_title(ticket.id, &client.full_name)))
+        Ok(client.map(|client| {
+            tech_topic_title_badged(ticket.id, is_overdue(&ticket), &client.full_name)
+        }))
     }
 
     async fn card(
@@ -147,7 +228,7 @@ impl DeskKnowledge for DeskFacts {
             earlier: self.earlier_tickets(&ticket).await?,
             extra,
             status: status.map(str::to_owned),
-            details: Vec::new(),
+            details: self.details(&ticket),
         };
         let (text, entities) = card.render(&self.texts);
         // A closed ticket's card keeps no buttons: there is nothing left to press.
@@ -157,7 +238,12 @@ impl DeskKnowledge for DeskFacts {
                 .into_iter()
                 .map(|t| (t.id, t.name))
                 .collect();
-            card_keyboard(self.texts.close_button(), ticket.id, &techs)
+            full_card_keyboard(
+                self.texts.close_button(),
+                ticket.id,
+                &techs,
+                &self.choices(&ticket),
+            )
         } else {
             InlineKeyboardMarkup::default()
         };

@@ -10,6 +10,8 @@ pub mod error;
 pub mod housekeeping;
 pub mod manager;
 pub mod moderation;
+pub mod planned;
+pub mod planner;
 pub mod sla;
 pub mod reports;
 pub mod sheets;

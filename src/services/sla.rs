@@ -74,52 +74,9 @@ impl SlaService {
         Some(self.targets(priority)?.deadlines(opened_at, &self.desk.calendar))
     }
 
-    /// The clocks of `ticket` that still run: not met, not paused.
-    fn running(&self, ticket: &tickets::Model) -> Vec<ClockState> {
-        if !ticket.status.is_open() || ticket.status == TicketStatus::Held {
-            return Vec::new();
-        }
-        let mut clocks = Vec::new();
-        if let Some(due) = ticket.first_response_due
-            && ticket.first_response_at.is_none()
-        {
-            clocks.push(ClockState {
-                clock: SlaClock::FirstResponse,
-                due,
-                warned: ticket.first_response_warned_at.is_some(),
-                breached: ticket.first_response_breached_at.is_some(),
-            });
-        }
-        // Waiting for the client pauses the resolution clock.
-        if let Some(due) = ticket.resolution_due
-            && ticket.status != TicketStatus::Waiting
-        {
-            clocks.push(ClockState {
-                clock: SlaClock::Resolution,
-                due,
-                warned: ticket.resolution_warned_at.is_some(),
-                breached: ticket.resolution_breached_at.is_some(),
-            });
-        }
-        clocks
-    }
-
-    /// The moments at which `ticket` will need a look (warnings and
-    /// deadlines still to come), for planning exact checks.
+    /// The moments at which `ticket` will need a look.
     pub fn moments(&self, ticket: &tickets::Model) -> Vec<DateTime<Utc>> {
-        let Some(targets) = self.targets(ticket.priority) else {
-            return Vec::new();
-        };
-        let mut moments = Vec::new();
-        for state in self.running(ticket) {
-            if !state.warned {
-                moments.push(targets.warning_at(state.clock, state.due, &self.desk.calendar));
-            }
-            if !state.breached {
-                moments.push(state.due);
-            }
-        }
-        moments
+        moments(&self.desk, ticket)
     }
 
     /// Fires whatever is due for the ticket now, warnings before breaches,
@@ -135,7 +92,7 @@ impl SlaService {
             return Ok(());
         };
         let now = Utc::now();
-        for state in self.running(&ticket) {
+        for state in running(&ticket) {
             let warn_at = targets.warning_at(state.clock, state.due, &self.desk.calendar);
             if !state.warned && now >= warn_at {
                 self.warn(&ticket, &state, now).await?;
@@ -330,6 +287,54 @@ impl SlaService {
     pub fn moment(&self, at: DateTime<Utc>) -> String {
         local_moment(&self.desk, at)
     }
+}
+
+/// The clocks of `ticket` that still run: not met, not paused.
+fn running(ticket: &tickets::Model) -> Vec<ClockState> {
+    if !ticket.status.is_open() || ticket.status == TicketStatus::Held {
+        return Vec::new();
+    }
+    let mut clocks = Vec::new();
+    if let Some(due) = ticket.first_response_due
+        && ticket.first_response_at.is_none()
+    {
+        clocks.push(ClockState {
+            clock: SlaClock::FirstResponse,
+            due,
+            warned: ticket.first_response_warned_at.is_some(),
+            breached: ticket.first_response_breached_at.is_some(),
+        });
+    }
+    // Waiting for the client pauses the resolution clock.
+    if let Some(due) = ticket.resolution_due
+        && ticket.status != TicketStatus::Waiting
+    {
+        clocks.push(ClockState {
+            clock: SlaClock::Resolution,
+            due,
+            warned: ticket.resolution_warned_at.is_some(),
+            breached: ticket.resolution_breached_at.is_some(),
+        });
+    }
+    clocks
+}
+
+/// The moments at which `ticket` will need a look (warnings and deadlines
+/// still to come), for planning exact checks.
+pub fn moments(desk: &DeskSettings, ticket: &tickets::Model) -> Vec<DateTime<Utc>> {
+    let Some(targets) = desk.sla_targets(ticket.priority.key()) else {
+        return Vec::new();
+    };
+    let mut moments = Vec::new();
+    for state in running(ticket) {
+        if !state.warned {
+            moments.push(targets.warning_at(state.clock, state.due, &desk.calendar));
+        }
+        if !state.breached {
+            moments.push(state.due);
+        }
+    }
+    moments
 }
 
 /// `2026-11-30 10:30` on the business hours' wall clock, with the zone

@@ -26,7 +26,10 @@ use crate::intake::{InboundListener, InboundStore, Intake, UpdateProcessor, Upda
 use crate::jobs::{JobEngine, Routines};
 use crate::metrics::Metrics;
 use crate::outbox::{DeliveryEngine, Executor, Outbox};
-use crate::schedule::{JobStore, NoPlannedWork, PlannedWork};
+use crate::schedule::{JobStore, PlannedWork, Schedule};
+use crate::services::planned::DeskWork;
+use crate::services::planner::Planner;
+use crate::services::sla::SlaService;
 use crate::self_check::{RequiredGroup, SelfCheckStatus};
 use crate::services::bridge::BridgeService;
 use crate::services::daily_stats::DailyStats;
@@ -224,7 +227,11 @@ impl Application {
             settings.main_group_id,
             settings.survey_ttl,
         )
-        .with_tickets_per_hour(settings.tickets_per_hour);
+        .with_tickets_per_hour(settings.tickets_per_hour)
+        .with_planner(Planner::new(
+            Some(Schedule::new(&db).context("the job engine")?),
+            Arc::new(settings.desk.clone()),
+        ));
         let web_desk = web::desk(&settings, &db, &store, &outbox, texts, &tickets);
         tasks.extend(web::start(&settings, &web_desk, &sender, &shutdown));
         let router = http::router(
@@ -301,10 +308,15 @@ impl Application {
         tasks.push(tokio::spawn(engine.run(wake_requests)));
 
         // ---- the job engine (crate::jobs): planned jobs and schedules ----
-        // The services' PlannedWork goes here once they plan jobs; until
-        // then planned jobs have nothing to do.
-        let planned_work: Arc<dyn PlannedWork> =
-            planned_work.unwrap_or_else(|| Arc::new(NoPlannedWork));
+        let sla = SlaService::new(
+            db.clone(),
+            outbox.clone(),
+            texts,
+            Arc::new(settings.desk.clone()),
+            settings.admin_ids.clone(),
+        );
+        let planned_work: Arc<dyn PlannedWork> = planned_work
+            .unwrap_or_else(|| Arc::new(DeskWork::new(sla, tickets.clone())));
         let daily = DailyStats::new(
             db.clone(),
             settings.desk.calendar.clone(),

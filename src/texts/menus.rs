@@ -9,6 +9,9 @@ impl Texts {
             "start" => fixed!(self, "command-description.start"),
             "help" => fixed!(self, "command-description.help"),
             "close" => fixed!(self, "command-description.close"),
+            "priority" => fixed!(self, "command-description.priority"),
+            "category" => fixed!(self, "command-description.category"),
+            "wait" => fixed!(self, "command-description.wait"),
             "techs" => fixed!(self, "command-description.techs"),
             "tickets" => fixed!(self, "command-description.tickets"),
             "ticket" => fixed!(self, "command-description.ticket"),
@@ -33,10 +36,13 @@ pub(super) mod tests {
     use super::*;
     use crate::domain::language::Language;
 
-    pub(in crate::texts) const COMMANDS: [&str; 18] = [
+    pub(in crate::texts) const COMMANDS: [&str; 21] = [
         "start",
         "help",
         "close",
+        "priority",
+        "category",
+        "wait",
         "techs",
         "tickets",
         "ticket",

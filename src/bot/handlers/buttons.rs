@@ -1,4 +1,6 @@
-//! Inline buttons: assign a technician, close a ticket, answer the survey.
+//! Inline buttons: assign a technician, set the priority, move to a
+//! category, wait for the client, close a ticket; the client's category
+//! choice and survey answers.
 //! Every press gets an answer, so the button never spins.
 
 use teloxide::payloads::AnswerCallbackQuerySetters;
@@ -8,7 +10,9 @@ use teloxide::types::MaybeInaccessibleMessage;
 use crate::bot::{Desk, HandlerResult};
 use crate::domain::callback::CallbackAction;
 use crate::entities::Actor;
-use crate::services::tickets::{Change, tech_label};
+use crate::domain::sla::PRIORITY_KEYS;
+use crate::entities::Priority;
+use crate::services::tickets::{CategoryChoice, Change, tech_label};
 use crate::texts::Texts;
 
 pub async fn pressed(query: CallbackQuery, desk: Desk) -> HandlerResult {
@@ -89,6 +93,74 @@ async fn act(
                 }
             }
         }
+        CallbackAction::Category { ticket_id, index } => match pressed.filter(|_| in_private) {
+            Some((_, question)) => {
+                let client_texts = desk.tickets.client_texts(query.from.id.0 as i64).await?;
+                match desk
+                    .tickets
+                    .choose_category(query.from.id.0 as i64, ticket_id, index, Some(question))
+                    .await?
+                {
+                    CategoryChoice::Opened(label) => label,
+                    CategoryChoice::AlreadyOpen => {
+                        client_texts.category_already_chosen().to_owned()
+                    }
+                    CategoryChoice::Busy => client_texts.already_in_progress().to_owned(),
+                    CategoryChoice::Unknown => client_texts.stale_button().to_owned(),
+                }
+            }
+            None => texts.stale_button().to_owned(),
+        },
+        CallbackAction::Priority { ticket_id, level } => {
+            let Some(priority) = PRIORITY_KEYS
+                .get(usize::from(level))
+                .and_then(|key| Priority::from_key(key))
+            else {
+                return Ok(texts.stale_button().to_owned());
+            };
+            if !chat.is_some_and(|chat| desk.places.is_main_group(chat)) {
+                return Ok(texts.only_in_main_group().to_owned());
+            }
+            match desk
+                .tickets
+                .set_priority(ticket_id, priority, Actor::Staff, &query.from.full_name())
+                .await?
+            {
+                Change::Done | Change::Unchanged => texts.priority_done(priority),
+                change => refusal(texts, change),
+            }
+        }
+        CallbackAction::Move { ticket_id, index } => {
+            let Some(category) = desk.tickets.desk().categories.get(usize::from(index)) else {
+                return Ok(texts.stale_button().to_owned());
+            };
+            let (key, label) = (category.key.clone(), category.label(texts.language()));
+            if !chat.is_some_and(|chat| desk.places.is_main_group(chat)) {
+                return Ok(texts.only_in_main_group().to_owned());
+            }
+            match desk
+                .tickets
+                .move_to_category(ticket_id, &key, Actor::Staff, &query.from.full_name())
+                .await?
+            {
+                Change::Done | Change::Unchanged => texts.category_done(&label),
+                change => refusal(texts, change),
+            }
+        }
+        CallbackAction::Wait { ticket_id } => {
+            if !chat.is_some_and(|chat| desk.places.is_main_group(chat)) {
+                return Ok(texts.only_in_main_group().to_owned());
+            }
+            match desk
+                .tickets
+                .wait_for_client(ticket_id, Actor::Staff, &query.from.full_name())
+                .await?
+            {
+                Change::Done => texts.wait_done().to_owned(),
+                Change::Unchanged => texts.already_waiting().to_owned(),
+                change => refusal(texts, change),
+            }
+        }
         CallbackAction::Close { ticket_id } => {
             let in_main_group = chat.is_some_and(|chat| desk.places.is_main_group(chat));
             let in_current_mirror = match chat {
@@ -126,7 +198,10 @@ fn refusal(texts: &Texts, change: Change) -> String {
         Change::Busy => texts.already_in_progress(),
         Change::TicketClosed => texts.ticket_already_closed(),
         Change::UnknownTicket => texts.unknown_ticket(),
-        Change::UnknownTechnician | Change::Done | Change::Unchanged => texts.stale_button(),
+        Change::UnknownTechnician
+        | Change::UnknownCategory
+        | Change::Done
+        | Change::Unchanged => texts.stale_button(),
     }
     .to_owned()
 }

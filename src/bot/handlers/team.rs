@@ -52,11 +52,11 @@ pub async fn handle(
     let ticket = place.ticket;
     match passage(&facts) {
         Passage::Command => match commands::parse::<TeamCommand>(text, me.username()) {
-            Some(TeamCommand::Close) => desk
-                .tickets
-                .close(ticket.id, place.actor, &name)
-                .await
-                .map(|_| ()),
+            Some(command) => {
+                desk.tickets
+                    .team_command(ticket, command, place.actor, &name, message)
+                    .await
+            }
             // Other commands are for people, not for the client.
             None => Ok(()),
         },

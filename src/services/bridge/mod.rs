@@ -97,6 +97,8 @@ impl BridgeService {
     pub async fn client_message(&self, client: &User, message: &Message) -> ServiceResult<()> {
         let (ticket, _opened) = self.tickets.open_for(client).await?;
         tracing::Span::current().record("ticket_id", ticket.id);
+        // The client answered: a ticket waiting for them is back in work.
+        let ticket = self.tickets.resume_after_waiting(ticket).await?;
         let mirror = self.tickets.current_mirror(ticket.id).await?;
         self.bridge(&ticket, mirror.as_ref(), &Origin::Client, message)
             .await?;

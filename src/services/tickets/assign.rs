@@ -19,8 +19,21 @@ impl TicketService {
     /// Assigns the ticket to a technician, moving the mirror if it was
     /// assigned to someone else. Runs under the ticket's lock.
     pub async fn assign(&self, ticket_id: i32, tech_id: i32, by: &User) -> ServiceResult<Change> {
+        self.assign_as(ticket_id, tech_id, Actor::Staff, Some(by.id.0 as i64))
+            .await
+    }
+
+    /// Assigns on behalf of `actor` (the system, for ASSIGN_MODE); `by` is
+    /// the Telegram id of the person, when one pressed the button.
+    pub(super) async fn assign_as(
+        &self,
+        ticket_id: i32,
+        tech_id: i32,
+        actor: Actor,
+        by: Option<i64>,
+    ) -> ServiceResult<Change> {
         self.under_ticket_lock(ticket_id, async {
-            Ok(self.assign_locked(ticket_id, tech_id, by).await?)
+            Ok(self.assign_locked(ticket_id, tech_id, actor, by).await?)
         })
         .await
     }
@@ -29,13 +42,18 @@ impl TicketService {
         &self,
         ticket_id: i32,
         tech_id: i32,
-        by: &User,
+        actor: Actor,
+        by: Option<i64>,
     ) -> Result<Change, DbErr> {
         let Some(ticket) = self.get(ticket_id).await? else {
             return Ok(Change::UnknownTicket);
         };
         if !ticket.status.is_open() {
             return Ok(Change::TicketClosed);
+        }
+        if ticket.status == TicketStatus::Held {
+            // No topic yet: the client is still choosing a category.
+            return Ok(Change::Busy);
         }
         let tech = technicians::Entity::find_by_id(tech_id)
             .one(&self.db)
@@ -83,7 +101,10 @@ impl TicketService {
         .insert(&txn)
         .await?;
         let mut updated = ticket.clone().into_active_model();
-        updated.status = Set(TicketStatus::Work);
+        // A ticket waiting for the client keeps waiting with its new technician.
+        if ticket.status != TicketStatus::Waiting {
+            updated.status = Set(TicketStatus::Work);
+        }
         updated.assigned_tech_id = Set(Some(tech.id));
         updated.update(&txn).await?;
 
@@ -122,7 +143,7 @@ impl TicketService {
         events::record(
             &txn,
             Some(ticket_id),
-            Actor::Staff,
+            actor,
             if previous.is_some() {
                 "reassigned"
             } else {
@@ -132,7 +153,7 @@ impl TicketService {
                 "tech_id": tech.id,
                 "tech": tech.name,
                 "previous_tech_id": previous.as_ref().map(|p| p.tech_id),
-                "by": by.id.0,
+                "by": by,
             }),
         )
         .await?;

@@ -75,6 +75,20 @@ impl TicketService {
             let tech = Target::Mirror {
                 mirror_id: mirror.id,
             };
+            // The ⏰ badge goes with the resolution (the main topic's title
+            // changes at closing anyway).
+            if ticket.first_response_breached_at.is_some()
+                || ticket.resolution_breached_at.is_some()
+            {
+                deliveries.push(Delivery::new(
+                    mirror.chat_id,
+                    ticket_id,
+                    Action::RenameMirrorTopic {
+                        mirror_id: mirror.id,
+                    },
+                    format!("rename-mirror:{}:close", mirror.id),
+                ));
+            }
             deliveries.push(Delivery::new(
                 mirror.chat_id,
                 ticket_id,

@@ -4,25 +4,27 @@
 //! so a crash or a replay can neither lose nor repeat a step.
 
 mod assign;
+mod categories;
 mod client;
 mod close;
+mod commands;
+mod levels;
+mod open;
 mod reopen;
+mod routing;
+
+pub use categories::CategoryChoice;
 
 use std::future::Future;
 
-use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, SqlErr, TransactionTrait,
-};
-use serde_json::json;
-use teloxide::types::User;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::config::DeskSettings;
 use crate::domain::language::Language;
-use crate::entities::{Actor, TicketStatus, mirrors, technicians, tickets, users};
-use crate::outbox::{Action, Delivery, Outbox, Target};
-use crate::records::events;
+use crate::entities::{TicketStatus, mirrors, technicians, tickets, users};
+use crate::outbox::Outbox;
 use crate::services::ServiceError;
+use crate::services::planner::Planner;
 use crate::store::Store;
 use crate::texts::Texts;
 
@@ -44,6 +46,8 @@ pub enum Change {
     UnknownTicket,
     /// The technician does not exist or is not active.
     UnknownTechnician,
+    /// No category has that key.
+    UnknownCategory,
 }
 
 #[derive(Clone)]
@@ -58,6 +62,9 @@ pub struct TicketService {
     /// Tickets a client may open within an hour; after that their messages
     /// join their latest ticket. 0: no limit.
     tickets_per_hour: u32,
+    /// Plans SLA checks and timeouts as jobs; knows the desk's settings
+    /// (categories, SLA policy, business hours, ASSIGN_MODE).
+    planner: Planner,
 }
 
 impl TicketService {
@@ -77,7 +84,19 @@ impl TicketService {
             main_group,
             survey_ttl,
             tickets_per_hour: 0,
+            planner: Planner::default(),
         }
+    }
+
+    /// Routes and times tickets by `planner`'s desk settings (categories,
+    /// SLA, business hours, ASSIGN_MODE), planning its jobs with it.
+    pub fn with_planner(mut self, planner: Planner) -> Self {
+        self.planner = planner;
+        self
+    }
+
+    pub fn desk(&self) -> &DeskSettings {
+        self.planner.desk()
     }
 
     /// At most `limit` new tickets per client and hour (0: no limit).
@@ -159,77 +178,6 @@ impl TicketService {
         current_mirror(&self.db, ticket_id).await
     }
 
-    /// The client's open ticket, opening one when there is none: the ticket
-    /// row, its topic, the card and the acknowledgement. Returns the ticket
-    /// and whether it was opened now.
-    pub async fn open_for(&self, client: &User) -> Result<(tickets::Model, bool), DbErr> {
-        let client_id = client.id.0 as i64;
-        if let Some(ticket) = self.open_ticket_of(client_id).await? {
-            return Ok((ticket, false));
-        }
-        if let Some(latest) = self.over_the_hourly_limit(client_id).await? {
-            return Ok((self.reopen(latest, client).await?, false));
-        }
-        let txn = self.db.begin().await?;
-        let inserted = tickets::ActiveModel {
-            client_tg_id: Set(client_id),
-            status: Set(TicketStatus::New),
-            main_chat_id: Set(self.main_group),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await;
-        let ticket = match inserted {
-            Ok(ticket) => ticket,
-            // Another instance opened it a moment ago: use that one.
-            Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-                txn.rollback().await?;
-                let ticket = self.open_ticket_of(client_id).await?.ok_or(error)?;
-                return Ok((ticket, false));
-            }
-            Err(error) => return Err(error),
-        };
-        let id = ticket.id;
-        let deliveries = vec![
-            Delivery::new(
-                self.main_group,
-                id,
-                Action::CreateMainTopic { ticket_id: id },
-                format!("topic:{id}"),
-            ),
-            Delivery::new(
-                self.main_group,
-                id,
-                Action::PostCard { ticket_id: id },
-                format!("card:{id}"),
-            ),
-            Delivery::new(
-                client_id,
-                id,
-                Action::note(
-                    Target::Client { user_id: client_id },
-                    self.texts_for(client.language_code.as_deref())
-                        .ticket_opened_ack(id),
-                ),
-                format!("ack:{id}"),
-            ),
-        ];
-        let lanes = self.outbox.insert(&txn, deliveries).await?;
-        events::record(
-            &txn,
-            Some(id),
-            Actor::Client,
-            "ticket_opened",
-            json!({ "client": client_id }),
-        )
-        .await?;
-        txn.commit().await?;
-        self.outbox.wake(lanes);
-        tracing::info!(ticket_id = id, client = client_id, "ticket opened");
-        Ok((ticket, true))
-    }
-
     /// Runs `work` holding the ticket's lock; `Busy` when someone else holds it.
     async fn under_ticket_lock(
         &self,
@@ -267,6 +215,9 @@ pub async fn status_line<C: sea_orm::ConnectionTrait>(
     texts: &Texts,
     ticket: &tickets::Model,
 ) -> Result<String, DbErr> {
+    if let (TicketStatus::Waiting, Some(since)) = (ticket.status, ticket.waiting_since) {
+        return Ok(texts.waiting_status(&since.format("%Y-%m-%d %H:%M UTC").to_string()));
+    }
     let Some(tech_id) = ticket.assigned_tech_id else {
         return Ok(String::new());
     };

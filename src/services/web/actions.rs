@@ -91,6 +91,7 @@ fn settled(change: Change, ticket_id: i32) -> WebResult<()> {
             "technician_id",
             "no such technician, or they take no new tickets",
         )),
+        Change::UnknownCategory => Err(WebError::invalid("category", "no category has this key")),
     }
 }
 
