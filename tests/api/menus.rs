@@ -32,7 +32,10 @@ async fn clients_the_main_group_and_managers_each_get_their_menu() {
         menu(json!({"type": "all_private_chats"})),
         ["start", "help", "close"]
     );
-    assert_eq!(menu(json!({"type": "chat", "chat_id": main})), ["close"]);
+    assert_eq!(
+        menu(json!({"type": "chat", "chat_id": main})),
+        ["close", "priority", "category", "wait"]
+    );
     let manager_private = menu(json!({"type": "chat", "chat_id": 777}));
     assert_eq!(
         manager_private,

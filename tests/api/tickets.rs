@@ -62,7 +62,20 @@ async fn a_first_message_opens_a_ticket_with_its_topic_card_and_one_acknowledgem
     assert!(card.text().unwrap().contains("#1"), "{:?}", card.text());
     assert!(card.text().unwrap().contains("Anna Smith"));
     let labels: Vec<String> = card.buttons().into_iter().map(|(label, _)| label).collect();
-    assert_eq!(labels, ["Ivan Petrov", "Olga Sidorova", "Закрыть"]);
+    assert_eq!(
+        labels,
+        [
+            "Ivan Petrov",
+            "Olga Sidorova",
+            "🔽 Низкий",
+            "• ▫️ Обычный",
+            "🔼 Высокий",
+            "🔥 Срочный",
+            "⏸ Ждём клиента",
+            "Закрыть"
+        ]
+    );
+    assert!(card.text().unwrap().contains("▫️ Обычный"), "the priority is on the card");
     assert_eq!(posts[1].text(), Some("My printer is on fire"));
 
     let acks = desk.fake().wait_for_bot_messages(client, 1).await.unwrap();
