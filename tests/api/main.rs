@@ -13,6 +13,7 @@ mod failures;
 mod health;
 mod jobs;
 mod languages;
+mod levels;
 mod menus;
 mod polling;
 mod replicas;
