@@ -17,6 +17,7 @@ mod levels;
 mod menus;
 mod polling;
 mod replicas;
+mod routing;
 mod secrets;
 mod services;
 mod sheets;

@@ -97,6 +97,26 @@ impl BridgeService {
     pub async fn client_message(&self, client: &User, message: &Message) -> ServiceResult<()> {
         let (ticket, _opened) = self.tickets.open_for(client).await?;
         tracing::Span::current().record("ticket_id", ticket.id);
+        if ticket.status == TicketStatus::Held {
+            // The client may be picking the category right now, releasing
+            // the held rows: bridge under the ticket's lock, with the
+            // ticket as it stands then, so no row is held after the release.
+            let ticket_id = ticket.id;
+            return self
+                .tickets
+                .with_ticket_locked(ticket_id, || async {
+                    let ticket = self
+                        .tickets
+                        .get(ticket_id)
+                        .await?
+                        .ok_or_else(|| DbErr::Custom(format!("ticket #{ticket_id} vanished")))?;
+                    let mirror = self.tickets.current_mirror(ticket_id).await?;
+                    self.bridge(&ticket, mirror.as_ref(), &Origin::Client, message)
+                        .await?;
+                    Ok(())
+                })
+                .await;
+        }
         // The client answered: a ticket waiting for them is back in work.
         let ticket = self.tickets.resume_after_waiting(ticket).await?;
         let mirror = self.tickets.current_mirror(ticket.id).await?;

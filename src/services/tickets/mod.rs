@@ -178,6 +178,34 @@ impl TicketService {
         current_mirror(&self.db, ticket_id).await
     }
 
+    /// Runs `work` holding the ticket's lock, waiting for it while someone
+    /// else holds it (at most the lock's TTL).
+    pub(crate) async fn with_ticket_locked<T, Fut>(
+        &self,
+        ticket_id: i32,
+        work: impl FnOnce() -> Fut,
+    ) -> Result<T, ServiceError>
+    where
+        Fut: Future<Output = Result<T, ServiceError>>,
+    {
+        let name = format!("ticket:{ticket_id}");
+        let deadline = tokio::time::Instant::now() + TICKET_LOCK_TTL;
+        let lock = loop {
+            if let Some(lock) = self.store.try_lock(&name, TICKET_LOCK_TTL).await? {
+                break lock;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(DbErr::Custom(format!("ticket #{ticket_id} stayed locked")).into());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        };
+        let out = work().await;
+        if let Err(error) = self.store.unlock(lock).await {
+            tracing::warn!(error = %error, ticket_id, "could not release the ticket's lock; it expires by itself");
+        }
+        out
+    }
+
     /// Runs `work` holding the ticket's lock; `Busy` when someone else holds it.
     async fn under_ticket_lock(
         &self,
