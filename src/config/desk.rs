@@ -157,8 +157,9 @@ impl DeskKeys {
         };
         let category_timeout = match self.category_timeout {
             None => DEFAULT_CATEGORY_TIMEOUT,
-            Some(value) => parse_duration(&value)
-                .map_err(|e| ConfigError::new("CATEGORY_TIMEOUT", e))?,
+            Some(value) => {
+                parse_duration(&value).map_err(|e| ConfigError::new("CATEGORY_TIMEOUT", e))?
+            }
         };
         Ok(DeskSettings {
             categories,

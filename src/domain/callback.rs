@@ -142,7 +142,10 @@ impl CallbackAction {
 
 /// An index below `bound`: digits only, no leading zeros.
 fn parse_index(text: &str, bound: usize) -> Option<u8> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) || (text.len() > 1 && text.starts_with('0')) {
+    if text.is_empty()
+        || !text.bytes().all(|b| b.is_ascii_digit())
+        || (text.len() > 1 && text.starts_with('0'))
+    {
         return None;
     }
     let index: usize = text.parse().ok()?;
@@ -466,7 +469,9 @@ mod tests {
             assert!(data.len() <= CALLBACK_DATA_LIMIT);
             assert_eq!(CallbackAction::parse(&data), Some(action));
         }
-        for bad in ["p:3:4", "p:3:01", "g:3:100", "g:3:", "m:3:-1", "w:3:1", "w:x"] {
+        for bad in [
+            "p:3:4", "p:3:01", "g:3:100", "g:3:", "m:3:-1", "w:3:1", "w:x",
+        ] {
             assert_eq!(CallbackAction::parse(bad), None, "{bad}");
         }
     }

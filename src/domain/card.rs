@@ -91,7 +91,12 @@ impl ClientCard {
             );
             card.push("\n");
         }
-        for detail in self.details.iter().map(|d| d.trim()).filter(|d| !d.is_empty()) {
+        for detail in self
+            .details
+            .iter()
+            .map(|d| d.trim())
+            .filter(|d| !d.is_empty())
+        {
             card.push(&truncate_utf16(detail, STATUS_LIMIT));
             card.push("\n");
         }
@@ -288,7 +293,11 @@ mod tests {
     fn details_follow_the_status_one_per_line() {
         let card = ClientCard {
             status: Some("Назначен специалист: @ivan.".into()),
-            details: vec!["💳 Оплата · 🔼 Высокий".into(), " ".into(), "⏰ Просрочено".into()],
+            details: vec![
+                "💳 Оплата · 🔼 Высокий".into(),
+                " ".into(),
+                "⏰ Просрочено".into(),
+            ],
             ..card()
         };
         let (text, _) = card.render(&Ru);

@@ -198,12 +198,25 @@ mod tests {
     #[test]
     fn a_waiting_ticket_shows_the_pause_and_its_technician() {
         let title = |tech| {
-            main_topic_title(&ru(), 12, TicketStage::Waiting { tech }, "Anna", Some("anna"))
+            main_topic_title(
+                &ru(),
+                12,
+                TicketStage::Waiting { tech },
+                "Anna",
+                Some("anna"),
+            )
         };
         assert_eq!(title(Some("@ivan")), "⏸ [Ждёт клиента | @ivan] #12 | Anna");
         assert_eq!(title(None), "⏸ [Ждёт клиента] #12 | Anna");
-        let english =
-            main_topic_title(&en(), 12, TicketStage::Waiting { tech: Some("@ivan") }, "Anna", None);
+        let english = main_topic_title(
+            &en(),
+            12,
+            TicketStage::Waiting {
+                tech: Some("@ivan"),
+            },
+            "Anna",
+            None,
+        );
         assert_eq!(english, "⏸ [Waiting | @ivan] #12 | Anna");
     }
 
@@ -220,8 +233,7 @@ mod tests {
         assert_eq!(title, "⏰ 🟡 [В работе | @ivan] #12 | Anna");
         assert_eq!(tech_topic_title_badged(12, true, "Anna"), "⏰ #12 | Anna");
         let long = "Я".repeat(300);
-        let title =
-            main_topic_title_badged(&ru(), 12, TicketStage::New, true, &long, Some("anna"));
+        let title = main_topic_title_badged(&ru(), 12, TicketStage::New, true, &long, Some("anna"));
         assert!(utf16_len(&title) <= TOPIC_TITLE_LIMIT);
         assert!(title.starts_with("⏰ 🟢 [Новый] #12 | "), "{title}");
         assert!(title.ends_with(" (@anna)"), "{title}");

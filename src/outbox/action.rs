@@ -228,11 +228,9 @@ impl Action {
             }),
             Action::CreateMirrorTopic { mirror_id }
             | Action::CopyHistory { mirror_id }
-            | Action::RenameMirrorTopic { mirror_id } => {
-                Some(Target::Mirror {
-                    mirror_id: *mirror_id,
-                })
-            }
+            | Action::RenameMirrorTopic { mirror_id } => Some(Target::Mirror {
+                mirror_id: *mirror_id,
+            }),
             Action::CloseTopic { target }
             | Action::ReopenTopic { target }
             | Action::Copy { target, .. }

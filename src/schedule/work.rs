@@ -55,4 +55,3 @@ impl std::fmt::Display for JobFailure {
 }
 
 impl std::error::Error for JobFailure {}
-

@@ -11,14 +11,14 @@ use teloxide::types::InlineKeyboardMarkup;
 use crate::config::DeskSettings;
 use crate::domain::callback::{CardChoices, full_card_keyboard};
 use crate::domain::card::{ClientCard, EarlierTicket, topic_link};
+use crate::domain::sla::SlaClock;
 use crate::domain::topic_title::{
     TicketStage, main_topic_title_badged, tech_label, tech_topic_title_badged,
 };
 use crate::entities::{Priority, TicketStatus, mirrors, technicians, tickets, users};
-use crate::services::sla::{clock_name, local_moment};
-use crate::domain::sla::SlaClock;
 use crate::outbox::{CardContent, DeskKnowledge};
 use crate::services::sheets::Sheets;
+use crate::services::sla::{clock_name, local_moment};
 use crate::services::technicians::active_technicians;
 use crate::services::tickets::TicketService;
 use crate::store::Store;
@@ -99,13 +99,23 @@ impl DeskFacts {
         let language = self.texts.language();
         CardChoices {
             priorities: Priority::iter()
-                .map(|p| (self.texts.priority_label(p).to_owned(), p == ticket.priority))
+                .map(|p| {
+                    (
+                        self.texts.priority_label(p).to_owned(),
+                        p == ticket.priority,
+                    )
+                })
                 .collect(),
             categories: self
                 .desk()
                 .categories
                 .iter()
-                .map(|c| (c.label(language), ticket.category.as_deref() == Some(&c.key)))
+                .map(|c| {
+                    (
+                        c.label(language),
+                        ticket.category.as_deref() == Some(&c.key),
+                    )
+                })
                 .collect(),
             wait: matches!(ticket.status, TicketStatus::New | TicketStatus::Work)
                 .then(|| self.texts.wait_button().to_owned()),

@@ -37,9 +37,18 @@ impl PlannedWork for DeskWork {
     async fn sweep(&self) -> Result<(), JobFailure> {
         let checked = self.sla.sweep().await.map_err(failure)?;
         let opened = self.tickets.open_overdue_held().await.map_err(failure)?;
-        let closed = self.tickets.close_overdue_waiting().await.map_err(failure)?;
+        let closed = self
+            .tickets
+            .close_overdue_waiting()
+            .await
+            .map_err(failure)?;
         if checked + opened + closed > 0 {
-            tracing::info!(checked, opened, closed, "the sweep caught up with missed moments");
+            tracing::info!(
+                checked,
+                opened,
+                closed,
+                "the sweep caught up with missed moments"
+            );
         }
         Ok(())
     }

@@ -34,9 +34,12 @@ impl Planner {
     /// Plans a check at each warning and deadline of `ticket` still ahead.
     pub async fn sla_checks(&self, ticket: &tickets::Model) {
         for moment in sla::moments(&self.desk, ticket) {
-            self.at(Planned::SlaCheck {
-                ticket_id: ticket.id,
-            }, moment)
+            self.at(
+                Planned::SlaCheck {
+                    ticket_id: ticket.id,
+                },
+                moment,
+            )
             .await;
         }
     }

@@ -71,7 +71,10 @@ impl SlaService {
     /// The deadlines of a ticket of `priority` whose client first wrote at
     /// `opened_at`; `None` when SLA_POLICY gives that priority none.
     pub fn deadlines(&self, priority: Priority, opened_at: DateTime<Utc>) -> Option<SlaDeadlines> {
-        Some(self.targets(priority)?.deadlines(opened_at, &self.desk.calendar))
+        Some(
+            self.targets(priority)?
+                .deadlines(opened_at, &self.desk.calendar),
+        )
     }
 
     /// The moments at which `ticket` will need a look.
@@ -82,10 +85,7 @@ impl SlaService {
     /// Fires whatever is due for the ticket now, warnings before breaches,
     /// each once.
     pub async fn check(&self, ticket_id: i32) -> ServiceResult<()> {
-        let Some(ticket) = tickets::Entity::find_by_id(ticket_id)
-            .one(&self.db)
-            .await?
-        else {
+        let Some(ticket) = tickets::Entity::find_by_id(ticket_id).one(&self.db).await? else {
             return Ok(());
         };
         let Some(targets) = self.targets(ticket.priority) else {
@@ -202,8 +202,8 @@ impl SlaService {
             SlaClock::FirstResponse => tickets::Column::FirstResponseBreachedAt,
             SlaClock::Resolution => tickets::Column::ResolutionBreachedAt,
         };
-        let first_breach = ticket.first_response_breached_at.is_none()
-            && ticket.resolution_breached_at.is_none();
+        let first_breach =
+            ticket.first_response_breached_at.is_none() && ticket.resolution_breached_at.is_none();
         let ticket_id = ticket.id;
         let key = format!("{}:{ticket_id}", state.clock.key());
         let mirror = current_mirror(&self.db, ticket_id).await?;

@@ -27,16 +27,16 @@ use crate::jobs::{JobEngine, Routines};
 use crate::metrics::Metrics;
 use crate::outbox::{DeliveryEngine, Executor, Outbox};
 use crate::schedule::{JobStore, PlannedWork, Schedule};
-use crate::services::planned::DeskWork;
-use crate::services::planner::Planner;
-use crate::services::sla::SlaService;
 use crate::self_check::{RequiredGroup, SelfCheckStatus};
 use crate::services::bridge::BridgeService;
 use crate::services::daily_stats::DailyStats;
 use crate::services::desk::DeskFacts;
 use crate::services::manager::ManagerService;
 use crate::services::moderation::ModerationService;
+use crate::services::planned::DeskWork;
+use crate::services::planner::Planner;
 use crate::services::sheets::Sheets;
+use crate::services::sla::SlaService;
 use crate::services::survey::SurveyService;
 use crate::services::technicians;
 use crate::services::tickets::TicketService;
@@ -315,8 +315,8 @@ impl Application {
             Arc::new(settings.desk.clone()),
             settings.admin_ids.clone(),
         );
-        let planned_work: Arc<dyn PlannedWork> = planned_work
-            .unwrap_or_else(|| Arc::new(DeskWork::new(sla, tickets.clone())));
+        let planned_work: Arc<dyn PlannedWork> =
+            planned_work.unwrap_or_else(|| Arc::new(DeskWork::new(sla, tickets.clone())));
         let daily = DailyStats::new(
             db.clone(),
             settings.desk.calendar.clone(),

@@ -228,4 +228,3 @@ fn log_changes(before: Option<&[String]>, now: &[String], groups: usize) {
         tracing::info!(groups, "self-check passed");
     }
 }
-

@@ -58,11 +58,17 @@ async fn an_unanswered_ticket_is_warned_once_then_breached_once_with_badge_card_
     let (_client, topic) = desk.client_opens_ticket("Anna", "Nothing works").await;
     let main = desk.main_group();
     let opened = ticket(&desk, 1).await;
-    let due = opened.first_response_due.expect("a first-response deadline");
+    let due = opened
+        .first_response_due
+        .expect("a first-response deadline");
     let lag = (due - opened.created_at).num_milliseconds();
-    assert!((3_900..=4_100).contains(&lag), "due 4 s after opening: {lag} ms");
     assert!(
-        desk.card_text(topic.thread_id).contains("⏱ Первый ответ до"),
+        (3_900..=4_100).contains(&lag),
+        "due 4 s after opening: {lag} ms"
+    );
+    assert!(
+        desk.card_text(topic.thread_id)
+            .contains("⏱ Первый ответ до"),
         "{}",
         desk.card_text(topic.thread_id)
     );
@@ -79,7 +85,9 @@ async fn an_unanswered_ticket_is_warned_once_then_breached_once_with_badge_card_
         .unwrap();
     assert!(warning.contains("первый ответ"), "{warning}");
     let warned = ticket(&desk, 1).await;
-    let warned_at = warned.first_response_warned_at.expect("the warning is recorded");
+    let warned_at = warned
+        .first_response_warned_at
+        .expect("the warning is recorded");
     assert!(warned_at >= due - chrono::Duration::seconds(2));
     assert!(warned_at < due, "warned before the deadline");
 
@@ -164,7 +172,9 @@ async fn an_assigned_ticket_is_warned_in_the_technicians_topic_and_an_answer_sto
         .in_topic(desk.tech_group, mirror.thread_id)
         .text("Looking into it");
     desk.fake()
-        .wait_until(WAIT, |w| w.texts(client).iter().any(|t| t == "Looking into it"))
+        .wait_until(WAIT, |w| {
+            w.texts(client).iter().any(|t| t == "Looking into it")
+        })
         .await
         .unwrap();
     eventually("the first response to be recorded", WAIT, || async {
@@ -182,7 +192,10 @@ async fn an_assigned_ticket_is_warned_in_the_technicians_topic_and_an_answer_sto
             .iter()
             .any(|t| t.contains("Обращение #1"))
     );
-    let title = desk.fake().topic(desk.main_group(), topic.thread_id).unwrap();
+    let title = desk
+        .fake()
+        .topic(desk.main_group(), topic.thread_id)
+        .unwrap();
     assert!(!title.name.starts_with('⏰'), "{}", title.name);
 }
 
@@ -231,7 +244,10 @@ async fn priority_is_set_by_button_and_by_command_and_moves_the_deadlines() {
     eventually("the card to show the new priority", WAIT, || async {
         let card = desk.card(topic.thread_id);
         card.text().unwrap_or_default().contains("🔥 Срочный")
-            && card.buttons().iter().any(|(label, _)| label == "• 🔥 Срочный")
+            && card
+                .buttons()
+                .iter()
+                .any(|(label, _)| label == "• 🔥 Срочный")
     })
     .await;
     let urgent = ticket(&desk, 1).await;
@@ -323,7 +339,10 @@ async fn waiting_pauses_the_resolution_clock_and_the_clients_answer_resumes_it()
     assert!(ticket(&desk, 1).await.resolution_breached_at.is_none());
 
     // The client answers: back to work, the deadline moved by the wait.
-    desk.fake().user(client).in_private().text("Here is the log");
+    desk.fake()
+        .user(client)
+        .in_private()
+        .text("Here is the log");
     desk.fake()
         .wait_for_value("the working title", WAIT, |w| {
             w.topic(main, topic.thread_id)
@@ -375,7 +394,8 @@ async fn a_ticket_left_waiting_is_closed_with_a_note_and_the_survey() {
         .await
         .unwrap();
     eventually("the closing note on the card", WAIT, || async {
-        desk.card_text(topic.thread_id).contains("клиент не отвечал")
+        desk.card_text(topic.thread_id)
+            .contains("клиент не отвечал")
     })
     .await;
 }
@@ -461,7 +481,9 @@ async fn outside_business_hours_the_client_is_told_when_the_team_is_back() {
         ..AppOptions::default()
     })
     .await;
-    let client = desk.fake().add_user(UserSpec::new("Hana").language_code("en"));
+    let client = desk
+        .fake()
+        .add_user(UserSpec::new("Hana").language_code("en"));
     desk.fake().user(client).in_private().text("Hello at night");
     let ack = desk
         .fake()
@@ -547,7 +569,11 @@ async fn a_ticket_life_with_service_levels_costs_the_main_group_one_title_edit_m
             })
             .await
             .unwrap();
-        let pressed = desk.fake().user(client).in_private().presses_button(asked.id(), "5");
+        let pressed = desk
+            .fake()
+            .user(client)
+            .in_private()
+            .presses_button(asked.id(), "5");
         desk.fake()
             .wait_for_callback_answer(&pressed.callback_id)
             .await
@@ -643,9 +669,17 @@ async fn two_instances_fire_each_warning_and_breach_once() {
         let id = index + 1;
         let texts = desk.fake().topic_texts(desk.main_group(), topic.thread_id);
         assert_eq!(count(&texts, &format!("⏳ #{id}: первый")), 1, "{texts:#?}");
-        assert_eq!(count(&texts, &format!("⏳ #{id}: решение")), 1, "{texts:#?}");
+        assert_eq!(
+            count(&texts, &format!("⏳ #{id}: решение")),
+            1,
+            "{texts:#?}"
+        );
         let to_maria = desk.fake().texts(maria);
-        assert_eq!(count(&to_maria, &format!("Обращение #{id} ")), 2, "{to_maria:#?}");
+        assert_eq!(
+            count(&to_maria, &format!("Обращение #{id} ")),
+            2,
+            "{to_maria:#?}"
+        );
     }
     drop(second);
 }

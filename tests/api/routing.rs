@@ -67,12 +67,13 @@ fn topic_in(desk: &Desk, chat: i64, name: &str) -> Option<fake_telegram::TopicIn
 async fn the_clients_category_choice_opens_the_ticket_in_that_categorys_main_group() {
     let routed = routed_desk(vec![]).await;
     let desk = &routed.desk;
-    let client = desk.fake().add_user(
-        UserSpec::new("Kate")
-            .username("kate")
-            .language_code("en"),
-    );
-    desk.fake().user(client).in_private().text("My card was charged twice");
+    let client = desk
+        .fake()
+        .add_user(UserSpec::new("Kate").username("kate").language_code("en"));
+    desk.fake()
+        .user(client)
+        .in_private()
+        .text("My card was charged twice");
     let question = desk
         .fake()
         .wait_for_value("the category question", WAIT, |w| {
@@ -83,12 +84,19 @@ async fn the_clients_category_choice_opens_the_ticket_in_that_categorys_main_gro
         .await
         .unwrap();
     let labels: Vec<String> = question.buttons().into_iter().map(|(l, _)| l).collect();
-    assert_eq!(labels, ["💳 Billing", "🛠 Technical"], "in the client's language");
+    assert_eq!(
+        labels,
+        ["💳 Billing", "🛠 Technical"],
+        "in the client's language"
+    );
     // The client adds a second message before choosing: both are kept.
     desk.fake().user(client).in_private().text("Order 1234");
     eventually("the second message to be stored", WAIT, || async {
         let rows = desk.app.inbound_rows().await;
-        rows.len() == 2 && rows.iter().all(|r| r.status == topicdesk::entities::InboundStatus::Done)
+        rows.len() == 2
+            && rows
+                .iter()
+                .all(|r| r.status == topicdesk::entities::InboundStatus::Done)
     })
     .await;
     assert!(desk.fake().topics(desk.main_group()).is_empty());
@@ -127,7 +135,8 @@ async fn the_clients_category_choice_opens_the_ticket_in_that_categorys_main_gro
     desk.fake()
         .wait_until(WAIT, |w| {
             w.message(client, question.id()).is_some_and(|m| {
-                m.text() == Some("💳 Billing — request #1 received. A specialist will reply right here.")
+                m.text()
+                    == Some("💳 Billing — request #1 received. A specialist will reply right here.")
                     && m.buttons().is_empty()
             })
         })
@@ -146,9 +155,11 @@ async fn without_a_choice_the_ticket_opens_in_the_first_category_after_the_timeo
     let desk = &routed.desk;
     let client = desk.fake().add_user(UserSpec::new("Lena"));
     desk.fake().user(client).in_private().text("Hello?");
-    let topic = eventually_some("the topic after the timeout", Duration::from_secs(15), || async {
-        topic_in(desk, routed.billing_group, "Lena")
-    })
+    let topic = eventually_some(
+        "the topic after the timeout",
+        Duration::from_secs(15),
+        || async { topic_in(desk, routed.billing_group, "Lena") },
+    )
     .await;
     desk.fake()
         .wait_for_topic_messages(routed.billing_group, topic.thread_id, 2)
@@ -189,7 +200,10 @@ async fn without_a_choice_the_ticket_opens_in_the_first_category_after_the_timeo
         .wait_for_callback_answer(&late.callback_id)
         .await
         .unwrap();
-    assert_eq!(answer.text.as_deref(), Some("Ваше обращение уже передано команде."));
+    assert_eq!(
+        answer.text.as_deref(),
+        Some("Ваше обращение уже передано команде.")
+    );
     assert_eq!(ticket(desk, 1).await.category.as_deref(), Some("billing"));
 }
 
@@ -198,7 +212,10 @@ async fn staff_move_a_ticket_to_a_category_of_another_main_group() {
     let routed = routed_desk(vec![]).await;
     let desk = &routed.desk;
     let client = desk.fake().add_user(UserSpec::new("Mila"));
-    desk.fake().user(client).in_private().text("The app crashes");
+    desk.fake()
+        .user(client)
+        .in_private()
+        .text("The app crashes");
     let question = desk
         .fake()
         .wait_for_value("the question", WAIT, |w| {
@@ -240,10 +257,19 @@ async fn staff_move_a_ticket_to_a_category_of_another_main_group() {
         .wait_for_topic_messages(routed.billing_group, new.thread_id, 2)
         .await
         .unwrap();
-    assert!(posts[0].text().unwrap().contains("💳 Оплата"), "the card: {posts:#?}");
+    assert!(
+        posts[0].text().unwrap().contains("💳 Оплата"),
+        "the card: {posts:#?}"
+    );
     let note = posts[1].text().unwrap();
-    assert!(note.contains("🛠 Техника") && note.contains("Sveta Staff"), "{note}");
-    assert!(note.contains("https://t.me/c/"), "a link to the old topic: {note}");
+    assert!(
+        note.contains("🛠 Техника") && note.contains("Sveta Staff"),
+        "{note}"
+    );
+    assert!(
+        note.contains("https://t.me/c/"),
+        "a link to the old topic: {note}"
+    );
     desk.fake()
         .wait_until(WAIT, |w| {
             w.topic(main, old.thread_id).is_some_and(|t| t.closed)
@@ -278,7 +304,9 @@ async fn staff_move_a_ticket_to_a_category_of_another_main_group() {
         .in_topic(routed.billing_group, new.thread_id)
         .text("We refund it");
     desk.fake()
-        .wait_until(WAIT, |w| w.texts(client).iter().any(|t| t == "We refund it"))
+        .wait_until(WAIT, |w| {
+            w.texts(client).iter().any(|t| t == "We refund it")
+        })
         .await
         .unwrap();
 }
@@ -287,9 +315,8 @@ async fn staff_move_a_ticket_to_a_category_of_another_main_group() {
 async fn every_main_group_is_checked_at_start() {
     let fake = fake_telegram::FakeTelegram::start().await;
     let billing_group = fake.add_group(GroupSpec::plain("Billing without topics"));
-    let categories = format!(
-        r#"[{{"key":"billing","name":"Оплата","main_group_id":{billing_group}}}]"#
-    );
+    let categories =
+        format!(r#"[{{"key":"billing","name":"Оплата","main_group_id":{billing_group}}}]"#);
     let desk = Desk::open_with(AppOptions {
         fake: Some(fake),
         vars: vec![("CATEGORIES".into(), categories)],
@@ -395,7 +422,11 @@ async fn round_robin_takes_turns_and_skips_unavailable_technicians() {
     let second = open_tech_ticket(desk, "Oksana", 2).await;
     let third = open_tech_ticket(desk, "Polina", 3).await;
     assert_eq!(
-        [first.assigned_tech_id, second.assigned_tech_id, third.assigned_tech_id],
+        [
+            first.assigned_tech_id,
+            second.assigned_tech_id,
+            third.assigned_tech_id
+        ],
         [Some(ivan), Some(olga), Some(ivan)]
     );
     // Assigned as by the button: a mirrored topic with the history, 🟡.
@@ -446,7 +477,10 @@ async fn least_loaded_picks_the_technician_with_fewest_open_tickets() {
     assert_eq!(second.assigned_tech_id, Some(olga));
     // Olga's ticket is closed: she has none open, Ivan has one.
     let main = desk.main_group();
-    let topic = eventually_some("Uma's topic", WAIT, || async { topic_in(desk, main, "Uma") }).await;
+    let topic = eventually_some("Uma's topic", WAIT, || async {
+        topic_in(desk, main, "Uma")
+    })
+    .await;
     desk.fake()
         .user(desk.staff)
         .in_topic(main, topic.thread_id)

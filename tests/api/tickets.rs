@@ -75,7 +75,10 @@ async fn a_first_message_opens_a_ticket_with_its_topic_card_and_one_acknowledgem
             "Закрыть"
         ]
     );
-    assert!(card.text().unwrap().contains("▫️ Обычный"), "the priority is on the card");
+    assert!(
+        card.text().unwrap().contains("▫️ Обычный"),
+        "the priority is on the card"
+    );
     assert_eq!(posts[1].text(), Some("My printer is on fire"));
 
     let acks = desk.fake().wait_for_bot_messages(client, 1).await.unwrap();

@@ -9,8 +9,8 @@ use teloxide::types::MaybeInaccessibleMessage;
 
 use crate::bot::{Desk, HandlerResult};
 use crate::domain::callback::CallbackAction;
-use crate::entities::Actor;
 use crate::domain::sla::PRIORITY_KEYS;
+use crate::entities::Actor;
 use crate::entities::Priority;
 use crate::services::tickets::{CategoryChoice, Change, tech_label};
 use crate::texts::Texts;
@@ -105,7 +105,6 @@ async fn act(
                     CategoryChoice::AlreadyOpen => {
                         client_texts.category_already_chosen().to_owned()
                     }
-                    CategoryChoice::Busy => client_texts.already_in_progress().to_owned(),
                     CategoryChoice::Unknown => client_texts.stale_button().to_owned(),
                 }
             }
@@ -198,10 +197,9 @@ fn refusal(texts: &Texts, change: Change) -> String {
         Change::Busy => texts.already_in_progress(),
         Change::TicketClosed => texts.ticket_already_closed(),
         Change::UnknownTicket => texts.unknown_ticket(),
-        Change::UnknownTechnician
-        | Change::UnknownCategory
-        | Change::Done
-        | Change::Unchanged => texts.stale_button(),
+        Change::UnknownTechnician | Change::UnknownCategory | Change::Done | Change::Unchanged => {
+            texts.stale_button()
+        }
     }
     .to_owned()
 }

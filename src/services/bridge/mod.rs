@@ -105,11 +105,10 @@ impl BridgeService {
             return self
                 .tickets
                 .with_ticket_locked(ticket_id, || async {
-                    let ticket = self
-                        .tickets
-                        .get(ticket_id)
-                        .await?
-                        .ok_or_else(|| DbErr::Custom(format!("ticket #{ticket_id} vanished")))?;
+                    let ticket =
+                        self.tickets.get(ticket_id).await?.ok_or_else(|| {
+                            DbErr::Custom(format!("ticket #{ticket_id} vanished"))
+                        })?;
                     let mirror = self.tickets.current_mirror(ticket_id).await?;
                     self.bridge(&ticket, mirror.as_ref(), &Origin::Client, message)
                         .await?;
@@ -306,7 +305,7 @@ impl BridgeService {
                     source.1,
                     target_key(route.target)
                 ),
-               held: held_for(ticket, route.lane),
+                held: held_for(ticket, route.lane),
             });
         }
         let txn = self.db.begin().await?;

@@ -32,10 +32,13 @@ impl TicketService {
         actor: Actor,
         by: Option<i64>,
     ) -> ServiceResult<Change> {
-        self.under_ticket_lock(ticket_id, async {
-            Ok(self.assign_locked(ticket_id, tech_id, actor, by).await?)
-        })
-        .await
+        let work = async { Ok(self.assign_locked(ticket_id, tech_id, actor, by).await?) };
+        if actor == Actor::System {
+            // Nobody to tell "busy" to: wait for whoever holds the ticket.
+            self.with_ticket_locked(ticket_id, || work).await
+        } else {
+            self.under_ticket_lock(ticket_id, work).await
+        }
     }
 
     async fn assign_locked(

@@ -9,7 +9,10 @@
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    TransactionTrait,
+};
 use serde_json::json;
 
 use super::{Change, TicketService, status_line};
@@ -31,7 +34,6 @@ pub enum CategoryChoice {
     AlreadyOpen,
     /// The button names no category any more (the configuration changed).
     Unknown,
-    Busy,
 }
 
 impl TicketService {
@@ -89,18 +91,13 @@ impl TicketService {
         category: &Category,
         question: Option<i32>,
     ) -> ServiceResult<CategoryChoice> {
-        let name = format!("ticket:{ticket_id}");
-        let opened = self
-            .store
-            .with_lock(&name, super::TICKET_LOCK_TTL, || async {
+        // Waits for the lock: the client's message being bridged right now
+        // holds it for a moment, and the choice must not be lost to that.
+        let (choice, ticket) = self
+            .with_ticket_locked(ticket_id, || {
                 self.open_held_locked(ticket_id, client, category, question)
-                    .await
             })
             .await?;
-        let Some(result) = opened else {
-            return Ok(CategoryChoice::Busy);
-        };
-        let (choice, ticket) = result?;
         if let Some(ticket) = ticket {
             self.after_opening(&ticket).await?;
         }
@@ -257,8 +254,14 @@ impl TicketService {
             tickets::Entity::update_many()
                 .col_expr(tickets::Column::Category, Expr::value(category.key.clone()))
                 .col_expr(tickets::Column::MainChatId, Expr::value(group))
-                .col_expr(tickets::Column::MainThreadId, Expr::value(Option::<i32>::None))
-                .col_expr(tickets::Column::CardMessageId, Expr::value(Option::<i32>::None))
+                .col_expr(
+                    tickets::Column::MainThreadId,
+                    Expr::value(Option::<i32>::None),
+                )
+                .col_expr(
+                    tickets::Column::CardMessageId,
+                    Expr::value(Option::<i32>::None),
+                )
                 .filter(tickets::Column::Id.eq(ticket_id))
                 .exec(&txn)
                 .await?;

@@ -81,8 +81,7 @@ impl TicketService {
             Some(new) => {
                 if ticket.first_response_at.is_none() {
                     row.first_response_due = Set(Some(new.first_response_due));
-                    if new.first_response_due > now && ticket.first_response_breached_at.is_none()
-                    {
+                    if new.first_response_due > now && ticket.first_response_breached_at.is_none() {
                         row.first_response_warned_at = Set(None);
                     }
                 }
@@ -106,7 +105,10 @@ impl TicketService {
                 ticket_id,
                 status: status_line(&txn, &self.texts, &updated).await?,
             },
-            format!("card-status:priority:{ticket_id}:{}", now.timestamp_millis()),
+            format!(
+                "card-status:priority:{ticket_id}:{}",
+                now.timestamp_millis()
+            ),
         );
         let lanes = self.outbox.insert(&txn, vec![card]).await?;
         events::record(
@@ -180,14 +182,7 @@ impl TicketService {
         let since = crate::services::sla::local_moment(self.desk(), now);
         let deliveries = self.stage_changed(&ticket, self.texts.waiting_status(&since), now);
         let lanes = self.outbox.insert(&txn, deliveries).await?;
-        events::record(
-            &txn,
-            Some(ticket_id),
-            actor,
-            "waiting",
-            json!({ "by": by }),
-        )
-        .await?;
+        events::record(&txn, Some(ticket_id), actor, "waiting", json!({ "by": by })).await?;
         txn.commit().await?;
         self.outbox.wake(lanes);
         tracing::info!(ticket_id, "waiting for the client");
@@ -233,7 +228,10 @@ impl TicketService {
             txn.rollback().await?;
             return Ok(self.get(ticket.id).await?.unwrap_or(ticket));
         }
-        let updated = self.get_in(&txn, ticket.id).await?.unwrap_or(ticket.clone());
+        let updated = self
+            .get_in(&txn, ticket.id)
+            .await?
+            .unwrap_or(ticket.clone());
         let status = status_line(&txn, &self.texts, &updated).await?;
         let deliveries = self.stage_changed(&ticket, status, now);
         let lanes = self.outbox.insert(&txn, deliveries).await?;
@@ -261,7 +259,9 @@ impl TicketService {
         let Some(ticket) = self.get(ticket_id).await? else {
             return Ok(());
         };
-        let Some(since) = ticket.waiting_since.filter(|_| ticket.status == TicketStatus::Waiting)
+        let Some(since) = ticket
+            .waiting_since
+            .filter(|_| ticket.status == TicketStatus::Waiting)
         else {
             return Ok(());
         };

@@ -103,9 +103,15 @@ impl TicketService {
         let id = ticket.id;
         let client_chat = Target::Client { user_id: client_id };
         let to_client = if asks_category {
-            let question = TextMessage::new(client_chat, RichText::plain(texts.category_question()))
-                .with_keyboard(self.category_buttons(&texts, id));
-            Delivery::new(client_id, id, question.into(), format!("category-question:{id}"))
+            let question =
+                TextMessage::new(client_chat, RichText::plain(texts.category_question()))
+                    .with_keyboard(self.category_buttons(&texts, id));
+            Delivery::new(
+                client_id,
+                id,
+                question.into(),
+                format!("category-question:{id}"),
+            )
         } else {
             Delivery::new(
                 client_id,
@@ -142,7 +148,12 @@ impl TicketService {
         .await?;
         txn.commit().await?;
         self.outbox.wake(lanes);
-        tracing::info!(ticket_id = id, client = client_id, asks_category, "ticket opened");
+        tracing::info!(
+            ticket_id = id,
+            client = client_id,
+            asks_category,
+            "ticket opened"
+        );
         Ok(Some(ticket))
     }
 

@@ -50,7 +50,9 @@ impl TicketService {
         {
             Change::Done | Change::Unchanged => {}
             // Someone assigned it by hand meanwhile, or it closed: fine.
-            other => tracing::info!(ticket_id = ticket.id, outcome = ?other, "automatic assignment skipped"),
+            other => {
+                tracing::info!(ticket_id = ticket.id, outcome = ?other, "automatic assignment skipped")
+            }
         }
         Ok(())
     }
