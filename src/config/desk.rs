@@ -13,6 +13,7 @@ use serde_json::value::RawValue;
 
 use super::{ConfigError, TechnicianConfig};
 use crate::domain::calendar::BusinessCalendar;
+use crate::domain::callback::MAX_CATEGORIES;
 use crate::domain::category::{
     AssignMode, CATEGORY_KEY_MAX_LEN, Category, CategoryNames, is_category_key, names_technician,
 };
@@ -237,6 +238,12 @@ fn parse_categories(
             "expected a JSON array like {CATEGORIES_EXAMPLE}: {e}"
         ))
     })?;
+    if elements.len() > MAX_CATEGORIES {
+        return Err(fail(format!(
+            "{} categories; at most {MAX_CATEGORIES} fit on the buttons",
+            elements.len()
+        )));
+    }
     let mut categories: Vec<Category> = Vec::with_capacity(elements.len());
     for (index, element) in elements.into_iter().enumerate() {
         let raw: RawCategory = serde_json::from_str(element.get())
