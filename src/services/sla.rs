@@ -21,7 +21,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::config::DeskSettings;
-use crate::domain::sla::{SlaClock, SlaDeadlines, SlaTargets};
+use crate::domain::sla::{SlaClock, SlaTargets};
 use crate::entities::{Actor, Priority, TicketStatus, tickets};
 use crate::outbox::{Action, Delivery, Outbox, Target};
 use crate::records::events;
@@ -66,20 +66,6 @@ impl SlaService {
 
     fn targets(&self, priority: Priority) -> Option<SlaTargets> {
         self.desk.sla_targets(priority.key())
-    }
-
-    /// The deadlines of a ticket of `priority` whose client first wrote at
-    /// `opened_at`; `None` when SLA_POLICY gives that priority none.
-    pub fn deadlines(&self, priority: Priority, opened_at: DateTime<Utc>) -> Option<SlaDeadlines> {
-        Some(
-            self.targets(priority)?
-                .deadlines(opened_at, &self.desk.calendar),
-        )
-    }
-
-    /// The moments at which `ticket` will need a look.
-    pub fn moments(&self, ticket: &tickets::Model) -> Vec<DateTime<Utc>> {
-        moments(&self.desk, ticket)
     }
 
     /// Fires whatever is due for the ticket now, warnings before breaches,
@@ -136,7 +122,10 @@ impl SlaService {
         let now = Utc::now();
         let mut checked = 0;
         for ticket in candidates {
-            if self.moments(&ticket).iter().any(|moment| *moment <= now) {
+            if moments(&self.desk, &ticket)
+                .iter()
+                .any(|moment| *moment <= now)
+            {
                 self.check(ticket.id).await?;
                 checked += 1;
             }
@@ -226,7 +215,7 @@ impl SlaService {
                 ));
             }
         }
-        let status = status_line(&self.db, &self.texts, ticket).await?;
+        let status = status_line(&self.db, &self.texts, &self.desk, ticket).await?;
         deliveries.push(Delivery::new(
             ticket.main_chat_id,
             ticket_id,
@@ -284,7 +273,7 @@ impl SlaService {
     }
 
     /// A moment as staff read it: on the business hours' clock.
-    pub fn moment(&self, at: DateTime<Utc>) -> String {
+    fn moment(&self, at: DateTime<Utc>) -> String {
         local_moment(&self.desk, at)
     }
 }

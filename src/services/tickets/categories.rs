@@ -245,7 +245,7 @@ impl TicketService {
                 ticket_id,
                 Action::RefreshCard {
                     ticket_id,
-                    status: status_line(&txn, &self.texts, &moved).await?,
+                    status: status_line(&txn, &self.texts, self.desk(), &moved).await?,
                 },
                 format!("card-status:category:{ticket_id}:{}", category.key),
             ));

@@ -103,7 +103,7 @@ impl TicketService {
             ticket_id,
             Action::RefreshCard {
                 ticket_id,
-                status: status_line(&txn, &self.texts, &updated).await?,
+                status: status_line(&txn, &self.texts, self.desk(), &updated).await?,
             },
             format!(
                 "card-status:priority:{ticket_id}:{}",
@@ -232,7 +232,7 @@ impl TicketService {
             .get_in(&txn, ticket.id)
             .await?
             .unwrap_or(ticket.clone());
-        let status = status_line(&txn, &self.texts, &updated).await?;
+        let status = status_line(&txn, &self.texts, self.desk(), &updated).await?;
         let deliveries = self.stage_changed(&ticket, status, now);
         let lanes = self.outbox.insert(&txn, deliveries).await?;
         events::record(

@@ -237,14 +237,15 @@ pub(crate) async fn current_mirror<C: sea_orm::ConnectionTrait>(
 }
 
 /// The line under the card's title for an open ticket as it stands: who
-/// has it, or nothing while nobody does.
+/// has it (or that it waits for the client), or nothing while nobody does.
 pub async fn status_line<C: sea_orm::ConnectionTrait>(
     conn: &C,
     texts: &Texts,
+    desk: &DeskSettings,
     ticket: &tickets::Model,
 ) -> Result<String, DbErr> {
     if let (TicketStatus::Waiting, Some(since)) = (ticket.status, ticket.waiting_since) {
-        return Ok(texts.waiting_status(&since.format("%Y-%m-%d %H:%M UTC").to_string()));
+        return Ok(texts.waiting_status(&crate::services::sla::local_moment(desk, since)));
     }
     let Some(tech_id) = ticket.assigned_tech_id else {
         return Ok(String::new());
