@@ -152,6 +152,22 @@ impl Outbox {
         Ok(Lanes(BTreeSet::from([lane])))
     }
 
+    /// Deletes a ticket's held rows: it closed before it was released, so
+    /// they will never be wanted.
+    pub async fn drop_held<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        ticket_id: i32,
+    ) -> Result<u64, DbErr> {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        Ok(outbox::Entity::delete_many()
+            .filter(outbox::Column::TicketId.eq(ticket_id))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Held))
+            .exec(conn)
+            .await?
+            .rows_affected)
+    }
+
     /// Moves a ticket's unsent rows from lane `from` to lane `to` (its main
     /// topic moved to another main group: they follow it).
     pub async fn move_lane<C: ConnectionTrait>(

@@ -531,3 +531,44 @@ async fn the_billing_category_is_assigned_only_to_its_technicians() {
         assert_eq!(ticket(desk, id).await.assigned_tech_id, Some(ivan));
     }
 }
+
+#[tokio::test]
+async fn a_client_who_closes_before_choosing_costs_the_team_nothing() {
+    let routed = routed_desk(vec![]).await;
+    let desk = &routed.desk;
+    let client = desk.fake().add_user(UserSpec::new("Bea"));
+    desk.fake().user(client).in_private().text("Never mind");
+    desk.fake()
+        .wait_until(WAIT, |w| {
+            w.messages(client).iter().any(|m| !m.buttons().is_empty())
+        })
+        .await
+        .unwrap();
+    desk.fake().user(client).in_private().command("/close");
+    eventually("the ticket to close", WAIT, || async {
+        ticket(desk, 1).await.status == TicketStatus::Closed
+    })
+    .await;
+    let closed = desk.texts.closed_for_client(1);
+    desk.fake()
+        .wait_until(WAIT, |w| w.texts(client).contains(&closed))
+        .await
+        .unwrap();
+    let held = topicdesk::entities::outbox::Entity::find()
+        .all(&desk.app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|row| row.status == topicdesk::entities::OutboxStatus::Held)
+        .count();
+    assert_eq!(held, 0, "nothing is left waiting for a release");
+    assert!(desk.fake().topics(desk.main_group()).is_empty());
+    assert!(desk.fake().topics(routed.billing_group).is_empty());
+    // No survey for a question the team never saw.
+    assert!(
+        !desk
+            .fake()
+            .texts(client)
+            .contains(&desk.texts.survey_question(1).to_owned())
+    );
+}

@@ -451,13 +451,17 @@ async fn tickets_take_turns_so_a_flooding_client_cannot_hold_up_the_others() {
     // Once every quiet question is queued, the lane gives each ticket a
     // turn: a quiet ticket needs three (topic, card, question), and the
     // flood sends at most one batch of ten copies per turn meanwhile.
-    eventually("the quiet questions to be queued", Duration::from_secs(30), || async {
-        let rows = outbox_rows(&desk).await;
-        (2..=6).all(|ticket| {
-            rows.iter()
-                .any(|row| row.ticket_id == Some(ticket) && row.source_message_id.is_some())
-        })
-    })
+    eventually(
+        "the quiet questions to be queued",
+        Duration::from_secs(30),
+        || async {
+            let rows = outbox_rows(&desk).await;
+            (2..=6).all(|ticket| {
+                rows.iter()
+                    .any(|row| row.ticket_id == Some(ticket) && row.source_message_id.is_some())
+            })
+        },
+    )
     .await;
     let flood_sent = |desk: &Desk| {
         desk.fake()

@@ -6,12 +6,54 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel, TransactionTr
 use serde_json::json;
 
 use super::{Change, REPORT_GRACE, TicketService, current_mirror};
-use crate::entities::{Actor, TicketStatus};
+use crate::entities::{Actor, TicketStatus, tickets};
 use crate::outbox::{Action, Delivery, Target};
 use crate::records::events;
 use crate::services::{ServiceResult, sheets, survey};
 
 impl TicketService {
+    /// A ticket closed while the client was still picking its category
+    /// (the client's /close): it never reached the team, so its held
+    /// deliveries are dropped, no topic opens and no survey follows.
+    async fn close_held(
+        &self,
+        ticket: tickets::Model,
+        actor: Actor,
+        by: &str,
+    ) -> ServiceResult<Change> {
+        let ticket_id = ticket.id;
+        let client_texts = self.client_texts(ticket.client_tg_id).await?;
+        let txn = self.db.begin().await?;
+        let mut updated = ticket.clone().into_active_model();
+        updated.status = Set(TicketStatus::Closed);
+        updated.closed_at = Set(Some(Utc::now()));
+        updated.update(&txn).await?;
+        self.outbox.drop_held(&txn, ticket_id).await?;
+        let told = Delivery::new(
+            ticket.client_tg_id,
+            ticket_id,
+            Action::note(
+                Target::Client {
+                    user_id: ticket.client_tg_id,
+                },
+                client_texts.closed_for_client(ticket_id),
+            ),
+            format!("closed-client:{ticket_id}"),
+        );
+        let lanes = self.outbox.insert(&txn, vec![told]).await?;
+        events::record(
+            &txn,
+            Some(ticket_id),
+            actor,
+            "closed",
+            json!({ "by": by, "before_category": true }),
+        )
+        .await?;
+        txn.commit().await?;
+        self.outbox.wake(lanes);
+        Ok(Change::Done)
+    }
+
     /// Closes the ticket: renames and closes its topics, tells everyone.
     /// `by` names who closed it, for the notes.
     pub async fn close(&self, ticket_id: i32, actor: Actor, by: &str) -> ServiceResult<Change> {
@@ -25,6 +67,9 @@ impl TicketService {
         };
         if !ticket.status.is_open() {
             return Ok(Change::Unchanged);
+        }
+        if ticket.status == TicketStatus::Held {
+            return self.close_held(ticket, actor, by).await;
         }
         let mirror = current_mirror(&self.db, ticket_id).await?;
         let client_texts = self.client_texts(ticket.client_tg_id).await?;
