@@ -7,12 +7,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use tracing::Instrument;
 
 use super::action::Action;
 use super::knowledge::DeskKnowledge;
 use crate::entities::{OutboxStatus, outbox};
+use crate::group_commit::GroupCommit;
 use crate::metrics::Metrics;
 use crate::retry::Pauses;
 use crate::telegram::{Sender, TelegramError};
@@ -69,6 +71,10 @@ pub struct Executor {
     /// How long lanes pause while Telegram is out of reach: longer with
     /// every failed call, back to the start after one that got through.
     pub(super) outage_pauses: Arc<Mutex<Pauses>>,
+    /// Sent marks of calls that returned together (in different lanes) share
+    /// one statement and commit; each lane still waits for its own mark
+    /// before its next call, so a crash repeats at most one call per lane.
+    pub(super) sent_marks: GroupCommit<Vec<i32>, (), DbErr>,
 }
 
 impl Executor {
@@ -80,6 +86,7 @@ impl Executor {
         metrics: Metrics,
         main_groups: impl IntoIterator<Item = i64>,
     ) -> Self {
+        let sent_marks = mark_sent_together(db.clone());
         Self {
             db,
             sender,
@@ -91,6 +98,7 @@ impl Executor {
                 FIRST_OUTAGE_PAUSE,
                 LONGEST_OUTAGE_PAUSE,
             ))),
+            sent_marks,
         }
     }
 
@@ -305,6 +313,24 @@ impl Executor {
             } => self.react(*chat_id, *message_id, emoji).await,
         }
     }
+}
+
+/// The writer of sent marks: one UPDATE for the rows of every call that
+/// returned while the previous mark was being written.
+fn mark_sent_together(db: DatabaseConnection) -> GroupCommit<Vec<i32>, (), DbErr> {
+    GroupCommit::start(move |calls: Vec<Vec<i32>>| {
+        let db = db.clone();
+        Box::pin(async move {
+            let ids: Vec<i32> = calls.iter().flatten().copied().collect();
+            outbox::Entity::update_many()
+                .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sent))
+                .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
+                .filter(outbox::Column::Id.is_in(ids))
+                .exec(&db)
+                .await?;
+            Ok(vec![(); calls.len()])
+        })
+    })
 }
 
 /// The head row and the rows that can leave with it in one copyMessages:
