@@ -14,6 +14,7 @@ mod reopen;
 mod routing;
 
 pub use categories::CategoryChoice;
+pub use open::Opening;
 
 use std::future::Future;
 

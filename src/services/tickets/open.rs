@@ -24,6 +24,16 @@ use crate::schedule::Planned;
 use crate::services::ServiceResult;
 use crate::texts::{OpeningDay, Texts};
 
+/// The ticket a client's message goes into.
+pub struct Opening {
+    pub ticket: tickets::Model,
+    /// Opened by this message.
+    pub opened: bool,
+    /// The ticket's mirror may differ from what was read with it (it was
+    /// just opened, reopened or assigned): read the mirror again.
+    pub mirror_changed: bool,
+}
+
 /// Category buttons per row in the client's chat.
 const CATEGORIES_PER_ROW: usize = 2;
 
@@ -31,15 +41,36 @@ impl TicketService {
     /// The client's open ticket, opening one when there is none. Returns
     /// the ticket and whether it was opened now.
     pub async fn open_for(&self, client: &User) -> ServiceResult<(tickets::Model, bool)> {
+        let open = self.open_ticket_of(client.id.0 as i64).await?;
+        let opening = self.open_for_known(client, open).await?;
+        Ok((opening.ticket, opening.opened))
+    }
+
+    /// [`Self::open_for`] with the client's open ticket already read
+    /// (`open`, `None` when they had none).
+    pub async fn open_for_known(
+        &self,
+        client: &User,
+        open: Option<tickets::Model>,
+    ) -> ServiceResult<Opening> {
         let client_id = client.id.0 as i64;
-        if let Some(ticket) = self.open_ticket_of(client_id).await? {
-            if self.waits_for_assignment(&ticket) {
+        if let Some(ticket) = open {
+            let assigned_now = self.waits_for_assignment(&ticket);
+            if assigned_now {
                 self.auto_assign(&ticket).await?;
             }
-            return Ok((ticket, false));
+            return Ok(Opening {
+                ticket,
+                opened: false,
+                mirror_changed: assigned_now,
+            });
         }
         if let Some(latest) = self.over_the_hourly_limit(client_id).await? {
-            return Ok((self.reopen(latest, client).await?, false));
+            return Ok(Opening {
+                ticket: self.reopen(latest, client).await?,
+                opened: false,
+                mirror_changed: true,
+            });
         }
         let asks_category = !self.desk().categories.is_empty();
         let Some(ticket) = self.insert_ticket(client, asks_category).await? else {
@@ -48,7 +79,11 @@ impl TicketService {
                 .open_ticket_of(client_id)
                 .await?
                 .ok_or_else(|| DbErr::Custom("the open ticket vanished".into()))?;
-            return Ok((ticket, false));
+            return Ok(Opening {
+                ticket,
+                opened: false,
+                mirror_changed: true,
+            });
         };
         if asks_category {
             self.planner
@@ -62,7 +97,11 @@ impl TicketService {
         } else {
             self.after_opening(&ticket).await?;
         }
-        Ok((ticket, true))
+        Ok(Opening {
+            ticket,
+            opened: true,
+            mirror_changed: true,
+        })
     }
 
     /// Writes the ticket and what opening it sends; `None` when the client
