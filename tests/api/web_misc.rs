@@ -39,6 +39,7 @@ async fn the_openapi_document_lists_every_route_and_the_viewer_is_served() {
         "GET /api/v1/technicians",
         "POST /api/v1/technicians/{id}/availability",
         "GET /api/v1/stats",
+        "GET /api/v1/desk",
         "GET /api/v1/dashboard",
         "GET /api/v1/dashboard/charts/{chart}",
         "GET /api/v1/events/stream",

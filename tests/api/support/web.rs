@@ -31,7 +31,11 @@ impl WebDesk {
     }
 
     pub async fn open_with(vars: Vec<(&str, &str)>) -> WebDesk {
-        let fake = FakeTelegram::start().await;
+        Self::open_on(FakeTelegram::start().await, vars).await
+    }
+
+    /// On a fake the test has prepared (say, with a category's own group).
+    pub async fn open_on(fake: FakeTelegram, vars: Vec<(&str, &str)>) -> WebDesk {
         let admin = fake.add_user(
             UserSpec::new("Maria")
                 .last_name("Manager")
