@@ -7,7 +7,6 @@
 
 use std::time::Duration;
 
-use fake_telegram::{TopicInfo, UserSpec};
 use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
@@ -35,46 +34,6 @@ async fn desk_with_categories(policy: &str) -> (WebDesk, i64) {
     )
     .await;
     (desk, billing_group)
-}
-
-/// A client writes and picks the category labelled `label`; returns the
-/// client and the ticket's topic in `group`.
-async fn client_opens_in(desk: &WebDesk, name: &str, label: &str, group: i64) -> (i64, TopicInfo) {
-    let client = desk
-        .fake()
-        .add_user(UserSpec::new(name).username(name.to_lowercase()));
-    desk.fake()
-        .user(client)
-        .in_private()
-        .text(&format!("Hello from {name}"));
-    let question = desk
-        .fake()
-        .wait_for_value("the category question", WAIT, |w| {
-            w.messages(client)
-                .into_iter()
-                .find(|m| m.is_from_bot() && !m.buttons().is_empty())
-        })
-        .await
-        .unwrap();
-    let pressed = desk
-        .fake()
-        .user(client)
-        .in_private()
-        .presses_button(question.id(), label);
-    desk.fake()
-        .wait_for_callback_answer(&pressed.callback_id)
-        .await
-        .unwrap();
-    let topic = eventually_some("the ticket's topic", WAIT, || async {
-        desk.fake()
-            .topics(group)
-            .into_iter()
-            .find(|t| t.name.contains(name) && !t.deleted)
-    })
-    .await;
-    desk.wait_for_topic_messages(group, topic.thread_id, 2)
-        .await;
-    (client, topic)
 }
 
 async fn ticket(desk: &WebDesk, id: i32) -> tickets::Model {
@@ -110,7 +69,7 @@ async fn priority_category_and_waiting_through_the_api_do_what_the_buttons_do() 
     )
     .await;
     let main = desk.main_group();
-    let (client, topic) = client_opens_in(&desk, "Anna", "🛠 Техника", main).await;
+    let (client, topic) = desk.client_opens_in("Anna", "🛠 Technical", main).await;
     let api = desk.sign_in_admin().await;
 
     // The list shows category and priority, and filters by them.
@@ -368,8 +327,8 @@ async fn technicians_change_levels_only_on_their_tickets_and_see_only_their_cate
         desk_with_categories(r#"{"normal":{"first_response":"1h","resolution":"8h"}}"#).await;
     let main = desk.main_group();
     // Ticket 1 in billing (Ivan's category), ticket 2 in tech (anyone's).
-    client_opens_in(&desk, "Anna", "💳 Оплата", billing).await;
-    let (_, tech_topic) = client_opens_in(&desk, "Boris", "🛠 Техника", main).await;
+    desk.client_opens_in("Anna", "💳 Billing", billing).await;
+    let (_, tech_topic) = desk.client_opens_in("Boris", "🛠 Technical", main).await;
     let ivan = desk.sign_in(desk.tech, "Ivan").await;
     let olga = desk.sign_in(desk.second_tech, "Olga").await;
 

@@ -14,7 +14,11 @@ const t = (id, args) => {
 const tg = window.Telegram && window.Telegram.WebApp && window.Telegram.WebApp.initData !== undefined
   ? window.Telegram.WebApp : null;
 const SESSION_KEY = "topicdesk.session";
-const state = { session: null, me: null, lastEventId: 0, stream: null, view: null, technicians: null, desk: null };
+const state = { session: null, me: null, lastEventId: 0, stream: null, view: null, technicians: null, desk: null, page: 0 };
+// Whether the page that asked is still the one shown: a late re-render of a
+// page already left (a debounced event, a slow answer) must not replace the
+// next one.
+function stillShown() { const page = state.page; return () => page === state.page; }
 
 // ---------- DOM helpers: every text goes in as text, never as HTML ----------
 function h(tag, attrs, ...children) {
@@ -220,8 +224,10 @@ async function chartInto(container, name) {
 }
 
 async function dashboardPage() {
+  const shown = stillShown();
   const render = async () => {
     const d = await api("GET", "/api/v1/dashboard");
+    if (!shown()) return;
     seenUpTo(d.last_event_id);
     const oldest = d.oldest_waiting;
     const tickets = h("div", { class: "chart", "data-test": "chart-tickets" });
@@ -267,6 +273,7 @@ async function dashboardPage() {
 }
 
 async function ticketsPage() {
+  const shown = stillShown();
   const filters = { status: "open", q: "", category: "", priority: "" };
   const desk = await deskInfo();
   const list = h("ul", { class: "list", "data-test": "tickets" });
@@ -280,6 +287,7 @@ async function ticketsPage() {
     if (filters.priority) params.set("priority", filters.priority);
     if (append && cursor) params.set("cursor", cursor);
     const page = await api("GET", `/api/v1/tickets?${params}`);
+    if (!shown()) return;
     const rows = page.items.map((ticket) => h("li", {},
       h("a", { href: `#/tickets/${ticket.id}`, "data-test": `ticket-${ticket.id}` },
         h("div", { class: "row spread" },
@@ -348,8 +356,10 @@ function timelineEntry(entry) {
 }
 
 async function ticketPage(id) {
+  const shown = stillShown();
   const render = async (notice) => {
     const d = await api("GET", `/api/v1/tickets/${id}`);
+    if (!shown()) return;
     seenUpTo(d.last_event_id);
     const p = d.permissions;
     const text = h("textarea", { placeholder: t("ui-reply"), disabled: !p.reply.allowed, "data-test": "reply-text" });
@@ -409,6 +419,7 @@ async function ticketPage(id) {
         } }, t("ui-take"));
       }
     }
+    if (!shown()) return;
     show(
       h("a", { href: "#/tickets" }, `← ${t("ui-back")}`),
       h("h1", { class: "row spread" }, h("span", {}, t("ui-ticket", { id: d.id })),
@@ -435,8 +446,10 @@ async function ticketPage(id) {
 }
 
 async function technicianPage() {
+  const shown = stillShown();
   const render = async () => {
     const techs = await api("GET", "/api/v1/technicians");
+    if (!shown()) return;
     state.technicians = techs;
     const may = state.me.may_switch_availability;
     show(h("h1", {}, t("ui-nav.technicians")),
@@ -489,6 +502,7 @@ async function route() {
   for (const link of document.querySelectorAll("[data-nav]")) link.classList.toggle("active", link.dataset.nav === page);
   if (tg && tg.BackButton) { if (ticket) tg.BackButton.show(); else tg.BackButton.hide(); }
   state.view = null;
+  state.page += 1;
   try {
     state.view = ticket ? await ticketPage(Number(ticket[1]))
       : page === "tickets" ? await ticketsPage()
