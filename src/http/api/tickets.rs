@@ -11,8 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::ApiState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, Caller, path_id};
-use crate::entities::Priority;
 use crate::services::web::actions::ReplyReceipt;
+use crate::services::web::levels::parse_priority;
 use crate::services::web::tickets::{
     DEFAULT_LIMIT, MAX_LIMIT, StatusFilter, TechFilter, TicketDetail, TicketPage, TicketQuery,
     decode_cursor,
@@ -74,9 +74,7 @@ pub async fn list(
         query.category = Some(category.to_owned());
     }
     if let Some(priority) = value("priority") {
-        query.priority = Some(Priority::from_key(priority).ok_or_else(|| {
-            ApiError::invalid("priority", "expected low, normal, high or urgent")
-        })?);
+        query.priority = Some(parse_priority("priority", priority)?);
     }
     if let Some(tech) = value("technician") {
         query.technician = Some(if tech.eq_ignore_ascii_case("none") {

@@ -105,6 +105,13 @@ pub struct DeskView {
     pub waiting_auto_close_seconds: Option<f64>,
 }
 
+/// A priority as a caller writes it (`low`, `normal`, `high`, `urgent`,
+/// any case); 422 on `field` otherwise.
+pub fn parse_priority(field: &'static str, value: &str) -> WebResult<Priority> {
+    Priority::from_key(value)
+        .ok_or_else(|| WebError::invalid(field, "expected low, normal, high or urgent"))
+}
+
 impl WebDesk {
     /// The desk's categories and priorities.
     pub fn desk_view(&self) -> DeskView {
