@@ -8,9 +8,10 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use sea_orm::EntityTrait;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
-use topicdesk::entities::{Priority, TicketStatus, tickets};
+use topicdesk::entities::{Priority, TicketStatus, daily_stats, technicians, tickets};
 
 use crate::support::web::{Api, WebDesk};
 use crate::support::{WAIT, eventually, eventually_some};
@@ -406,4 +407,98 @@ async fn technicians_change_levels_only_on_their_tickets_and_see_only_their_cate
     let stats = admin.ok("/api/v1/stats?category=billing").await;
     assert_eq!(stats["category"], "billing");
     assert_eq!(stats["total"]["opened"], 1);
+}
+
+/// One `daily_stats` row as the nightly rollup writes it.
+fn rollup_row(
+    day: &str,
+    category: &str,
+    tech: i32,
+    (opened, closed, met, breached): (i32, i32, i32, i32),
+) -> daily_stats::ActiveModel {
+    daily_stats::ActiveModel {
+        day: Set(day.to_owned()),
+        category: Set(category.to_owned()),
+        tech_id: Set(tech),
+        opened: Set(opened),
+        closed: Set(closed),
+        first_responses: Set(0),
+        sla_met: Set(met),
+        sla_breached: Set(breached),
+        survey_responses: Set(0),
+        computed_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn the_stats_carry_the_nightly_rollups_sla_numbers_filtered_by_category_and_technician() {
+    let (desk, _) =
+        desk_with_categories(r#"{"normal":{"first_response":"1h","resolution":"8h"}}"#).await;
+    crate::jobs::start_rollup_done(&desk.app.db).await;
+    let day = chrono::Utc::now().date_naive() - chrono::Duration::days(10);
+    let label = day.to_string();
+    let ivan = technicians::Entity::find()
+        .filter(technicians::Column::Name.eq("Ivan Petrov"))
+        .one(&desk.app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    daily_stats::Entity::insert_many([
+        rollup_row(&label, "*", -1, (7, 6, 4, 2)),
+        rollup_row(&label, "billing", ivan, (3, 3, 2, 1)),
+        rollup_row(&label, "billing", 0, (1, 1, 0, 1)),
+        rollup_row(&label, "tech", ivan, (3, 2, 2, 0)),
+    ])
+    .exec_without_returning(&desk.app.db)
+    .await
+    .unwrap();
+    let api = desk.sign_in_admin().await;
+    let period = format!("from={day}&to={}", day + chrono::Duration::days(1));
+
+    let all = api.ok(&format!("/api/v1/stats?{period}")).await;
+    assert_eq!(all["days"][0]["date"], label);
+    let rolled = &all["days"][0]["rolled_up"];
+    assert_eq!(
+        (
+            rolled["opened"].clone(),
+            rolled["sla_met"].clone(),
+            rolled["sla_breached"].clone()
+        ),
+        (json!(7), json!(4), json!(2))
+    );
+    assert!(
+        all["days"][1]["rolled_up"].is_null(),
+        "a day never rolled up"
+    );
+
+    let billing = api
+        .ok(&format!("/api/v1/stats?{period}&category=billing"))
+        .await;
+    let rolled = &billing["days"][0]["rolled_up"];
+    assert_eq!(rolled["closed"], 4);
+    assert_eq!(rolled["sla_met"], 2);
+    assert_eq!(rolled["sla_breached"], 2);
+
+    let theirs = api
+        .ok(&format!("/api/v1/stats?{period}&technician={ivan}"))
+        .await;
+    assert_eq!(theirs["days"][0]["rolled_up"]["sla_met"], 4);
+    let both = api
+        .ok(&format!(
+            "/api/v1/stats?{period}&technician={ivan}&category=tech"
+        ))
+        .await;
+    assert_eq!(both["days"][0]["rolled_up"]["opened"], 3);
+    assert_eq!(both["days"][0]["rolled_up"]["sla_breached"], 0);
+
+    // A technician gets their own figures only.
+    let olga = desk.sign_in(desk.second_tech, "Olga").await;
+    let (status, _) = olga
+        .get(&format!("/api/v1/stats?{period}&technician={ivan}"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let own = olga.ok(&format!("/api/v1/stats?{period}")).await;
+    assert_eq!(own["days"][0]["rolled_up"]["opened"], 0);
 }
