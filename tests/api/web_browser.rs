@@ -426,6 +426,28 @@ async fn has_value(client: &Client, css: &str, expected: &str) {
     assert!(found.is_ok(), "{css} has {last:?}, not {expected:?}");
 }
 
+/// Clicks the element at `css`, or picks `value` in it when given, finding
+/// it afresh until that works: a live update may redraw the page between
+/// finding an element and using it.
+async fn use_control(client: &Client, css: &str, value: Option<&str>) {
+    let done = tokio::time::timeout(WAIT, async {
+        loop {
+            if let Ok(element) = client.find(Locator::Css(css)).await {
+                let used = match value {
+                    Some(value) => element.select_by_value(value).await.is_ok(),
+                    None => element.click().await.is_ok(),
+                };
+                if used {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    assert!(done.is_ok(), "could not use {css}");
+}
+
 async fn ticket_row(desk: &WebDesk, id: i32) -> tickets::Model {
     tickets::Entity::find_by_id(id)
         .one(&desk.app.db)
@@ -471,22 +493,23 @@ async fn the_mini_app_sets_priority_and_category_waits_for_the_client_and_shows_
         .goto(&format!("{}#/tickets/1", desk.app.url("/app/")))
         .await
         .unwrap();
-    let priority = client
+    client
         .wait()
         .at_most(WAIT)
         .for_element(Locator::Css("[data-test=priority]"))
         .await
         .unwrap();
     has_value(client, "[data-test=priority]", "normal").await;
-    let first = client
-        .find(Locator::Css("[data-test=sla-first]"))
-        .await
-        .unwrap();
-    assert_eq!(
-        first.attr("data-state").await.unwrap().as_deref(),
-        Some("breached")
-    );
-    priority.select_by_value("urgent").await.unwrap();
+    eventually("the first-response clock shown breached", WAIT, || async {
+        match client.find(Locator::Css("[data-test=sla-first]")).await {
+            Ok(first) => {
+                first.attr("data-state").await.ok().flatten().as_deref() == Some("breached")
+            }
+            Err(_) => false,
+        }
+    })
+    .await;
+    use_control(client, "[data-test=priority]", Some("urgent")).await;
     eventually("the urgent priority in the database", WAIT, || async {
         ticket_row(&desk, 1).await.priority == topicdesk::entities::Priority::Urgent
     })
@@ -504,13 +527,7 @@ async fn the_mini_app_sets_priority_and_category_waits_for_the_client_and_shows_
     })
     .await;
 
-    client
-        .find(Locator::Css("[data-test=category]"))
-        .await
-        .unwrap()
-        .select_by_value("billing")
-        .await
-        .unwrap();
+    use_control(client, "[data-test=category]", Some("billing")).await;
     eventually("the billing category in the database", WAIT, || async {
         ticket_row(&desk, 1).await.category.as_deref() == Some("billing")
     })
@@ -522,13 +539,7 @@ async fn the_mini_app_sets_priority_and_category_waits_for_the_client_and_shows_
     .await;
 
     // Waiting for the client: the status and the paused clock.
-    client
-        .find(Locator::Css("[data-test=wait]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    use_control(client, "[data-test=wait]", None).await;
     shows(client, "[data-test=status]", "Waiting for the client").await;
     assert_eq!(ticket_row(&desk, 1).await.status, TicketStatus::Waiting);
     let wait = client
@@ -541,26 +552,14 @@ async fn the_mini_app_sets_priority_and_category_waits_for_the_client_and_shows_
 
     // The list's filters.
     desk.client_opens_in("Boris", "💳 Billing", main).await;
-    client
-        .find(Locator::Css("[data-nav=tickets]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    use_control(client, "[data-nav=tickets]", None).await;
     client
         .wait()
         .at_most(WAIT)
         .for_element(Locator::Css("[data-test=ticket-2]"))
         .await
         .unwrap();
-    client
-        .find(Locator::Css("[data-test=filter-priority]"))
-        .await
-        .unwrap()
-        .select_by_value("urgent")
-        .await
-        .unwrap();
+    use_control(client, "[data-test=filter-priority]", Some("urgent")).await;
     eventually("only the urgent ticket listed", WAIT, || async {
         let listed = client
             .find_all(Locator::Css("[data-test^=ticket-]"))
