@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use topicdesk::entities::{Priority, TicketStatus, daily_stats, technicians, tickets};
 
@@ -501,4 +501,28 @@ async fn the_stats_carry_the_nightly_rollups_sla_numbers_filtered_by_category_an
     assert_eq!(status, StatusCode::FORBIDDEN);
     let own = olga.ok(&format!("/api/v1/stats?{period}")).await;
     assert_eq!(own["days"][0]["rolled_up"]["opened"], 0);
+}
+
+#[tokio::test]
+async fn a_technicians_stream_leaves_out_unassigned_tickets_of_other_technicians_categories() {
+    let (desk, billing) =
+        desk_with_categories(r#"{"normal":{"first_response":"1h","resolution":"8h"}}"#).await;
+    desk.client_opens_in("Anna", "💳 Billing", billing).await;
+    desk.client_opens_in("Boris", "🛠 Technical", desk.main_group())
+        .await;
+    crate::web_events::settled(&desk).await;
+    let visible: Vec<i64> = topicdesk::entities::events::Entity::find()
+        .order_by_asc(topicdesk::entities::events::Column::Id)
+        .all(&desk.app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.ticket_id == Some(2))
+        .map(|e| i64::from(e.id))
+        .collect();
+    let olga = desk.sign_in(desk.second_tech, "Olga").await;
+    let mut stream = crate::web_events::EventStream::open(&olga, "?last_event_id=0", None).await;
+    let got = stream.until(*visible.last().unwrap()).await;
+    let ids: Vec<i64> = got.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, visible, "billing's unassigned ticket is not Olga's");
 }
