@@ -356,17 +356,21 @@ function timelineEntry(entry) {
 }
 
 async function ticketPage(id) {
+  let draft = "";
   const shown = stillShown();
   const render = async (notice) => {
     const d = await api("GET", `/api/v1/tickets/${id}`);
     if (!shown()) return;
     seenUpTo(d.last_event_id);
     const p = d.permissions;
-    const text = h("textarea", { placeholder: t("ui-reply"), disabled: !p.reply.allowed, "data-test": "reply-text" });
+    // A live redraw keeps what is being typed.
+    const text = h("textarea", { placeholder: t("ui-reply"), disabled: !p.reply.allowed, "data-test": "reply-text",
+      oninput: (e) => { draft = e.target.value; } });
+    text.value = draft;
     const send = h("button", { disabled: !p.reply.allowed, "data-test": "reply-send", onclick: async () => {
       if (!text.value.trim()) return;
       send.disabled = true;
-      try { await api("POST", `/api/v1/tickets/${id}/messages`, { text: text.value }); await render(t("ui-sent")); }
+      try { await api("POST", `/api/v1/tickets/${id}/messages`, { text: text.value }); draft = ""; await render(t("ui-sent")); }
       catch (error) { send.disabled = false; status.textContent = `${t("ui-error")} ${error.message}`; }
     } }, t("ui-send"));
     const status = h("div", { class: "reason", "data-test": "notice" }, notice || "");
@@ -441,7 +445,13 @@ async function ticketPage(id) {
       h("div", { class: "stack", style: "margin-top:12px" }, text, h("div", { class: "row" }, send), reason(p.reply), status));
   };
   await render();
-  const again = debounce(() => render().catch(() => {}), 300);
+  // Not while a selector is open: the redraw would close it under the
+  // pointer; it comes once the choice is made.
+  const again = debounce(() => {
+    const active = document.activeElement;
+    if (active && active.tagName === "SELECT" && main().contains(active)) return again();
+    render().catch(() => {});
+  }, 300);
   return { onEvent: (event) => { if (event.ticket_id === id) again(); } };
 }
 
