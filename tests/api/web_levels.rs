@@ -251,6 +251,26 @@ async fn the_desk_lists_its_categories_and_priorities_for_the_selectors() {
     // Without a sign-in, nothing.
     let (status, _) = Api::anonymous(&desk).get("/api/v1/desk").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // A ticket whose client is still choosing has no levels to set yet.
+    let client = desk.fake().add_user(fake_telegram::UserSpec::new("Hana"));
+    desk.fake().user(client).in_private().text("Hello?");
+    let held = eventually_some("the held ticket", WAIT, || async {
+        let page = api.ok("/api/v1/tickets?status=held").await;
+        (ids(&page) == [1]).then_some(page)
+    })
+    .await;
+    assert_eq!(held["items"][0]["status"], "held");
+    let detail = api.ok("/api/v1/tickets/1").await;
+    assert_eq!(detail["permissions"]["priority"]["reason"], "not_open_yet");
+    for (action, body) in [
+        ("priority", json!({ "level": "high" })),
+        ("category", json!({ "key": "tech" })),
+        ("wait", json!({})),
+    ] {
+        let (status, body) = api.post(&format!("/api/v1/tickets/1/{action}"), body).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{action}: {body}");
+    }
 }
 
 #[tokio::test]
