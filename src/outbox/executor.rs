@@ -16,6 +16,7 @@ use super::knowledge::DeskKnowledge;
 use crate::entities::{OutboxStatus, outbox};
 use crate::group_commit::GroupCommit;
 use crate::metrics::Metrics;
+use crate::records::links::{self, Link};
 use crate::retry::Pauses;
 use crate::telegram::{Sender, TelegramError};
 use crate::texts::Texts;
@@ -75,6 +76,9 @@ pub struct Executor {
     /// one statement and commit; each lane still waits for its own mark
     /// before its next call, so a crash repeats at most one call per lane.
     pub(super) sent_marks: GroupCommit<Vec<i32>, (), DbErr>,
+    /// Message links of copies made at the same moment in different lanes
+    /// share one statement and commit, like the sent marks.
+    pub(super) link_writes: GroupCommit<Vec<Link>, (), DbErr>,
 }
 
 impl Executor {
@@ -87,6 +91,15 @@ impl Executor {
         main_groups: impl IntoIterator<Item = i64>,
     ) -> Self {
         let sent_marks = mark_sent_together(db.clone());
+        let link_db = db.clone();
+        let link_writes = GroupCommit::start(move |calls: Vec<Vec<Link>>| {
+            let db = link_db.clone();
+            Box::pin(async move {
+                let links: Vec<Link> = calls.iter().flatten().copied().collect();
+                links::record_many(&db, &links).await?;
+                Ok(vec![(); calls.len()])
+            })
+        });
         Self {
             db,
             sender,
@@ -99,6 +112,7 @@ impl Executor {
                 LONGEST_OUTAGE_PAUSE,
             ))),
             sent_marks,
+            link_writes,
         }
     }
 
@@ -176,6 +190,18 @@ impl Executor {
         } else {
             COPY_BATCH
         }
+    }
+
+    /// Records which copies stand for which messages (replies and edits
+    /// find their counterparts through them).
+    pub(super) async fn record_links(&self, links: Vec<Link>) -> Result<(), DbErr> {
+        if links.is_empty() {
+            return Ok(());
+        }
+        self.link_writes
+            .submit(links)
+            .await
+            .map_err(|error| DbErr::Custom(error.to_string()))
     }
 
     /// Handles the head of a lane (and what may go with it).
