@@ -2,7 +2,7 @@
 //! during) a run with plain SQL that works on SQLite and PostgreSQL alike:
 //! rows by state, attempts used, failures recorded.
 
-use sea_orm::{ConnectionTrait, Database, Statement};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Statement};
 
 /// The outbox and its failure events at one moment.
 #[derive(Debug, Default)]
@@ -38,8 +38,16 @@ async fn count(db: &impl ConnectionTrait, sql: &str) -> anyhow::Result<i64> {
     })
 }
 
+/// One connection to the bot's database: PostgreSQL's connections are
+/// shared with everything else on the machine.
+pub async fn connect(database_url: &str) -> anyhow::Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(database_url.to_owned());
+    options.max_connections(1).min_connections(1);
+    Ok(Database::connect(options).await?)
+}
+
 pub async fn state(database_url: &str) -> anyhow::Result<OutboxState> {
-    let db = Database::connect(database_url).await?;
+    let db = connect(database_url).await?;
     let by_status =
         |status: &str| format!("SELECT COUNT(*) AS n FROM outbox WHERE status = '{status}'");
     let state = OutboxState {
@@ -64,15 +72,12 @@ pub async fn state(database_url: &str) -> anyhow::Result<OutboxState> {
 
 /// Copies of client messages queued for `lane` so far, whatever their
 /// state: how far the bot has got turning a flood into deliveries.
-pub async fn copies_queued(database_url: &str, lane: i64) -> anyhow::Result<i64> {
-    let db = Database::connect(database_url).await?;
-    let n = count(
-        &db,
+pub async fn copies_queued(db: &DatabaseConnection, lane: i64) -> anyhow::Result<i64> {
+    count(
+        db,
         &format!(
             "SELECT COUNT(*) AS n FROM outbox WHERE lane_chat_id = {lane} AND source_message_id IS NOT NULL"
         ),
     )
-    .await?;
-    db.close().await.ok();
-    Ok(n)
+    .await
 }

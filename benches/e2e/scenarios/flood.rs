@@ -93,8 +93,9 @@ async fn flood(desk: &Desk, options: &Options, report: &mut Report) -> anyhow::R
     let flood_posted = started.elapsed();
     // Queued: every message of the flood has its delivery row.
     let deadline = Instant::now() + Duration::from_secs(120);
+    let db = outbox::connect(&desk.database_url).await?;
     loop {
-        let queued = outbox::copies_queued(&desk.database_url, main).await?;
+        let queued = outbox::copies_queued(&db, main).await?;
         if queued >= options.flood as i64 {
             break;
         }
@@ -105,6 +106,7 @@ async fn flood(desk: &Desk, options: &Options, report: &mut Report) -> anyhow::R
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    db.close().await.ok();
     let flood_queued = started.elapsed();
     let flood_landed_before = flood_landed(&collector, main);
 

@@ -121,8 +121,11 @@ async fn together(desk: &Desk, options: &Options, report: &mut Report) -> anyhow
     Burst::start(&poster, bodies, 10, Duration::from_secs(120))
         .finish()
         .await?;
+    // Every ticket's topic and card go first (tickets take turns), so at
+    // 20 a minute no client message lands for minutes at the start: only
+    // a long stall means something stopped.
     let everything = collector
-        .wait_while_arriving(total, Duration::from_secs(120), Duration::from_secs(900))
+        .wait_while_arriving(total, Duration::from_secs(300), Duration::from_secs(900))
         .await
         .map_err(|error| error.to_string());
     // Anything the bots still had for the group (nothing, normally).
