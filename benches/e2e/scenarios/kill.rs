@@ -1,4 +1,4 @@
-//! kill -9 of the bot at a random moment during a burst, then a restart,
+//! kill -9 of the bot at a random moment at the peak of a burst, then a restart,
 //! ten times: every client message must still reach its topic, with at
 //! most 0.5 % of them twice.
 //!
@@ -57,6 +57,8 @@ const POST_DEADLINE: Duration = Duration::from_secs(300);
 struct Round {
     /// Messages of the round the killed process had accepted.
     accepted_at_kill: usize,
+    /// Messages of the round in the main group at the kill.
+    delivered_at_kill: usize,
     /// Since the round's burst began.
     killed_after: Duration,
     /// From the kill until the new process answered /readyz.
@@ -99,19 +101,23 @@ async fn rounds(desk: &Desk, options: &Options, report: &mut Report) -> anyhow::
         let clients = add_clients(desk, first_marker, options.clients_per_round);
         all_clients.extend(&clients);
         let bodies = burst::bodies(desk, &clients, first_marker, options.messages);
-        // A random moment at the burst's peak, as a number of accepted
-        // messages (between a quarter and three quarters of the round, when
-        // intake and delivery both run flat out): the same share of the
-        // work whatever the machine's speed.
-        let kill_after = per_round / 4 + (random.next_fraction() * (per_round / 2) as f64) as usize;
+        // A random moment at the burst's peak: once copies of the round
+        // pour into the main group (between a tenth and 60 % of the round
+        // delivered), when the most sends are in flight and a kill can
+        // double the most. Counted in messages, so it is the same share of
+        // the work whatever the machine's speed.
+        let landed_before = collector.read(|l| l.distinct_in_watched);
+        let kill_at_landed =
+            per_round / 10 + (random.next_fraction() * (per_round / 2) as f64) as usize;
 
         let burst_started = Instant::now();
         let burst = Burst::start(&poster, bodies, options.connections, POST_DEADLINE);
-        burst
-            .wait_accepted(kill_after, Duration::from_secs(120))
+        collector
+            .wait_for(landed_before + kill_at_landed, Duration::from_secs(180))
             .await
             .with_context(|| format!("round {}: before the kill", round + 1))?;
         let accepted_at_kill = burst.accepted();
+        let delivered_at_kill = collector.read(|l| l.distinct_in_watched) - landed_before;
         let killed = Instant::now();
         killed_logs.push(bot.log.clone());
         bot.kill_hard().await?;
@@ -142,6 +148,7 @@ async fn rounds(desk: &Desk, options: &Options, report: &mut Report) -> anyhow::
             let after_restart = |at: Instant| at.saturating_duration_since(ready);
             Round {
                 accepted_at_kill,
+                delivered_at_kill,
                 killed_after: killed - burst_started,
                 restart_took: ready - killed,
                 backlog: backlog.len(),
@@ -326,9 +333,10 @@ fn add_clients(desk: &Desk, first: u32, count: usize) -> Vec<i64> {
 
 fn describe(number: usize, round: &Round, per_round: usize) -> String {
     format!(
-        "round {number}: killed with {} of {per_round} accepted ({:.2} s into the burst); new process ready {:.2} s later; \
+        "round {number}: killed with {} of {per_round} accepted and {} delivered ({:.2} s into the burst); new process ready {:.2} s later; \
          {} accepted messages were not yet in the group; after the restart: deliveries resumed {}, that backlog delivered {}, the round delivered {}",
         round.accepted_at_kill,
+        round.delivered_at_kill,
         round.killed_after.as_secs_f64(),
         round.restart_took.as_secs_f64(),
         round.backlog,
