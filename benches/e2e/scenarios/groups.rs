@@ -44,8 +44,8 @@ struct Drain {
     groups: usize,
     /// First post → last client message in its group.
     drained: Option<Duration>,
-    /// Per group: messages from the bot, and the steady rate from the
-    /// 21st on (messages a minute).
+    /// Per group: messages from the bot, and its pace (messages a minute,
+    /// see `pace_per_minute`).
     per_group: Vec<(usize, f64)>,
     /// Main-group messages a minute over the whole run, all groups.
     overall_rate: f64,
@@ -80,7 +80,7 @@ pub async fn run(lane: Lane, options: &Options, report: &mut Report) -> anyhow::
             drain
                 .per_group
                 .iter()
-                .map(|(count, rate)| format!("{count} messages, {rate:.2}/min from the 21st"))
+                .map(|(count, rate)| format!("{count} messages at {rate:.2}/min"))
                 .collect::<Vec<_>>()
                 .join("; ")
         ));
@@ -257,11 +257,7 @@ async fn burst(desk: &Desk, group_of_category: &[i64], options: &Options) -> any
                 .collect()
         });
         let count = times.len();
-        let rate = if count > 21 {
-            (count - 21) as f64 / (times[count - 1] - times[20]).as_secs_f64() * 60.0
-        } else {
-            0.0
-        };
+        let rate = crate::stats::pace_per_minute(&times, 20).unwrap_or(0.0);
         per_group.push((count, rate));
         all_times.extend(&times);
         let sent: BTreeMap<u32, u32> = (0..options.tickets)

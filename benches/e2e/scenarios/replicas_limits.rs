@@ -149,6 +149,7 @@ async fn together(desk: &Desk, options: &Options, report: &mut Report) -> anyhow
         stopped.push(bot.stop().await);
     }
     let count = main_times.len();
+    let pace = crate::stats::pace_per_minute(&main_times, 20).unwrap_or(0.0);
     let steady_rate = if count > 21 {
         (count - 21) as f64 / (main_times[count - 1] - main_times[20]).as_secs_f64() * 60.0
     } else {
@@ -176,7 +177,10 @@ async fn together(desk: &Desk, options: &Options, report: &mut Report) -> anyhow
         "429 answers from the fake: **{too_many_requests}**"
     ));
     report.line(&format!(
-        "drain rate from the 21st message on: **{steady_rate:.2} messages/minute**; any 60 s after that held {} to {} messages",
+        "main group pace (60 s × 20 / mean time between a message and the 20th after it): **{pace:.2} messages/minute**"
+    ));
+    report.line(&format!(
+        "drain rate from the 21st message on: {steady_rate:.2} messages/minute (high when the first 20 did not go at once); any 60 s after that held {} to {} messages",
         if windows.is_empty() { "—".to_owned() } else { format!("{slowest_minute:.0}") },
         if windows.is_empty() { "—".to_owned() } else { format!("{busiest_minute:.0}") },
     ));
@@ -207,8 +211,8 @@ async fn together(desk: &Desk, options: &Options, report: &mut Report) -> anyhow
     );
     report.target(
         "main group drains within 5 % of 20/minute",
-        (19.0..=21.0).contains(&steady_rate),
-        &format!("{steady_rate:.2}/min"),
+        (19.0..=21.0).contains(&pace),
+        &format!("{pace:.2}/min"),
     );
     report.target(
         "every message once and in order",
