@@ -184,6 +184,29 @@ async fn together(desk: &Desk, options: &Options, report: &mut Report) -> anyhow
         if windows.is_empty() { "—".to_owned() } else { format!("{slowest_minute:.0}") },
         if windows.is_empty() { "—".to_owned() } else { format!("{busiest_minute:.0}") },
     ));
+    // Where the group waited longest between two messages, and where the
+    // slowest minute began: a stall in the middle of the backlog would be
+    // capacity lost between the two instances.
+    if let Some((i, gap)) = main_times
+        .windows(2)
+        .enumerate()
+        .map(|(i, w)| (i, w[1] - w[0]))
+        .max_by_key(|(_, gap)| *gap)
+    {
+        report.line(&format!(
+            "longest pause between two messages in the group: {:.1} s, after message {} ({:.1} s into the burst)",
+            gap.as_secs_f64(),
+            i + 1,
+            (main_times[i] - started).as_secs_f64()
+        ));
+    }
+    if let Some((i, _)) = windows.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)) {
+        report.line(&format!(
+            "the slowest 60 s began at message {} ({:.1} s into the burst)",
+            i + 21,
+            (main_times[i + 20] - started).as_secs_f64()
+        ));
+    }
     if let Err(error) = &everything {
         report.line(&format!("at the end: {error}"));
     }
