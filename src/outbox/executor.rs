@@ -3,7 +3,8 @@
 //! the outcome to the settling rules.
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -72,6 +73,8 @@ pub struct Executor {
     /// How long lanes pause while Telegram is out of reach: longer with
     /// every failed call, back to the start after one that got through.
     pub(super) outage_pauses: Arc<Mutex<Pauses>>,
+    /// A call found Telegram out of reach since the last one that got through.
+    pub(super) telegram_was_out: Arc<AtomicBool>,
     /// Sent marks of calls that returned together (in different lanes) share
     /// one statement and commit; each lane still waits for its own mark
     /// before its next call, so a crash repeats at most one call per lane.
@@ -111,6 +114,7 @@ impl Executor {
                 FIRST_OUTAGE_PAUSE,
                 LONGEST_OUTAGE_PAUSE,
             ))),
+            telegram_was_out: Arc::default(),
             sent_marks,
             link_writes,
         }
@@ -257,10 +261,7 @@ impl Executor {
         };
         match outcome {
             Ok(()) => {
-                self.outage_pauses
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .reset();
+                self.telegram_answers().await;
                 self.metrics
                     .outbox_sent
                     .with_label_values(&[self.destination(head.lane_chat_id)])

@@ -14,7 +14,10 @@
 //! puts one line in the ticket's main topic).
 
 use std::sync::PoisonError;
+use std::sync::atomic::Ordering;
+
 use std::time::Duration;
+use teloxide::requests::Requester;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -30,6 +33,11 @@ use crate::entities::{Actor, OutboxStatus, outbox};
 use crate::records::events;
 use crate::telegram::Failure;
 
+/// How a row postponed because Telegram was out of reach is marked (its
+/// `last_error` starts so), to be released when Telegram answers again.
+const WAITING_FOR_TELEGRAM: &str = "waiting for Telegram";
+/// How often a getMe checks whether Telegram is back, while it is not.
+const RETURN_PROBE_EVERY: Duration = Duration::from_secs(2);
 /// Attempts before a delivery is given up on (outages and 429s not counted).
 const MAX_ATTEMPTS: i32 = 5;
 /// Longest wait honoured from a 429, so a broken answer cannot stop a chat
@@ -70,7 +78,11 @@ impl Executor {
                     .outbox_retried
                     .with_label_values(&[destination])
                     .inc_by(rows.len() as u64);
-                self.postpone(rows, &error, until).await;
+                if !self.telegram_was_out.swap(true, Ordering::Relaxed) {
+                    self.watch_for_telegrams_return();
+                }
+                self.postpone(rows, &format!("{WAITING_FOR_TELEGRAM}: {error}"), until)
+                    .await;
                 Step::LaneWaits(until)
             }
             (Failure::RetryAfter(wait), _) => {
@@ -134,10 +146,10 @@ impl Executor {
 
     /// Holds rows back until `until` without counting an attempt, so every
     /// instance waits the same.
-    async fn postpone(&self, rows: &[&outbox::Model], error: &DeliveryError, until: DateTime<Utc>) {
+    async fn postpone(&self, rows: &[&outbox::Model], why: &str, until: DateTime<Utc>) {
         let result = outbox::Entity::update_many()
             .col_expr(outbox::Column::NotBefore, Expr::value(until))
-            .col_expr(outbox::Column::LastError, Expr::value(error.to_string()))
+            .col_expr(outbox::Column::LastError, Expr::value(why))
             .filter(outbox::Column::Id.is_in(rows.iter().map(|r| r.id)))
             .exec(&self.db)
             .await;
@@ -201,6 +213,60 @@ impl Executor {
         {
             tracing::error!(error = %error, "could not tell the team about the failed delivery");
         }
+    }
+
+    /// A call got through: if Telegram had been out of reach, the rows
+    /// postponed for it (by any instance) may go now instead of sitting out
+    /// the rest of their pause, which grows to a minute; the sweep wakes
+    /// their lanes within seconds.
+    pub(super) async fn telegram_answers(&self) {
+        self.outage_pauses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .reset();
+        if !self.telegram_was_out.swap(false, Ordering::Relaxed) {
+            return;
+        }
+        let released = outbox::Entity::update_many()
+            .col_expr(
+                outbox::Column::NotBefore,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+            .filter(outbox::Column::NotBefore.gt(Utc::now()))
+            .filter(outbox::Column::LastError.starts_with(WAITING_FOR_TELEGRAM))
+            .exec(&self.db)
+            .await;
+        match released {
+            Ok(done) => tracing::info!(
+                rows = done.rows_affected,
+                "Telegram answers again; deliveries that waited for it go now"
+            ),
+            Err(error) => {
+                tracing::warn!(error = %error, "could not release the deliveries that waited for Telegram");
+            }
+        }
+    }
+
+    /// While Telegram is out of reach, one light call (getMe) every couple
+    /// of seconds notices its return, so that the postponed rows of every
+    /// lane are released at once rather than each lane finding out when its
+    /// own pause ends.
+    fn watch_for_telegrams_return(&self) {
+        let executor = self.clone();
+        tokio::spawn(async move {
+            while executor.telegram_was_out.load(Ordering::Relaxed) {
+                tokio::time::sleep(RETURN_PROBE_EVERY).await;
+                if executor
+                    .sender
+                    .call(executor.sender.bot().get_me())
+                    .await
+                    .is_ok()
+                {
+                    executor.telegram_answers().await;
+                }
+            }
+        });
     }
 
     /// Marks the rows of one call sent (written together with the marks of

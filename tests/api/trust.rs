@@ -88,6 +88,50 @@ async fn a_telegram_outage_loses_nothing_uses_no_attempts_and_shows_in_readyz() 
 }
 
 #[tokio::test]
+async fn once_telegram_answers_again_the_backlog_goes_without_sitting_out_its_pause() {
+    let fake = FakeTelegram::start().await;
+    let proxy = TcpProxy::start(fake.addr()).await;
+    let desk = Desk::open_with(AppOptions {
+        fake: Some(fake),
+        vars: vec![(
+            "TELEGRAM_API_URL".into(),
+            format!("http://{}/", proxy.address),
+        )],
+        ..AppOptions::default()
+    })
+    .await;
+    let (client, topic) = desk.client_opens_ticket("Zhanna", "first").await;
+    let main = desk.main_group();
+
+    proxy.go_down();
+    desk.fake().user(client).in_private().text("still there?");
+    // The outage lasts until the lane's pause has grown long: its rows wait
+    // at least 12 s more.
+    eventually(
+        "the pause to have grown past 12 s",
+        Duration::from_secs(60),
+        || async {
+            let later = chrono::Utc::now() + chrono::Duration::seconds(12);
+            outbox_rows(&desk).await.iter().any(|row| {
+                row.status == OutboxStatus::Pending && row.not_before.is_some_and(|at| at > later)
+            })
+        },
+    )
+    .await;
+
+    proxy.come_back();
+    let back = std::time::Instant::now();
+    desk.fake()
+        .wait_until(Duration::from_secs(8), |w| {
+            w.topic_texts(main, topic.thread_id)
+                .contains(&"still there?".to_owned())
+        })
+        .await
+        .expect("the message goes within seconds of Telegram's return, not after the pause");
+    assert!(back.elapsed() < Duration::from_secs(12));
+}
+
+#[tokio::test]
 async fn a_failed_delivery_is_told_once_listed_by_failed_and_sent_again_by_resend() {
     let desk = Desk::open_with(AppOptions {
         vars: vec![("ADMIN_IDS".into(), "777".into())],
