@@ -95,15 +95,15 @@ impl BridgeService {
     /// A client's message: into their open ticket, opening one when there
     /// is none, and on to the ticket's topics.
     pub async fn client_message(&self, client: &User, message: &Message) -> ServiceResult<()> {
-        let (ticket, _opened) = self.tickets.open_for(client).await?;
+        let text = message.text().or(message.caption()).unwrap_or_default();
+        let (ticket, opened) = self.tickets.open_for(client, text).await?;
         tracing::Span::current().record("ticket_id", ticket.id);
         if ticket.status == TicketStatus::Held {
             // The client may be picking the category right now, releasing
             // the held rows: bridge under the ticket's lock, with the
             // ticket as it stands then, so no row is held after the release.
             let ticket_id = ticket.id;
-            return self
-                .tickets
+            self.tickets
                 .with_ticket_locked(ticket_id, || async {
                     let ticket =
                         self.tickets.get(ticket_id).await?.ok_or_else(|| {
@@ -114,7 +114,13 @@ impl BridgeService {
                         .await?;
                     Ok(())
                 })
-                .await;
+                .await?;
+            // Held for the knowledge base, a second message means the
+            // client wants a person: the ticket opens with both, in order.
+            if ticket.kb_held && !opened {
+                self.tickets.kb_client_wrote_again(ticket_id).await?;
+            }
+            return Ok(());
         }
         // The client answered: a ticket waiting for them is back in work.
         let ticket = self.tickets.resume_after_waiting(ticket).await?;
