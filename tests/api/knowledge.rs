@@ -325,7 +325,9 @@ async fn a_saved_answer_reaches_the_client_as_the_teams_answer_in_their_language
     let topic = desk.wait_for_topic_of("Aigerim").await;
     desk.wait_for_topic_messages(desk.main_group(), topic.thread_id, 2)
         .await;
-    let mirror = desk.assign(topic.thread_id, "@ivan", desk.tech_group).await;
+    let mirror = desk
+        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
+        .await;
     assert!(ticket(desk, 1).await.first_response_at.is_none());
 
     desk.fake()
@@ -436,24 +438,6 @@ async fn kb_with_words_offers_buttons_and_a_tap_sends_the_article_and_removes_th
         .map(|c| c.method.clone())
         .collect();
     assert_eq!(spent, ["sendmessage", "deletemessage"], "{spent:?}");
-    // A second tap sends nothing more.
-    let again = desk
-        .fake()
-        .user(desk.staff)
-        .in_topic(main, topic.thread_id)
-        .presses_button(choice.id(), "Оплата картой");
-    desk.fake()
-        .wait_for_callback_answer(&again.callback_id)
-        .await
-        .unwrap();
-    assert_eq!(
-        desk.fake()
-            .texts(client)
-            .iter()
-            .filter(|t| **t == pay_ru)
-            .count(),
-        1
-    );
 }
 
 #[tokio::test]
@@ -532,8 +516,8 @@ async fn suggest_offers_articles_and_helped_closes_the_ticket_without_a_survey()
     let offers = suggestions(desk, 1).await;
     assert_eq!(offers.len(), 1);
     assert_eq!(offers[0].outcome, SuggestionOutcome::Helped);
-    // No survey: nothing with score buttons reached the client.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // No survey: nothing with score buttons reached the client, and no
+    // report waits for one.
     assert!(
         desk.fake()
             .messages(client)
