@@ -525,6 +525,18 @@ async fn suggest_offers_articles_and_helped_closes_the_ticket_without_a_survey()
             .all(|m| m.buttons().iter().all(|(label, _)| label != "5")),
         "no survey"
     );
+    // /stats counts it apart: offered once, resolved without a person.
+    desk.fake().user(kb.manager).in_private().command("/stats");
+    let stats = bot_says(desk, kb.manager, "База знаний").await;
+    let stats = stats.text().unwrap();
+    assert!(
+        stats.contains("Предложено клиентам: 1, помогло без специалиста: 1 (100"),
+        "{stats}"
+    );
+    assert!(
+        stats.contains("pay-by-card: помогло 1, не помогло 0"),
+        "{stats}"
+    );
 }
 
 #[tokio::test]

@@ -13,11 +13,14 @@
 //! desk's stream shows it.
 
 mod article;
+mod stats;
 
 pub use article::{
     ArticleDraft, ArticleInvalid, ArticleMedia, MEDIA_KINDS, SLUG_MAX_CHARS, Saved, SourceMessage,
     is_slug, normalise_slug,
 };
+
+pub use stats::{ArticleFigures, KbFigures};
 
 use std::sync::Arc;
 

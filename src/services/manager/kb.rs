@@ -183,6 +183,36 @@ pub(super) async fn delete(
     }))
 }
 
+/// The knowledge base's lines under /stats: offers, deflection, and each
+/// article's helpful and unhelpful counts (nothing while none was offered).
+pub(super) async fn stats(
+    reply: &mut RichBuilder,
+    days: u32,
+    texts: &Texts,
+    knowledge: &KnowledgeService,
+) -> ServiceResult<()> {
+    let until = chrono::Utc::now();
+    let from = until - chrono::Duration::days(i64::from(days.max(1)));
+    let figures = knowledge.figures(from, until).await?;
+    if figures.offered == 0 {
+        return Ok(());
+    }
+    reply.push("\n\n");
+    reply.push_with(texts.stats_kb_title(), MessageEntityKind::Bold);
+    let rate = texts.percent(figures.deflection_rate.unwrap_or_default());
+    reply.push(&format!(
+        "\n{}",
+        texts.stats_kb_deflection(figures.offered, figures.helped, &rate)
+    ));
+    for article in &figures.articles {
+        reply.push(&format!(
+            "\n{}",
+            texts.stats_kb_article(&article.slug, article.helpful, article.unhelpful)
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

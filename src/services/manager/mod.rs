@@ -181,7 +181,11 @@ impl ManagerService {
                 None => usage(texts.usage_find().to_owned()),
             },
             ManagerCommand::Stats(args) => match args::parse_days(args.trim()) {
-                Some(days) => answers::stats(days, texts, &self.daily).await?,
+                Some(days) => {
+                    let mut reply = answers::stats(days, texts, &self.daily).await?;
+                    kb::stats(&mut reply, days, texts, &self.knowledge).await?;
+                    reply
+                }
                 None => usage(texts.usage_stats().to_owned()),
             },
             ManagerCommand::TechOn(args) | ManagerCommand::TechOff(args) => {

@@ -15,6 +15,7 @@ use super::error::{WebError, WebResult};
 use super::principal::Principal;
 use super::tickets::{TechnicianRef, TicketView};
 use crate::entities::{TicketStatus, feedback, tickets};
+use crate::services::knowledge::KbFigures;
 use crate::services::reports::{self, percentile};
 
 /// The longest period one request may cover.
@@ -98,6 +99,10 @@ pub struct StatsReport {
     pub technician: Option<i32>,
     pub days: Vec<DayFigures>,
     pub total: PeriodFigures,
+    /// Articles offered to clients before a person, the share resolved by
+    /// them (the deflection rate), and each article's helpful and
+    /// unhelpful counts, over the whole period.
+    pub knowledge: KbFigures,
 }
 
 fn seconds_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
@@ -274,12 +279,18 @@ impl WebDesk {
                 figures: rows.figures(start_of(date), start_of(date) + Duration::days(1)),
             })
             .collect();
+        let knowledge = self
+            .tickets
+            .knowledge()
+            .figures(start_of(from), until)
+            .await?;
         Ok(StatsReport {
             from,
             to,
             technician,
             days,
             total: rows.figures(start_of(from), until),
+            knowledge,
         })
     }
 
