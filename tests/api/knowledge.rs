@@ -705,3 +705,114 @@ async fn need_a_person_in_hold_asks_for_the_category_next() {
     assert_eq!(messages[1].text(), Some("не могу оплатить картой"));
     assert_eq!(ticket(desk, 1).await.category.as_deref(), Some("billing"));
 }
+
+#[tokio::test]
+async fn the_api_writes_reads_searches_and_deletes_articles_for_those_allowed() {
+    use reqwest::{Method, StatusCode};
+    use serde_json::json;
+
+    use crate::support::web::{Api, WebDesk};
+
+    let web = WebDesk::open().await;
+    let admin = web.sign_in_admin().await;
+    let (status, created) = admin
+        .post(
+            "/api/v1/kb/articles",
+            json!({
+                "slug": "pay-by-card",
+                "title": "Оплата картой",
+                "body": "Оплатить заказ можно картой Visa или Mastercard в приложении.",
+                "entities": [{ "type": "bold", "offset": 0, "length": 8 }],
+                "tags": ["оплата", "карта"],
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["language"], "ru", "told from the text");
+    assert_eq!(created["entities"][0]["type"], "bold");
+    let id = created["id"].as_i64().unwrap();
+    let (status, english) = admin
+        .post(
+            "/api/v1/kb/articles",
+            json!({
+                "slug": "pay-by-card",
+                "language": "en",
+                "title": "Paying by card",
+                "body": "You can pay with a Visa or Mastercard card in the app.",
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{english}");
+
+    // Bad input gets a field and a reason, never a panic.
+    let (status, refused) = admin
+        .post(
+            "/api/v1/kb/articles",
+            json!({ "slug": "Оплата!", "body": "x" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let (status, _) = admin
+        .post(
+            "/api/v1/kb/articles",
+            json!({ "slug": "x", "body": "x", "language": "de" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Reading: a technician and a read-scope token may; writing: not.
+    let tech = web.sign_in(web.tech, "Ivan").await;
+    let list = tech.ok("/api/v1/kb/articles").await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let (status, _) = tech
+        .post("/api/v1/kb/articles", json!({ "slug": "x", "body": "x" }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, token) = admin
+        .post("/api/v1/tokens", json!({ "name": "crm", "scope": "read" }))
+        .await;
+    let reader = Api::anonymous(&web).with_token(token["token"].as_str().unwrap());
+    let found = reader
+        .ok("/api/v1/kb/search?q=%D0%BD%D0%B5%20%D0%BC%D0%BE%D0%B3%D1%83%20%D0%BE%D0%BF%D0%BB%D0%B0%D1%82%D0%B8%D1%82%D1%8C%20%D0%BA%D0%B0%D1%80%D1%82%D0%BE%D0%B9&language=en")
+        .await;
+    assert_eq!(found[0]["article"]["slug"], "pay-by-card", "{found}");
+    assert_eq!(
+        found[0]["article"]["language"], "en",
+        "the reader's translation"
+    );
+    let (status, _) = reader
+        .call(Method::DELETE, &format!("/api/v1/kb/articles/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = Api::anonymous(&web).get("/api/v1/kb/articles").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Changing by id keeps the slug and language.
+    let (status, changed) = admin
+        .call(
+            Method::PUT,
+            &format!("/api/v1/kb/articles/{id}"),
+            Some(json!({ "title": "Картой", "body": "Новый текст", "published": false })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["slug"], "pay-by-card");
+    assert_eq!(changed["language"], "ru");
+    assert_eq!(changed["published"], false);
+    let (status, _) = admin
+        .call(Method::DELETE, &format!("/api/v1/kb/articles/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = admin.get(&format!("/api/v1/kb/articles/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(articles(&web).await.len(), 1);
+    let events = topicdesk::entities::events::Entity::find()
+        .filter(
+            topicdesk::entities::events::Column::Action
+                .is_in(["kb_article_saved", "kb_article_deleted"]),
+        )
+        .all(&web.app.db)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 4);
+}
