@@ -816,3 +816,111 @@ async fn the_api_writes_reads_searches_and_deletes_articles_for_those_allowed() 
         .unwrap();
     assert_eq!(events.len(), 4);
 }
+
+#[tokio::test]
+async fn two_instances_search_the_same_articles_as_soon_as_either_changes_them() {
+    use std::sync::Arc;
+
+    use reqwest::{Method, StatusCode};
+    use serde_json::{Value, json};
+
+    use crate::support::web::{PUBLIC_URL, signed_init_data};
+    use crate::support::{TestApp, TestDatabase, spawn_app_with};
+
+    let fake = fake_telegram::FakeTelegram::start().await;
+    let admin = fake.add_user(UserSpec::new("Maria"));
+    let main_group = fake.add_forum_group("Support");
+    let database = Arc::new(TestDatabase::create().await);
+    let options = || AppOptions {
+        fake: Some(fake.clone()),
+        database: Some(database.clone()),
+        main_group: Some(main_group),
+        vars: vec![
+            ("ADMIN_IDS".into(), admin.to_string()),
+            ("PUBLIC_URL".into(), PUBLIC_URL.into()),
+            ("WEBHOOK_SECRET".into(), "shared_secret".into()),
+        ],
+        ..AppOptions::default()
+    };
+    let first = spawn_app_with(options()).await;
+    let second = spawn_app_with(options()).await;
+    async fn call(
+        app: &TestApp,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = app.http.request(method, app.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+    // An admin signs in on the first and makes a write token both accept.
+    let init_data = signed_init_data(&fake.token(), admin, "Maria", Duration::ZERO);
+    let signed_in: Value = first
+        .http
+        .post(first.url("/api/v1/auth/telegram"))
+        .json(&json!({ "init_data": init_data }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = signed_in["access_token"].as_str().unwrap();
+    let (_, token) = call(
+        &first,
+        Method::POST,
+        "/api/v1/tokens",
+        access,
+        Some(json!({ "name": "sync", "scope": "write" })),
+    )
+    .await;
+    let token = token["token"].as_str().unwrap().to_owned();
+    let search = "/api/v1/kb/search?q=%D0%BE%D0%BF%D0%BB%D0%B0%D1%82%D0%B0%20%D0%BA%D0%B0%D1%80%D1%82%D0%BE%D0%B9";
+    let (status, found) = call(&second, Method::GET, search, &token, None).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found, json!([]), "nothing yet");
+
+    let (status, created) = call(
+        &first,
+        Method::POST,
+        "/api/v1/kb/articles",
+        &token,
+        Some(json!({ "slug": "pay-by-card", "title": "Оплата картой", "body": "Оплата картой Visa в приложении." })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let (_, found) = call(&second, Method::GET, search, &token, None).await;
+    assert_eq!(found[0]["article"]["title"], "Оплата картой", "{found}");
+
+    let id = created["id"].as_i64().unwrap();
+    call(
+        &first,
+        Method::PUT,
+        &format!("/api/v1/kb/articles/{id}"),
+        &token,
+        Some(json!({ "title": "Оплата картой онлайн", "body": "Оплата картой Visa на сайте." })),
+    )
+    .await;
+    let (_, found) = call(&second, Method::GET, search, &token, None).await;
+    assert_eq!(
+        found[0]["article"]["title"], "Оплата картой онлайн",
+        "{found}"
+    );
+
+    call(
+        &second,
+        Method::DELETE,
+        &format!("/api/v1/kb/articles/{id}"),
+        &token,
+        None,
+    )
+    .await;
+    let (_, found) = call(&first, Method::GET, search, &token, None).await;
+    assert_eq!(found, json!([]), "deleted on the other instance");
+}
