@@ -333,6 +333,25 @@ pub fn card_keyboard(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn knowledge_base_buttons_round_trip_and_refuse_anything_else() {
+        for action in [
+            CallbackAction::KbSend {
+                ticket_id: 12,
+                article_id: 7,
+            },
+            CallbackAction::KbHelped { ticket_id: 12 },
+            CallbackAction::KbNeedPerson { ticket_id: 12 },
+        ] {
+            assert_eq!(CallbackAction::parse(&action.encode()), Some(action));
+            assert_eq!(action.ticket_id(), 12);
+        }
+        assert_eq!(CallbackAction::parse("s:12"), None);
+        assert_eq!(CallbackAction::parse("h:12:1"), None);
+        assert_eq!(CallbackAction::parse("n:-1"), None);
+    }
+
     use teloxide::types::InlineKeyboardButtonKind;
 
     use super::*;
