@@ -410,7 +410,7 @@ async function kbPage() {
     const title = h("input", { placeholder: t("ui-kb-title"), value: a.title, "data-test": "kb-title" });
     const body = h("textarea", { placeholder: t("ui-kb-body"), rows: "8", "data-test": "kb-body" }, a.body);
     const tags = h("input", { placeholder: t("ui-kb-tags"), value: a.tags.join(", ") });
-    const published = h("input", { type: "checkbox", checked: a.published });
+    const published = h("input", { type: "checkbox", checked: a.published, style: "width:auto" });
     const save = async () => {
       const input = { slug: slug.value, language: language.value || null, title: title.value || null, body: body.value,
         entities: editing && editing.body === body.value ? editing.entities : [],
