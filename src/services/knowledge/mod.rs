@@ -97,10 +97,12 @@ impl KnowledgeService {
             .or_else(|| detect_language(&draft.text))
             .unwrap_or(self.staff_language);
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        // Read before the transaction: on SQLite a transaction that reads
+        // first and writes later can be refused its write lock. Two saves
+        // of one slug and language at once meet the unique index instead.
         let existing = kb_articles::Entity::find()
             .filter(kb_articles::Column::Slug.eq(&draft.slug))
-            .all(&txn)
+            .all(&self.db)
             .await?;
         let same = existing.iter().find(|a| a.language == language.code());
         let title = draft
@@ -113,6 +115,7 @@ impl KnowledgeService {
             Some(media) => (Some(media.file_id.clone()), Some(media.kind.clone())),
             None => (None, None),
         };
+        let txn = self.db.begin().await?;
         let (model, kind) = match same {
             Some(same) => {
                 let mut row = same.clone().into_active_model();
