@@ -417,6 +417,8 @@ async fn a_manager_writes_an_article_in_the_mini_app_and_it_is_found() {
         .goto(&launch_url(&desk, desk.admin, "Maria"))
         .await
         .unwrap();
+    // Signed in: the dashboard is up, and the navigation with it.
+    shows(client, "[data-test=open-new]", "0").await;
     client
         .wait()
         .at_most(WAIT)
