@@ -10,6 +10,7 @@ pub mod config;
 pub mod database;
 pub mod domain;
 pub mod entities;
+pub mod group_commit;
 pub mod http;
 pub mod intake;
 pub mod jobs;

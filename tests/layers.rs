@@ -16,6 +16,7 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("store", &["domain", "telegram"][..]),
         ("metrics", &[][..]),
         ("retry", &[][..]),
+        ("group_commit", &[][..]),
         ("config", &["domain"][..]),
         ("texts", &["domain", "entities"][..]),
         ("telegram", &["config", "domain", "metrics"][..]),
@@ -25,7 +26,15 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
         (
             "outbox",
             &[
-                "domain", "entities", "records", "store", "telegram", "texts", "retry", "metrics",
+                "domain",
+                "entities",
+                "records",
+                "store",
+                "telegram",
+                "texts",
+                "retry",
+                "metrics",
+                "group_commit",
             ][..],
         ),
         // The enqueue side of the job engine, beside the outbox.
@@ -54,7 +63,13 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
         (
             "intake",
             &[
-                "services", "config", "entities", "metrics", "telegram", "retry",
+                "services",
+                "config",
+                "entities",
+                "metrics",
+                "telegram",
+                "retry",
+                "group_commit",
             ][..],
         ),
         (

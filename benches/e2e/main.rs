@@ -7,8 +7,10 @@
 //!     cargo bench --bench e2e -- [SCENARIO…] [--lane embedded|services|both]
 //!
 //! Scenarios: throughput, steady, limits (the benchmark); kill, postgres,
-//! redis, replicas (the fault runs); `all` runs every one. The default is
-//! the benchmark on both lanes. See BENCHMARKS.md for the results.
+//! redis, replicas (the fault runs); telegram-outage, replicas-limits,
+//! flood, groups (Telegram's bad minutes, shared limits, fair lanes and
+//! several main groups); `all` runs every one. The default is the
+//! benchmark on both lanes. See BENCHMARKS.md for the results.
 
 mod bot;
 mod burst;
@@ -16,6 +18,7 @@ mod checks;
 mod desk;
 mod load;
 mod machine;
+mod outbox;
 mod probe;
 mod proxy;
 mod report;
@@ -26,7 +29,7 @@ mod trace;
 use desk::Lane;
 use report::Report;
 
-const SCENARIOS: [&str; 7] = [
+const SCENARIOS: [&str; 11] = [
     "throughput",
     "steady",
     "limits",
@@ -34,6 +37,10 @@ const SCENARIOS: [&str; 7] = [
     "postgres",
     "redis",
     "replicas",
+    "telegram-outage",
+    "replicas-limits",
+    "flood",
+    "groups",
 ];
 
 struct Args {

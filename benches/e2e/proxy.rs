@@ -4,7 +4,10 @@
 //! Stopping the machine's own PostgreSQL or Redis would disturb everything
 //! else that uses them; cutting the bot's connections in the proxy is the
 //! same outage as seen from the bot: every open connection drops at once
-//! and new ones fail until the service returns.
+//! and new ones fail until the service returns. The same proxy stands
+//! between the bot and the fake Telegram in the Telegram outage run, where
+//! it can also go silent: connections are taken but never answered, which
+//! is a timeout as seen from the bot.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,6 +21,7 @@ use tokio::sync::watch;
 pub struct Proxy {
     pub address: SocketAddr,
     down: Arc<AtomicBool>,
+    silent: Arc<AtomicBool>,
     /// Bumped on every `go_down`; each forwarding task watches it.
     cut: watch::Sender<u64>,
     refused: Arc<AtomicU64>,
@@ -32,18 +36,23 @@ impl Proxy {
             .context("binding the proxy")?;
         let address = listener.local_addr()?;
         let down = Arc::new(AtomicBool::new(false));
+        let silent = Arc::new(AtomicBool::new(false));
         let (cut, _) = watch::channel(0u64);
         let refused = Arc::new(AtomicU64::new(0));
         let accept_loop = tokio::spawn(accept(
             listener,
             upstream,
-            down.clone(),
+            Modes {
+                down: down.clone(),
+                silent: silent.clone(),
+            },
             cut.clone(),
             refused.clone(),
         ));
         Ok(Proxy {
             address,
             down,
+            silent,
             cut,
             refused,
             accept_loop,
@@ -79,12 +88,25 @@ impl Proxy {
         self.cut.send_modify(|generation| *generation += 1);
     }
 
-    /// The service is back: new connections go through again.
-    pub fn come_back(&self) {
-        self.down.store(false, Ordering::SeqCst);
+    /// The other outage: drops every open connection, then takes new ones
+    /// and never answers on them (they are dropped when the service comes
+    /// back). Nothing sent on them reaches the service.
+    pub fn go_silent(&self) {
+        self.silent.store(true, Ordering::SeqCst);
+        self.cut.send_modify(|generation| *generation += 1);
     }
 
-    /// Connections refused while down.
+    /// The service is back: new connections go through again, and the ones
+    /// held silent are dropped.
+    pub fn come_back(&self) {
+        let was_silent = self.silent.swap(false, Ordering::SeqCst);
+        self.down.store(false, Ordering::SeqCst);
+        if was_silent {
+            self.cut.send_modify(|generation| *generation += 1);
+        }
+    }
+
+    /// Connections refused (or held unanswered) while down.
     pub fn refused(&self) -> u64 {
         self.refused.load(Ordering::Relaxed)
     }
@@ -98,18 +120,33 @@ impl Drop for Proxy {
     }
 }
 
+struct Modes {
+    down: Arc<AtomicBool>,
+    silent: Arc<AtomicBool>,
+}
+
 async fn accept(
     listener: TcpListener,
     upstream: SocketAddr,
-    down: Arc<AtomicBool>,
+    modes: Modes,
     cut: watch::Sender<u64>,
     refused: Arc<AtomicU64>,
 ) {
     while let Ok((mut client, _)) = listener.accept().await {
-        // Subscribe before looking at `down`: a `go_down` in between then
-        // still reaches this connection, so none outlives an outage.
+        // Subscribe before looking at the modes: a `go_down` in between
+        // then still reaches this connection, so none outlives an outage.
         let mut cut_signal = cut.subscribe();
-        if down.load(Ordering::SeqCst) {
+        if modes.silent.load(Ordering::SeqCst) {
+            // Held open, never read from or answered, until the next cut
+            // (the service coming back).
+            refused.fetch_add(1, Ordering::Relaxed);
+            tokio::spawn(async move {
+                let _ = cut_signal.changed().await;
+                drop(client);
+            });
+            continue;
+        }
+        if modes.down.load(Ordering::SeqCst) {
             // Accepted and closed at once: the client sees its connection
             // end before the handshake, as with a service that is gone.
             refused.fetch_add(1, Ordering::Relaxed);

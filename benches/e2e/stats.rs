@@ -71,3 +71,22 @@ impl XorShift {
         (self.0 >> 11) as f64 / (1u64 << 53) as f64
     }
 }
+
+/// The pace of a chat under a per-minute limit, in messages a minute, from
+/// the instants its messages landed: 60 s × `limit` divided by the mean time
+/// between a message and the one `limit` places later. At the ceiling each
+/// message leaves exactly when the one `limit` places earlier drops out of
+/// the window, so this gives the limit itself whatever the start looked
+/// like (a burst of `limit` at once, or a trickle while work arrived).
+/// `None` with fewer than `limit + 1` messages.
+pub fn pace_per_minute(times: &[std::time::Instant], limit: usize) -> Option<f64> {
+    if limit == 0 || times.len() <= limit {
+        return None;
+    }
+    let gaps: Vec<f64> = times
+        .windows(limit + 1)
+        .map(|w| (w[limit] - w[0]).as_secs_f64())
+        .collect();
+    let mean = gaps.iter().sum::<f64>() / gaps.len() as f64;
+    (mean > 0.0).then(|| 60.0 * limit as f64 / mean)
+}

@@ -2,11 +2,13 @@
 //! 200, and marked done only when its handlers finish. What is still pending
 //! at start is replayed.
 
+use std::collections::HashSet;
+
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::ordering::OrderingKey;
@@ -23,6 +25,14 @@ const REPLAY_BATCH: u64 = 500;
 #[derive(Clone)]
 pub struct InboundStore {
     db: DatabaseConnection,
+}
+
+/// An update to store.
+#[derive(Debug, Clone)]
+pub struct NewUpdate {
+    pub update_id: i64,
+    pub payload: String,
+    pub key: Option<OrderingKey>,
 }
 
 /// A stored update that has not finished yet.
@@ -61,6 +71,51 @@ impl InboundStore {
             .exec_without_returning(&self.db)
             .await?;
         Ok(inserted == 1)
+    }
+
+    /// Stores several raw updates in one statement and one commit. Answers,
+    /// for each, whether it is new: false for an update_id stored before (a
+    /// redelivery) and for a repeat of an earlier one in the same batch.
+    pub async fn insert_many(&self, updates: &[NewUpdate]) -> Result<Vec<bool>, DbErr> {
+        if updates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = Utc::now();
+        let mut insert = Query::insert();
+        insert.into_table(InboundUpdate).columns([
+            Column::UpdateId,
+            Column::Payload,
+            Column::ChatId,
+            Column::TopicId,
+            Column::Status,
+            Column::Attempts,
+            Column::ReceivedAt,
+        ]);
+        for update in updates {
+            insert.values_panic([
+                update.update_id.into(),
+                update.payload.clone().into(),
+                update.key.map(|(chat, _)| chat).into(),
+                update.key.map(|(_, topic)| topic).into(),
+                InboundStatus::Pending.as_str().into(),
+                0i32.into(),
+                now.into(),
+            ]);
+        }
+        insert
+            .on_conflict(OnConflict::column(Column::UpdateId).do_nothing().to_owned())
+            .returning_col(Column::UpdateId);
+        let rows = self.db.query_all(&insert).await?;
+        let mut stored = HashSet::with_capacity(rows.len());
+        for row in rows {
+            stored.insert(row.try_get_by_index::<i64>(0)?);
+        }
+        // `remove`: a second copy of the same update in this batch is a
+        // duplicate like any redelivery.
+        Ok(updates
+            .iter()
+            .map(|update| stored.remove(&update.update_id))
+            .collect())
     }
 
     pub async fn is_pending(&self, update_id: i64) -> Result<bool, DbErr> {
@@ -132,11 +187,16 @@ impl InboundStore {
     }
 
     pub async fn mark_done(&self, update_id: i64) -> Result<(), DbErr> {
+        self.mark_many_done(&[update_id]).await
+    }
+
+    /// Marks several finished updates done in one statement.
+    pub async fn mark_many_done(&self, update_ids: &[i64]) -> Result<(), DbErr> {
         InboundUpdate::update_many()
             .col_expr(Column::Status, Expr::value(InboundStatus::Done))
             .col_expr(Column::ProcessedAt, Expr::value(Utc::now()))
             .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
-            .filter(Column::UpdateId.eq(update_id))
+            .filter(Column::UpdateId.is_in(update_ids.iter().copied()))
             .exec(&self.db)
             .await?;
         Ok(())

@@ -9,7 +9,7 @@ mod processor;
 mod queue;
 pub mod webhook;
 
-pub use inbound::{InboundStore, PendingUpdate};
+pub use inbound::{InboundStore, NewUpdate, PendingUpdate};
 pub use ordering::{OrderingKey, ordering_key};
 pub use polling::run_polling;
 pub use processor::UpdateProcessor;
@@ -18,6 +18,7 @@ pub use queue::{InboundListener, UpdateQueue};
 use sea_orm::DbErr;
 use teloxide::types::{Update, UpdateKind};
 
+use crate::group_commit::GroupCommit;
 use crate::metrics::Metrics;
 
 /// Where an update came from, for metrics and logs.
@@ -58,14 +59,28 @@ pub struct Intake {
     inbound: InboundStore,
     queue: UpdateQueue,
     metrics: Metrics,
+    /// Updates arriving together are stored in one statement and commit
+    /// (each caller still waits for its own), then queued in update_id order.
+    writer: GroupCommit<(NewUpdate, Update), bool, DbErr>,
 }
 
 impl Intake {
+    /// Starts the intake's writer task: call within the runtime.
     pub fn new(inbound: InboundStore, queue: UpdateQueue, metrics: Metrics) -> Self {
+        let handoff = Handoff {
+            inbound: inbound.clone(),
+            queue: queue.clone(),
+            metrics: metrics.clone(),
+        };
+        let writer = GroupCommit::start(move |batch: Vec<(NewUpdate, Update)>| {
+            let handoff = handoff.clone();
+            Box::pin(async move { handoff.store_and_queue(batch).await })
+        });
         Self {
             inbound,
             queue,
             metrics,
+            writer,
         }
     }
 
@@ -73,9 +88,18 @@ impl Intake {
     /// it is new. Only an `Ok` may be acknowledged to Telegram.
     pub async fn accept(&self, raw: &str, source: Source) -> Result<Accepted, IntakeError> {
         let update = parse_update(raw)?;
-        let update_id = update.id.0 as i64;
-        let key = ordering_key(&update);
-        if !self.inbound.insert(update_id, raw, key).await? {
+        let update_id = update.id.0;
+        let row = NewUpdate {
+            update_id: update.id.0 as i64,
+            payload: raw.to_owned(),
+            key: ordering_key(&update),
+        };
+        let is_new = self
+            .writer
+            .submit((row, update.clone()))
+            .await
+            .map_err(|error| IntakeError::Storage(DbErr::Custom(error.to_string())))?;
+        if !is_new {
             self.requeue_if_orphaned(update).await?;
             tracing::debug!(
                 update_id,
@@ -88,7 +112,6 @@ impl Intake {
             .updates_received
             .with_label_values(&[source.label()])
             .inc();
-        self.dispatch(update).await;
         Ok(Accepted::New)
     }
 
@@ -205,6 +228,44 @@ impl Intake {
             self.dispatch(update).await;
         }
         Ok(())
+    }
+
+    async fn dispatch(&self, update: Update) {
+        Handoff {
+            inbound: self.inbound.clone(),
+            queue: self.queue.clone(),
+            metrics: self.metrics.clone(),
+        }
+        .dispatch(update)
+        .await
+    }
+}
+
+/// What the writer needs to queue what it stored.
+#[derive(Clone)]
+struct Handoff {
+    inbound: InboundStore,
+    queue: UpdateQueue,
+    metrics: Metrics,
+}
+
+impl Handoff {
+    /// One group write: stores the batch, then queues its new updates in
+    /// update_id order (Telegram numbers a chat's updates in order; requests
+    /// that arrived together may have overtaken each other).
+    async fn store_and_queue(&self, batch: Vec<(NewUpdate, Update)>) -> Result<Vec<bool>, DbErr> {
+        let (rows, updates): (Vec<NewUpdate>, Vec<Update>) = batch.into_iter().unzip();
+        let is_new = self.inbound.insert_many(&rows).await?;
+        let mut fresh: Vec<Update> = updates
+            .into_iter()
+            .zip(&is_new)
+            .filter_map(|(update, new)| new.then_some(update))
+            .collect();
+        fresh.sort_by_key(|update| update.id.0);
+        for update in fresh {
+            self.dispatch(update).await;
+        }
+        Ok(is_new)
     }
 
     async fn dispatch(&self, update: Update) {

@@ -19,7 +19,10 @@ use tracing::Instrument;
 use super::inbound::InboundStore;
 use super::ordering::ordering_key;
 use super::queue::UpdateQueue;
+use sea_orm::DbErr;
+
 use crate::config::IntakeSettings;
+use crate::group_commit::GroupCommit;
 use crate::metrics::Metrics;
 use crate::retry::{Pauses, backoff, until_success};
 use crate::services::ServiceError;
@@ -59,6 +62,9 @@ pub struct UpdateProcessor {
     /// per call.
     deps: DependencyMap,
     inbound: InboundStore,
+    /// Done marks of updates finishing together share one statement and
+    /// commit; each update still waits for its own.
+    done_marks: GroupCommit<i64, (), DbErr>,
     queue: UpdateQueue,
     metrics: Metrics,
     max_attempts: u32,
@@ -80,10 +86,19 @@ impl UpdateProcessor {
         settings: &IntakeSettings,
         shutdown: CancellationToken,
     ) -> Self {
+        let store = inbound.clone();
+        let done_marks = GroupCommit::start(move |ids: Vec<i64>| {
+            let store = store.clone();
+            Box::pin(async move {
+                store.mark_many_done(&ids).await?;
+                Ok(vec![(); ids.len()])
+            })
+        });
         Self {
             handler,
             deps,
             inbound,
+            done_marks,
             queue,
             metrics,
             max_attempts: settings.max_attempts.max(1),
@@ -163,7 +178,12 @@ impl UpdateProcessor {
             "could not mark the update done; retrying",
             backoff(OUTAGE_FIRST_WAIT, OUTAGE_LONGEST_WAIT),
             &self.shutdown,
-            || self.inbound.mark_done(update_id),
+            || async {
+                self.done_marks
+                    .submit(update_id)
+                    .await
+                    .map_err(|error| DbErr::Custom(error.to_string()))
+            },
         )
         .await;
     }

@@ -7,13 +7,16 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use tracing::Instrument;
 
 use super::action::Action;
 use super::knowledge::DeskKnowledge;
 use crate::entities::{OutboxStatus, outbox};
+use crate::group_commit::GroupCommit;
 use crate::metrics::Metrics;
+use crate::records::links::{self, Link};
 use crate::retry::Pauses;
 use crate::telegram::{Sender, TelegramError};
 use crate::texts::Texts;
@@ -69,6 +72,13 @@ pub struct Executor {
     /// How long lanes pause while Telegram is out of reach: longer with
     /// every failed call, back to the start after one that got through.
     pub(super) outage_pauses: Arc<Mutex<Pauses>>,
+    /// Sent marks of calls that returned together (in different lanes) share
+    /// one statement and commit; each lane still waits for its own mark
+    /// before its next call, so a crash repeats at most one call per lane.
+    pub(super) sent_marks: GroupCommit<Vec<i32>, (), DbErr>,
+    /// Message links of copies made at the same moment in different lanes
+    /// share one statement and commit, like the sent marks.
+    pub(super) link_writes: GroupCommit<Vec<Link>, (), DbErr>,
 }
 
 impl Executor {
@@ -80,6 +90,16 @@ impl Executor {
         metrics: Metrics,
         main_groups: impl IntoIterator<Item = i64>,
     ) -> Self {
+        let sent_marks = mark_sent_together(db.clone());
+        let link_db = db.clone();
+        let link_writes = GroupCommit::start(move |calls: Vec<Vec<Link>>| {
+            let db = link_db.clone();
+            Box::pin(async move {
+                let links: Vec<Link> = calls.iter().flatten().copied().collect();
+                links::record_many(&db, &links).await?;
+                Ok(vec![(); calls.len()])
+            })
+        });
         Self {
             db,
             sender,
@@ -91,6 +111,8 @@ impl Executor {
                 FIRST_OUTAGE_PAUSE,
                 LONGEST_OUTAGE_PAUSE,
             ))),
+            sent_marks,
+            link_writes,
         }
     }
 
@@ -168,6 +190,18 @@ impl Executor {
         } else {
             COPY_BATCH
         }
+    }
+
+    /// Records which copies stand for which messages (replies and edits
+    /// find their counterparts through them).
+    pub(super) async fn record_links(&self, links: Vec<Link>) -> Result<(), DbErr> {
+        if links.is_empty() {
+            return Ok(());
+        }
+        self.link_writes
+            .submit(links)
+            .await
+            .map_err(|error| DbErr::Custom(error.to_string()))
     }
 
     /// Handles the head of a lane (and what may go with it).
@@ -319,6 +353,24 @@ impl Executor {
             } => self.delete(*chat_id, *message_id).await,
         }
     }
+}
+
+/// The writer of sent marks: one UPDATE for the rows of every call that
+/// returned while the previous mark was being written.
+fn mark_sent_together(db: DatabaseConnection) -> GroupCommit<Vec<i32>, (), DbErr> {
+    GroupCommit::start(move |calls: Vec<Vec<i32>>| {
+        let db = db.clone();
+        Box::pin(async move {
+            let ids: Vec<i32> = calls.iter().flatten().copied().collect();
+            outbox::Entity::update_many()
+                .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sent))
+                .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
+                .filter(outbox::Column::Id.is_in(ids))
+                .exec(&db)
+                .await?;
+            Ok(vec![(); calls.len()])
+        })
+    })
 }
 
 /// The head row and the rows that can leave with it in one copyMessages:

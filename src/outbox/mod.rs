@@ -54,6 +54,7 @@ impl Outbox {
     ) -> Result<Lanes, DbErr> {
         let mut lanes = BTreeSet::new();
         let now = Utc::now();
+        let mut rows = Vec::with_capacity(deliveries.len());
         for delivery in deliveries {
             lanes.insert(delivery.lane);
             let mut action = serde_json::to_value(&delivery.action)
@@ -76,15 +77,21 @@ impl Outbox {
                 created_at: Set(now),
                 ..Default::default()
             };
-            outbox::Entity::insert(row)
-                .on_conflict(
-                    OnConflict::column(outbox::Column::DedupKey)
-                        .do_nothing()
-                        .to_owned(),
-                )
-                .exec_without_returning(conn)
-                .await?;
+            rows.push(row);
         }
+        if rows.is_empty() {
+            return Ok(Lanes(lanes));
+        }
+        // One statement for all of them: a message bridged to two places
+        // costs one round trip, not two.
+        outbox::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::column(outbox::Column::DedupKey)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
         Ok(Lanes(lanes))
     }
 

@@ -22,7 +22,7 @@ use super::places::{Place, ignore_not_modified};
 use crate::domain::callback::card_keyboard;
 use crate::domain::text::{CAPTION_LIMIT, TEXT_LIMIT, split_text, utf16_len};
 use crate::entities::{OutboxStatus, mirrors, outbox, tickets};
-use crate::records::links;
+use crate::records::links::{self, Link};
 
 impl Executor {
     pub(super) async fn copy_one(
@@ -129,9 +129,16 @@ impl Executor {
         if copies.len() != sources.len() {
             return Ok(());
         }
-        for (source, copy) in sources.iter().zip(copies) {
-            links::record(&self.db, ticket_id, (from_chat, *source), (chat, *copy)).await?;
-        }
+        let links = sources
+            .iter()
+            .zip(copies)
+            .map(|(source, copy)| Link {
+                ticket_id,
+                source: (from_chat, *source),
+                copy: (chat, *copy),
+            })
+            .collect();
+        self.record_links(links).await?;
         Ok(())
     }
 
@@ -513,12 +520,11 @@ impl Executor {
             row.source_message_id,
             copies.first(),
         ) {
-            links::record(
-                &self.db,
+            self.record_links(vec![Link {
                 ticket_id,
-                (source_chat, source_message),
-                (chat, *copy),
-            )
+                source: (source_chat, source_message),
+                copy: (chat, *copy),
+            }])
             .await?;
         }
         if response

@@ -203,13 +203,12 @@ impl Executor {
         }
     }
 
+    /// Marks the rows of one call sent (written together with the marks of
+    /// other lanes' calls that returned meanwhile).
     pub(super) async fn mark_sent(&self, rows: &[&outbox::Model]) -> Result<(), DbErr> {
-        outbox::Entity::update_many()
-            .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sent))
-            .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
-            .filter(outbox::Column::Id.is_in(rows.iter().map(|r| r.id)))
-            .exec(&self.db)
-            .await?;
-        Ok(())
+        self.sent_marks
+            .submit(rows.iter().map(|row| row.id).collect())
+            .await
+            .map_err(|error| DbErr::Custom(error.to_string()))
     }
 }

@@ -17,22 +17,47 @@ pub type MessageAt = (i64, i32);
 /// How far copies of copies are followed (client → main → tech is two hops).
 const MAX_HOPS: usize = 3;
 
+/// A copy and the message it copies, to be recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct Link {
+    pub ticket_id: i32,
+    pub source: MessageAt,
+    pub copy: MessageAt,
+}
+
 pub async fn record<C: ConnectionTrait>(
     conn: &C,
     ticket_id: i32,
     source: MessageAt,
     copy: MessageAt,
 ) -> Result<(), DbErr> {
-    let row = message_links::ActiveModel {
-        ticket_id: Set(ticket_id),
-        src_chat_id: Set(source.0),
-        src_message_id: Set(source.1),
-        dst_chat_id: Set(copy.0),
-        dst_message_id: Set(copy.1),
-        created_at: Set(Utc::now()),
+    record_many(
+        conn,
+        &[Link {
+            ticket_id,
+            source,
+            copy,
+        }],
+    )
+    .await
+}
+
+/// Records several links in one statement.
+pub async fn record_many<C: ConnectionTrait>(conn: &C, links: &[Link]) -> Result<(), DbErr> {
+    if links.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let rows = links.iter().map(|link| message_links::ActiveModel {
+        ticket_id: Set(link.ticket_id),
+        src_chat_id: Set(link.source.0),
+        src_message_id: Set(link.source.1),
+        dst_chat_id: Set(link.copy.0),
+        dst_message_id: Set(link.copy.1),
+        created_at: Set(now),
         ..Default::default()
-    };
-    MessageLinks::insert(row)
+    });
+    MessageLinks::insert_many(rows)
         .on_conflict(
             OnConflict::columns([Column::SrcChatId, Column::SrcMessageId, Column::DstChatId])
                 .do_nothing()

@@ -1,11 +1,34 @@
 //! The people who write to the bot privately.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
+    EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryFilter, Statement,
+};
 use teloxide::types::User;
 
 use crate::entities::users::{self, Column, Entity as Users};
+use crate::entities::{TicketStatus, mirrors, tickets};
+
+/// How stale `last_seen` may get before a message refreshes it: within this,
+/// a client whose profile did not change costs no write at all.
+const LAST_SEEN_PRECISION: chrono::Duration = chrono::Duration::minutes(5);
+
+/// A client's message arrived: their row as it is now, and their open
+/// ticket with its current mirror, read together in one statement.
+#[derive(Debug, Clone)]
+pub struct Arrival {
+    pub client: users::Model,
+    pub open: Option<OpenTicket>,
+}
+
+/// A client's open ticket and its current mirror, as read on arrival.
+#[derive(Debug, Clone)]
+pub struct OpenTicket {
+    pub ticket: tickets::Model,
+    pub mirror: Option<mirrors::Model>,
+}
 
 #[derive(Clone)]
 pub struct UserService {
@@ -15,6 +38,61 @@ pub struct UserService {
 impl UserService {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
+    }
+
+    /// Reads the client's row, open ticket and mirror in one statement, and
+    /// writes the row only when it must: first contact, a changed profile,
+    /// a "blocked the bot" mark to clear, or `last_seen` older than
+    /// [`LAST_SEEN_PRECISION`]. Most messages of a conversation thus cost
+    /// one read instead of an upsert and two reads.
+    pub async fn arrive(&self, user: &User) -> Result<Arrival, DbErr> {
+        let now = Utc::now();
+        let (row, open) = match self.read_with_open_ticket(user.id.0 as i64).await? {
+            Some((row, open)) if is_up_to_date(&row, user, now) => (row, open),
+            Some((_, open)) => (self.touch(user).await?, open),
+            None => (self.touch(user).await?, None),
+        };
+        Ok(Arrival { client: row, open })
+    }
+
+    async fn read_with_open_ticket(
+        &self,
+        client: i64,
+    ) -> Result<Option<(users::Model, Option<OpenTicket>)>, DbErr> {
+        let backend = self.db.get_database_backend();
+        let (client_param, closed_param) = match backend {
+            DatabaseBackend::Postgres => ("$1", "$2"),
+            _ => ("?", "?"),
+        };
+        let sql = format!(
+            "SELECT {}, {}, {} FROM users u \
+             LEFT JOIN tickets t ON t.client_tg_id = u.tg_id AND t.status <> {closed_param} \
+             LEFT JOIN mirrors m ON m.ticket_id = t.id AND m.closed_at IS NULL \
+             WHERE u.tg_id = {client_param} ORDER BY t.id DESC, m.id DESC LIMIT 1",
+            columns::<users::Entity>("u"),
+            columns::<tickets::Entity>("t"),
+            columns::<mirrors::Entity>("m"),
+        );
+        let statement = Statement::from_sql_and_values(
+            backend,
+            sql,
+            [client.into(), TicketStatus::Closed.as_str().into()],
+        );
+        let Some(row) = self.db.query_one_raw(statement).await? else {
+            return Ok(None);
+        };
+        let client = users::Model::from_query_result(&row, "u_")?;
+        let open = match row.try_get::<Option<i32>>("t_", "id")? {
+            None => None,
+            Some(_) => Some(OpenTicket {
+                ticket: tickets::Model::from_query_result(&row, "t_")?,
+                mirror: match row.try_get::<Option<i32>>("m_", "id")? {
+                    None => None,
+                    Some(_) => Some(mirrors::Model::from_query_result(&row, "m_")?),
+                },
+            }),
+        };
+        Ok(Some((client, open)))
     }
 
     /// Records that `user` wrote to us: created on first contact, profile
@@ -62,6 +140,27 @@ impl UserService {
             .await?;
         Ok(())
     }
+}
+
+/// Whether the stored row already says what a touch would write.
+fn is_up_to_date(row: &users::Model, user: &User, now: DateTime<Utc>) -> bool {
+    row.blocked_bot_at.is_none()
+        && now - row.last_seen < LAST_SEEN_PRECISION
+        && row.username.as_deref() == user.username.as_deref().map(without_nul).as_deref()
+        && row.full_name == without_nul(&user.full_name())
+        && row.language_code.as_deref() == user.language_code.as_deref().map(without_nul).as_deref()
+}
+
+/// `alias.column AS "alias_column", …` for every column of `E`, so one row
+/// can carry several tables and each be read back with its prefix.
+fn columns<E: EntityTrait>(alias: &str) -> String {
+    E::Column::iter()
+        .map(|column| {
+            let name = column.as_str();
+            format!("{alias}.{name} AS \"{alias}_{name}\"")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// PostgreSQL refuses the NUL character in text; a name may still carry it.

@@ -10,7 +10,7 @@ use fluent_templates::fluent_bundle::FluentValue;
 use super::Texts;
 
 /// Every word of the Mini App, by id (`ui-…`, or `ui-….attribute`).
-const UI: [&str; 99] = [
+const UI: [&str; 129] = [
     "ui-nav.dashboard",
     "ui-nav.kb",
     "ui-kb-new",
@@ -110,6 +110,36 @@ const UI: [&str; 99] = [
     "ui-unit.min",
     "ui-unit.h",
     "ui-unit.d",
+    "ui-status.waiting",
+    "ui-status.held",
+    "ui-event.priority",
+    "ui-event.category",
+    "ui-event.category-chosen",
+    "ui-event.waiting",
+    "ui-event.waiting-ended",
+    "ui-event.sla-warning",
+    "ui-event.sla-breached",
+    "ui-reason.not-open-yet",
+    "ui-reason.already-waiting",
+    "ui-reason.no-categories",
+    "ui-priority",
+    "ui-category",
+    "ui-no-category",
+    "ui-wait",
+    "ui-sla",
+    "ui-sla-at-risk",
+    "ui-sla-breached",
+    "ui-sla-none",
+    "ui-sla-first",
+    "ui-sla-resolution",
+    "ui-sla-due",
+    "ui-sla-left",
+    "ui-sla-overdue",
+    "ui-sla-met",
+    "ui-sla-paused",
+    "ui-sla-no-target",
+    "ui-filter-category",
+    "ui-filter-priority",
 ];
 
 impl Texts {

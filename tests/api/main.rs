@@ -29,6 +29,7 @@ mod trust;
 mod web_auth;
 mod web_browser;
 mod web_events;
+mod web_levels;
 mod web_misc;
 mod web_tickets;
 mod webhook;

@@ -406,6 +406,176 @@ async fn the_mini_app_disables_what_a_role_may_not_do_and_turns_strangers_away()
     screenshot(client, "forbidden.png").await;
 }
 
+/// The value of the form control at `css`, once it is `expected`.
+async fn has_value(client: &Client, css: &str, expected: &str) {
+    let mut last = None;
+    let found = tokio::time::timeout(WAIT, async {
+        loop {
+            if let Ok(element) = client.find(Locator::Css(css)).await
+                && let Ok(value) = element.prop("value").await
+            {
+                if value.as_deref() == Some(expected) {
+                    return;
+                }
+                last = value;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    assert!(found.is_ok(), "{css} has {last:?}, not {expected:?}");
+}
+
+/// Clicks the element at `css`, or picks `value` in it when given, finding
+/// it afresh until that works: a live update may redraw the page between
+/// finding an element and using it.
+async fn use_control(client: &Client, css: &str, value: Option<&str>) {
+    let done = tokio::time::timeout(WAIT, async {
+        loop {
+            if let Ok(element) = client.find(Locator::Css(css)).await {
+                let used = match value {
+                    Some(value) => element.select_by_value(value).await.is_ok(),
+                    None => element.click().await.is_ok(),
+                };
+                if used {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    assert!(done.is_ok(), "could not use {css}");
+}
+
+async fn ticket_row(desk: &WebDesk, id: i32) -> tickets::Model {
+    tickets::Entity::find_by_id(id)
+        .one(&desk.app.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_mini_app_sets_priority_and_category_waits_for_the_client_and_shows_sla() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let client = &browser.client;
+    let categories = r#"[{"key":"billing","name":{"ru":"Оплата","en":"Billing"},"emoji":"💳"},{"key":"tech","name":{"ru":"Техника","en":"Technical"},"emoji":"🛠"}]"#;
+    let desk = WebDesk::open_with(vec![
+        ("BOT_LANGUAGE", "en"),
+        ("CATEGORIES", categories),
+        (
+            "SLA_POLICY",
+            r#"{"normal":{"first_response":"3s","resolution":"1h"},"urgent":{"first_response":"1h","resolution":"2h"}}"#,
+        ),
+    ])
+    .await;
+    let main = desk.main_group();
+    let (_, topic) = desk.client_opens_in("Anna", "🛠 Technical", main).await;
+    client
+        .goto(&launch_url(&desk, desk.admin, "Maria"))
+        .await
+        .unwrap();
+    // The first-response clock runs out (within seconds of the start).
+    shows(client, "[data-test=sla-breached]", "1").await;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-test=sla-breached-1]"))
+        .await
+        .expect("the breached ticket is listed");
+    screenshot(client, "dashboard-sla.png").await;
+
+    // The ticket's page: priority and category from the selectors.
+    client
+        .goto(&format!("{}#/tickets/1", desk.app.url("/app/")))
+        .await
+        .unwrap();
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-test=priority]"))
+        .await
+        .unwrap();
+    has_value(client, "[data-test=priority]", "normal").await;
+    eventually("the first-response clock shown breached", WAIT, || async {
+        match client.find(Locator::Css("[data-test=sla-first]")).await {
+            Ok(first) => {
+                first.attr("data-state").await.ok().flatten().as_deref() == Some("breached")
+            }
+            Err(_) => false,
+        }
+    })
+    .await;
+    use_control(client, "[data-test=priority]", Some("urgent")).await;
+    eventually("the urgent priority in the database", WAIT, || async {
+        ticket_row(&desk, 1).await.priority == topicdesk::entities::Priority::Urgent
+    })
+    .await;
+    has_value(client, "[data-test=priority]", "urgent").await;
+    eventually("the change in the timeline", WAIT, || async {
+        texts_of(client, "[data-test=timeline-priority_changed]")
+            .await
+            .iter()
+            .any(|t| t.contains("🔥 Urgent"))
+    })
+    .await;
+    eventually("the card edited in Telegram", WAIT, || async {
+        desk.card_text(topic.thread_id).contains("🔥 Urgent")
+    })
+    .await;
+
+    use_control(client, "[data-test=category]", Some("billing")).await;
+    eventually("the billing category in the database", WAIT, || async {
+        ticket_row(&desk, 1).await.category.as_deref() == Some("billing")
+    })
+    .await;
+    has_value(client, "[data-test=category]", "billing").await;
+    eventually("the card shows the category", WAIT, || async {
+        desk.card_text(topic.thread_id).contains("💳 Billing")
+    })
+    .await;
+
+    // Waiting for the client: the status and the paused clock.
+    use_control(client, "[data-test=wait]", None).await;
+    shows(client, "[data-test=status]", "Waiting for the client").await;
+    assert_eq!(ticket_row(&desk, 1).await.status, TicketStatus::Waiting);
+    let wait = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-test=wait][disabled]"))
+        .await;
+    assert!(wait.is_ok(), "waiting already: the button is off");
+    screenshot(client, "ticket-levels.png").await;
+
+    // The list's filters.
+    desk.client_opens_in("Boris", "💳 Billing", main).await;
+    use_control(client, "[data-nav=tickets]", None).await;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-test=ticket-2]"))
+        .await
+        .unwrap();
+    use_control(client, "[data-test=filter-priority]", Some("urgent")).await;
+    eventually("only the urgent ticket listed", WAIT, || async {
+        let listed = client
+            .find_all(Locator::Css("[data-test^=ticket-]"))
+            .await
+            .unwrap_or_default();
+        let mut ids = Vec::new();
+        for element in listed {
+            ids.push(element.attr("data-test").await.ok().flatten());
+        }
+        ids == [Some("ticket-1".to_owned())]
+    })
+    .await;
+    screenshot(client, "tickets-filtered.png").await;
+    browser.client.clone().close().await.ok();
+}
+
 #[tokio::test]
 async fn a_manager_writes_an_article_in_the_mini_app_and_it_is_found() {
     let Some(browser) = browser().await else {

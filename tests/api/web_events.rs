@@ -10,13 +10,13 @@ use crate::support::web::{Api, WebDesk, bot_says};
 use crate::support::{WAIT, eventually};
 
 /// An open event stream, read event by event.
-struct EventStream {
+pub(crate) struct EventStream {
     response: reqwest::Response,
     buffer: String,
 }
 
 impl EventStream {
-    async fn open(api: &Api, query: &str, last_event_id: Option<i64>) -> EventStream {
+    pub(crate) async fn open(api: &Api, query: &str, last_event_id: Option<i64>) -> EventStream {
         let mut request =
             reqwest::Client::new().get(api.url(&format!("/api/v1/events/stream{query}")));
         if let Some(token) = &api.token
@@ -71,7 +71,7 @@ impl EventStream {
     }
 
     /// Events up to and including `last`.
-    async fn until(&mut self, last: i64) -> Vec<(i64, Value)> {
+    pub(crate) async fn until(&mut self, last: i64) -> Vec<(i64, Value)> {
         let mut seen = Vec::new();
         loop {
             let event = self.next().await;
@@ -97,7 +97,7 @@ async fn event_ids_after(desk: &WebDesk, after: i64) -> Vec<i64> {
 }
 
 /// Waits until every delivery has left, so no more events are on the way.
-async fn settled(desk: &WebDesk) {
+pub(crate) async fn settled(desk: &WebDesk) {
     eventually("the outbox drained", WAIT, || async {
         outbox::Entity::find()
             .filter(outbox::Column::Status.eq(OutboxStatus::Pending))

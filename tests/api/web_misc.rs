@@ -39,6 +39,7 @@ async fn the_openapi_document_lists_every_route_and_the_viewer_is_served() {
         "GET /api/v1/technicians",
         "POST /api/v1/technicians/{id}/availability",
         "GET /api/v1/stats",
+        "GET /api/v1/desk",
         "GET /api/v1/dashboard",
         "GET /api/v1/dashboard/charts/{chart}",
         "GET /api/v1/events/stream",
@@ -69,7 +70,19 @@ async fn the_openapi_document_lists_every_route_and_the_viewer_is_served() {
         assert_ne!(body["detail"], "no such API route", "{route}");
     }
     assert!(document["components"]["securitySchemes"]["bearer"].is_object());
-    assert!(document["components"]["schemas"]["ErrorBody"].is_object());
+    for schema in [
+        "ErrorBody",
+        "SlaView",
+        "DeskView",
+        "PriorityRequest",
+        "CategoryRequest",
+        "DashboardSla",
+    ] {
+        assert!(
+            document["components"]["schemas"][schema].is_object(),
+            "{schema} is described"
+        );
+    }
 
     let viewer = desk.app.get("/api/docs/").await;
     assert_eq!(viewer.status(), StatusCode::OK);

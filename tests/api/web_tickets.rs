@@ -93,7 +93,7 @@ async fn the_list_filters_searches_like_find_and_pages_with_a_cursor() {
         ("cursor=garbage", "cursor"),
         ("technician=ivan", "technician"),
         ("category=billing", "category"),
-        ("priority=high", "priority"),
+        ("priority=soon", "priority"),
     ] {
         let (status, body) = api.get(&format!("/api/v1/tickets?{query}")).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body}");
@@ -325,13 +325,13 @@ async fn assigning_and_closing_through_the_api_do_what_the_buttons_do() {
         "the Mini App disables the button with a reason"
     );
 
-    // Service levels are not there yet.
-    for action in ["priority", "category", "wait"] {
-        let (status, body) = api
-            .post(&format!("/api/v1/tickets/1/{action}"), json!({}))
-            .await;
-        assert_eq!(status, StatusCode::NOT_FOUND, "{action}");
-        assert_eq!(body["error"], "not_found");
+    // A closed ticket keeps its priority and waits for nobody.
+    for (action, body) in [
+        ("priority", json!({ "level": "high" })),
+        ("wait", json!({})),
+    ] {
+        let (status, body) = api.post(&format!("/api/v1/tickets/1/{action}"), body).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{action}: {body}");
     }
 }
 

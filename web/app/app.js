@@ -14,7 +14,11 @@ const t = (id, args) => {
 const tg = window.Telegram && window.Telegram.WebApp && window.Telegram.WebApp.initData !== undefined
   ? window.Telegram.WebApp : null;
 const SESSION_KEY = "topicdesk.session";
-const state = { session: null, me: null, lastEventId: 0, stream: null, view: null, technicians: null };
+const state = { session: null, me: null, lastEventId: 0, stream: null, view: null, technicians: null, desk: null, page: 0 };
+// Whether the page that asked is still the one shown: a late re-render of a
+// page already left (a debounced event, a slow answer) must not replace the
+// next one.
+function stillShown() { const page = state.page; return () => page === state.page; }
 
 // ---------- DOM helpers: every text goes in as text, never as HTML ----------
 function h(tag, attrs, ...children) {
@@ -153,6 +157,38 @@ async function follow() {
 function seenUpTo(id) { if (id > state.lastEventId) state.lastEventId = id; }
 function debounce(fn, ms) { let timer; return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); }; }
 
+
+// ---------- The desk's categories and priorities (for labels and selectors) ----------
+async function deskInfo() {
+  if (!state.desk) state.desk = await api("GET", "/api/v1/desk");
+  return state.desk;
+}
+function priorityLabel(key) {
+  const found = state.desk && state.desk.priorities.find((p) => p.key === key);
+  return found ? found.label : key;
+}
+function categoryLabel(key) {
+  const found = state.desk && state.desk.categories.find((c) => c.key === key);
+  return found ? found.label : key;
+}
+function slaRow(ticket, kind) {
+  return h("li", { "data-test": `sla-${kind}-${ticket.id}` },
+    h("a", { href: `#/tickets/${ticket.id}`, class: "row spread" },
+      h("span", {}, `#${ticket.id} ${clientName(ticket.client)}`),
+      h("span", { class: `badge ${kind === "breached" ? "breached" : "at-risk"}` },
+        kind === "breached" ? `⏰ ${t("ui-sla-breached")}` : `⏳ ${t("ui-sla-at-risk")}`)));
+}
+function slaLine(label, clock, test) {
+  let value;
+  if (clock.state === "none") value = t("ui-sla-no-target");
+  else if (clock.state === "met") value = `✓ ${t("ui-sla-met")}`;
+  else if (clock.remaining_seconds !== null && clock.remaining_seconds < 0) value = `⏰ ${t("ui-sla-overdue")} ${duration(-clock.remaining_seconds)}`;
+  else if (clock.state === "breached") value = `⏰ ${t("ui-sla-breached")}`;
+  else value = `${clock.state === "paused" ? "⏸ " + t("ui-sla-paused") + " · " : ""}${t("ui-sla-left")} ${duration(clock.remaining_seconds)} · ${t("ui-sla-due")} ${when(clock.due)}`;
+  return h("div", { class: "row spread", "data-test": test, "data-state": clock.state },
+    h("span", { class: "muted" }, label), h("span", {}, value));
+}
+
 // ---------- Pages ----------
 function failure(error, retry) {
   return h("div", { class: "stack" },
@@ -188,8 +224,10 @@ async function chartInto(container, name) {
 }
 
 async function dashboardPage() {
+  const shown = stillShown();
   const render = async () => {
     const d = await api("GET", "/api/v1/dashboard");
+    if (!shown()) return;
     seenUpTo(d.last_event_id);
     const oldest = d.oldest_waiting;
     const tickets = h("div", { class: "chart", "data-test": "chart-tickets" });
@@ -199,10 +237,19 @@ async function dashboardPage() {
       h("div", { class: "grid" },
         card(t("ui-status.new"), d.open.new, "open-new"),
         card(t("ui-status.work"), d.open.work, "open-work"),
+        card(t("ui-status.waiting"), d.open.waiting, "open-waiting"),
+        card(t("ui-sla-at-risk"), d.sla.at_risk, "sla-at-risk"),
+        card(t("ui-sla-breached"), d.sla.breached, "sla-breached"),
         card(`${t("ui-today")}: ${t("ui-opened")}`, d.today.opened, "today-opened"),
         card(`${t("ui-today")}: ${t("ui-closed")}`, d.today.closed, "today-closed"),
         card(t("ui-first-response"), duration(d.today.first_response && d.today.first_response.median_seconds), "today-first-response"),
         card(t("ui-resolution"), duration(d.today.resolution && d.today.resolution.median_seconds), "today-resolution")),
+      h("h2", {}, t("ui-sla")),
+      d.sla.at_risk || d.sla.breached
+        ? h("ul", { class: "list", "data-test": "sla-list" },
+          d.sla.breached_tickets.map((ticket) => slaRow(ticket, "breached")),
+          d.sla.at_risk_tickets.map((ticket) => slaRow(ticket, "at-risk")))
+        : h("p", { class: "muted" }, t("ui-sla-none")),
       h("h2", {}, t("ui-oldest-waiting")),
       oldest
         ? h("a", { href: `#/tickets/${oldest.id}`, "data-test": "oldest" },
@@ -226,7 +273,9 @@ async function dashboardPage() {
 }
 
 async function ticketsPage() {
-  const filters = { status: "open", q: "" };
+  const shown = stillShown();
+  const filters = { status: "open", q: "", category: "", priority: "" };
+  const desk = await deskInfo();
   const list = h("ul", { class: "list", "data-test": "tickets" });
   const more = h("button", { class: "ghost", hidden: true }, t("ui-load-more"));
   let cursor = null;
@@ -234,15 +283,19 @@ async function ticketsPage() {
     const params = new URLSearchParams({ limit: "30" });
     if (filters.status !== "all") params.set("status", filters.status);
     if (filters.q) params.set("q", filters.q);
+    if (filters.category) params.set("category", filters.category);
+    if (filters.priority) params.set("priority", filters.priority);
     if (append && cursor) params.set("cursor", cursor);
     const page = await api("GET", `/api/v1/tickets?${params}`);
+    if (!shown()) return;
     const rows = page.items.map((ticket) => h("li", {},
       h("a", { href: `#/tickets/${ticket.id}`, "data-test": `ticket-${ticket.id}` },
         h("div", { class: "row spread" },
           h("strong", {}, `#${ticket.id} ${clientName(ticket.client)}`),
           h("span", { class: `badge ${ticket.status}` }, t(`ui-status.${ticket.status}`))),
         h("div", { class: "muted" },
-          ticket.technician ? ticket.technician.name : t("ui-unassigned"), " · ", since(ticket.created_at)),
+          [priorityLabel(ticket.priority), ticket.category ? categoryLabel(ticket.category) : null,
+            ticket.technician ? ticket.technician.name : t("ui-unassigned"), since(ticket.created_at)].filter(Boolean).join(" · ")),
         ticket.matched_message ? h("div", { class: "muted" }, `“${ticket.matched_message.slice(0, 100)}”`) : null)));
     if (append) list.append(...rows); else list.replaceChildren(...rows);
     if (!append && !rows.length) list.append(h("li", { class: "muted" }, t("ui-no-tickets")));
@@ -250,7 +303,7 @@ async function ticketsPage() {
     more.hidden = !cursor;
   };
   more.addEventListener("click", () => load(true));
-  const chips = h("div", { class: "chips" }, ["open", "new", "work", "closed", "all"].map((status) =>
+  const chips = h("div", { class: "chips" }, ["open", "new", "work", "waiting", "closed", "all"].map((status) =>
     h("button", { class: status === filters.status ? "" : "ghost", "data-status": status, onclick: (e) => {
       filters.status = status;
       for (const chip of chips.children) chip.className = chip === e.target ? "" : "ghost";
@@ -258,7 +311,14 @@ async function ticketsPage() {
     } }, status === "all" ? t("ui-filter-all") : status === "open" ? t("ui-filter-open") : t(`ui-status.${status}`))));
   const search = h("input", { type: "search", placeholder: t("ui-search"), "data-test": "search" });
   search.addEventListener("input", debounce(() => { filters.q = search.value.trim(); load(false).catch(() => {}); }, 350));
-  show(h("h1", {}, t("ui-nav.tickets")), search, h("div", { style: "height:8px" }), chips, list, more);
+  const pick = (key, test, none, options) => h("select", { "data-test": test, onchange: (e) => {
+    filters[key] = e.target.value;
+    load(false).catch(() => {});
+  } }, h("option", { value: "" }, none), options.map((o) => h("option", { value: o.key }, o.label)));
+  const selects = h("div", { class: "row" },
+    desk.categories.length ? pick("category", "filter-category", t("ui-filter-category"), desk.categories) : null,
+    pick("priority", "filter-priority", t("ui-filter-priority"), desk.priorities));
+  show(h("h1", {}, t("ui-nav.tickets")), search, h("div", { style: "height:8px" }), chips, selects, list, more);
   await load(false);
   const again = debounce(() => load(false).catch(() => {}), 800);
   return { onEvent: again };
@@ -266,9 +326,13 @@ async function ticketsPage() {
 
 const EVENT_WORDS = { opened: "ui-event.opened", assigned: "ui-event.assigned", reassigned: "ui-event.reassigned",
   closed: "ui-event.closed", note: "ui-event.note", specialist_call: "ui-event.call", message_edited: "ui-event.edited",
-  topic_recreated: "ui-event.recreated", client_blocked: "ui-event.blocked", delivery_failed: "ui-event.failed" };
+  topic_recreated: "ui-event.recreated", client_blocked: "ui-event.blocked", delivery_failed: "ui-event.failed",
+  priority_changed: "ui-event.priority", category_changed: "ui-event.category", category_chosen: "ui-event.category-chosen",
+  waiting: "ui-event.waiting", waiting_ended: "ui-event.waiting-ended", sla_warning: "ui-event.sla-warning",
+  sla_breached: "ui-event.sla-breached" };
 const REASONS = { ticket_closed: "ui-reason.ticket-closed", not_your_ticket: "ui-reason.not-your-ticket",
-  assigned_to_someone_else: "ui-reason.assigned", admins_only: "ui-reason.admins-only", read_only_token: "ui-reason.read-only" };
+  assigned_to_someone_else: "ui-reason.assigned", admins_only: "ui-reason.admins-only", read_only_token: "ui-reason.read-only",
+  not_open_yet: "ui-reason.not-open-yet", already_waiting: "ui-reason.already-waiting", no_categories: "ui-reason.no-categories" };
 const reason = (allowed) => allowed.allowed ? null : h("div", { class: "reason" }, t(REASONS[allowed.reason] || "ui-reason.admins-only"));
 
 function timelineEntry(entry) {
@@ -285,20 +349,28 @@ function timelineEntry(entry) {
           : null));
   }
   const words = t(EVENT_WORDS[entry.kind] || "ui-event.other");
+  if (entry.kind === "priority_changed" && entry.detail) entry = { ...entry, detail: priorityLabel(entry.detail) };
+  if ((entry.kind === "category_changed" || entry.kind === "category_chosen") && entry.detail) entry = { ...entry, detail: categoryLabel(entry.detail) };
   return h("li", { class: "sys", "data-test": `timeline-${entry.kind}` },
     [[words, entry.detail || (EVENT_WORDS[entry.kind] ? null : entry.kind)].filter(Boolean).join(" "), when(entry.at)].join(" · "));
 }
 
 async function ticketPage(id) {
+  let draft = "";
+  const shown = stillShown();
   const render = async (notice) => {
     const d = await api("GET", `/api/v1/tickets/${id}`);
+    if (!shown()) return;
     seenUpTo(d.last_event_id);
     const p = d.permissions;
-    const text = h("textarea", { placeholder: t("ui-reply"), disabled: !p.reply.allowed, "data-test": "reply-text" });
+    // A live redraw keeps what is being typed.
+    const text = h("textarea", { placeholder: t("ui-reply"), disabled: !p.reply.allowed, "data-test": "reply-text",
+      oninput: (e) => { draft = e.target.value; } });
+    text.value = draft;
     const send = h("button", { disabled: !p.reply.allowed, "data-test": "reply-send", onclick: async () => {
       if (!text.value.trim()) return;
       send.disabled = true;
-      try { await api("POST", `/api/v1/tickets/${id}/messages`, { text: text.value }); await render(t("ui-sent")); }
+      try { await api("POST", `/api/v1/tickets/${id}/messages`, { text: text.value }); draft = ""; await render(t("ui-sent")); }
       catch (error) { send.disabled = false; status.textContent = `${t("ui-error")} ${error.message}`; }
     } }, t("ui-send"));
     const status = h("div", { class: "reason", "data-test": "notice" }, notice || "");
@@ -310,6 +382,29 @@ async function ticketPage(id) {
       } }, t("ui-close")));
     const close = h("button", { class: "ghost", disabled: !p.close.allowed, "data-test": "close",
       onclick: () => { confirmRow.hidden = false; } }, t("ui-close"));
+    const desk = await deskInfo();
+    const act = async (path, body) => {
+      try { await api("POST", `/api/v1/tickets/${id}/${path}`, body); await render(); }
+      catch (error) { status.textContent = `${t("ui-error")} ${error.message}`; }
+    };
+    const priority = h("select", { "data-test": "priority", disabled: !p.priority.allowed,
+      onchange: (e) => act("priority", { level: e.target.value }) },
+    desk.priorities.map((o) => h("option", { value: o.key, selected: o.key === d.priority }, o.label)));
+    const category = desk.categories.length
+      ? h("select", { "data-test": "category", disabled: !p.category.allowed,
+        onchange: (e) => { if (e.target.value) act("category", { key: e.target.value }); } },
+      d.category ? null : h("option", { value: "" }, t("ui-no-category")),
+      desk.categories.map((o) => h("option", { value: o.key, selected: o.key === d.category }, o.label)))
+      : null;
+    const wait = h("button", { class: "ghost", "data-test": "wait", disabled: !p.wait.allowed,
+      onclick: () => act("wait") }, `⏸ ${t("ui-wait")}`);
+    const levels = h("div", { class: "card stack", style: "margin-top:8px", "data-test": "levels" },
+      h("label", { class: "row spread" }, h("span", {}, t("ui-priority")), priority),
+      category ? h("label", { class: "row spread" }, h("span", {}, t("ui-category")), category) : null,
+      reason(p.priority),
+      slaLine(t("ui-sla-first"), d.sla.first_response, "sla-first"),
+      slaLine(t("ui-sla-resolution"), d.sla.resolution, "sla-resolution"),
+      h("div", { class: "row" }, wait), p.wait.reason === p.priority.reason ? null : reason(p.wait));
     let assign = null;
     if (p.assign.allowed) {
       const me = state.me;
@@ -328,6 +423,7 @@ async function ticketPage(id) {
         } }, t("ui-take"));
       }
     }
+    if (!shown()) return;
     show(
       h("a", { href: "#/tickets" }, `← ${t("ui-back")}`),
       h("h1", { class: "row spread" }, h("span", {}, t("ui-ticket", { id: d.id })),
@@ -339,6 +435,7 @@ async function ticketPage(id) {
         d.topic_link ? h("a", { href: d.topic_link, target: "_blank" }, "Telegram ↗") : null),
       h("div", { class: "row", style: "margin-top:8px" }, assign, close),
       reason(p.close), p.assign.allowed || p.assign.reason === p.close.reason ? null : reason(p.assign), confirmRow,
+      levels,
       d.feedback ? h("div", { class: "card", style: "margin-top:8px" },
         h("strong", {}, t("ui-feedback")), " ",
         `⭐ ${d.feedback.speed} · ${d.feedback.quality} · ${d.feedback.politeness}`,
@@ -348,13 +445,21 @@ async function ticketPage(id) {
       h("div", { class: "stack", style: "margin-top:12px" }, text, h("div", { class: "row" }, send), reason(p.reply), status));
   };
   await render();
-  const again = debounce(() => render().catch(() => {}), 300);
+  // Not while a selector is open: the redraw would close it under the
+  // pointer; it comes once the choice is made.
+  const again = debounce(() => {
+    const active = document.activeElement;
+    if (active && active.tagName === "SELECT" && main().contains(active)) return again();
+    render().catch(() => {});
+  }, 300);
   return { onEvent: (event) => { if (event.ticket_id === id) again(); } };
 }
 
 async function technicianPage() {
+  const shown = stillShown();
   const render = async () => {
     const techs = await api("GET", "/api/v1/technicians");
+    if (!shown()) return;
     state.technicians = techs;
     const may = state.me.may_switch_availability;
     show(h("h1", {}, t("ui-nav.technicians")),
@@ -445,6 +550,7 @@ async function route() {
   for (const link of document.querySelectorAll("[data-nav]")) link.classList.toggle("active", link.dataset.nav === page);
   if (tg && tg.BackButton) { if (ticket) tg.BackButton.show(); else tg.BackButton.hide(); }
   state.view = null;
+  state.page += 1;
   try {
     state.view = ticket ? await ticketPage(Number(ticket[1]))
       : page === "tickets" ? await ticketsPage()

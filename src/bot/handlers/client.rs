@@ -16,7 +16,8 @@ pub async fn message(message: Message, me: Me, desk: Desk) -> HandlerResult {
     if !from_person {
         return Ok(());
     }
-    let client = desk.users.touch(user).await?;
+    let arrival = desk.users.arrive(user).await?;
+    let client = arrival.client;
     let banned = client.banned_at.is_some();
     let is_command = starts_with_command(&message);
     let is_text = message.text().is_some();
@@ -45,7 +46,11 @@ pub async fn message(message: Message, me: Me, desk: Desk) -> HandlerResult {
                 .await
         }
         Passage::SurveyComment => desk.survey.take_comment(user, text).await.map(|_| ()),
-        Passage::Bridged => desk.bridge.client_message(user, &message).await,
+        Passage::Bridged => {
+            desk.bridge
+                .client_message(user, &message, arrival.open)
+                .await
+        }
         Passage::Held => desk.moderation.hold(&client, &message).await,
         _ => Ok(()),
     }

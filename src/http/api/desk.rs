@@ -14,6 +14,7 @@ use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, Caller, path_id};
 use crate::http::app::charts::{self, Palette};
 use crate::services::web::actions::TechnicianView;
+use crate::services::web::levels::DeskView;
 use crate::services::web::stats::{Dashboard, StatsReport};
 
 /// Every technician, with whether they take new tickets and their load.
@@ -71,8 +72,7 @@ pub struct StatsParams {
     pub from: Option<String>,
     /// Last day, `YYYY-MM-DD` (UTC); default today.
     pub to: Option<String>,
-    /// A category key (categories come with service levels; until then
-    /// any value is refused).
+    /// A category key (`GET /api/v1/desk` lists them).
     pub category: Option<String>,
     /// A technician's id: only their tickets.
     pub technician: Option<String>,
@@ -88,7 +88,8 @@ fn date(raw: &HashMap<String, String>, key: &'static str) -> ApiResult<Option<Na
 }
 
 /// What /stats gives, per day: tickets opened and closed, first-response
-/// and resolution times, survey answers.
+/// and resolution times, survey answers, SLA outcomes, and the nightly
+/// rollup's numbers (`daily_stats`) for the days it has done.
 #[utoipa::path(
     get, path = "/api/v1/stats", tag = "stats",
     params(StatsParams),
@@ -106,12 +107,10 @@ pub async fn stats(
 ) -> ApiResult<axum::Json<StatsReport>> {
     let to = date(&raw, "to")?.unwrap_or_else(|| Utc::now().date_naive());
     let from = date(&raw, "from")?.unwrap_or(to - Duration::days(29));
-    if raw.get("category").is_some_and(|v| !v.trim().is_empty()) {
-        return Err(ApiError::invalid(
-            "category",
-            "no categories are configured on this desk",
-        ));
-    }
+    let category = raw
+        .get("category")
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty());
     let technician = match raw
         .get("technician")
         .map(|v| v.trim())
@@ -127,8 +126,22 @@ pub async fn stats(
         ),
     };
     Ok(axum::Json(
-        state.web.stats(&caller, from, to, technician).await?,
+        state
+            .web
+            .stats(&caller, from, to, technician, category)
+            .await?,
     ))
+}
+
+/// The desk's categories (names in every language, emoji) and priorities
+/// with their SLA targets: what selectors offer.
+#[utoipa::path(
+    get, path = "/api/v1/desk", tag = "stats",
+    security(("bearer" = [])),
+    responses((status = 200, body = DeskView), (status = 401, body = ErrorBody))
+)]
+pub async fn desk(State(state): State<ApiState>, Caller(_caller): Caller) -> axum::Json<DeskView> {
+    axum::Json(state.web.desk_view())
 }
 
 /// The dashboard's figures: open tickets, the oldest waiting, today's

@@ -58,7 +58,7 @@ impl Modify for BearerAuth {
         auth::telegram, auth::refresh, auth::logout, auth::me,
         tickets::list, tickets::detail, tickets::assign, tickets::close, tickets::reply,
         tickets::priority, tickets::category, tickets::wait,
-        desk::technicians, desk::availability, desk::stats, desk::dashboard, desk::chart,
+        desk::technicians, desk::availability, desk::stats, desk::desk, desk::dashboard, desk::chart,
         stream::stream,
         tokens::list, tokens::create, tokens::revoke,
         kb::list, kb::detail, kb::create, kb::update, kb::delete, kb::search,
@@ -96,6 +96,7 @@ pub fn routes(web: WebDesk, cors_origins: &[String]) -> Router {
         .route("/technicians", get(desk::technicians))
         .route("/technicians/{id}/availability", post(desk::availability))
         .route("/stats", get(desk::stats))
+        .route("/desk", get(desk::desk))
         .route("/dashboard", get(desk::dashboard))
         .route("/dashboard/charts/{chart}", get(desk::chart))
         .route("/events/stream", get(stream::stream))

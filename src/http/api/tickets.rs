@@ -12,6 +12,7 @@ use super::ApiState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, Caller, path_id};
 use crate::services::web::actions::ReplyReceipt;
+use crate::services::web::levels::parse_priority;
 use crate::services::web::tickets::{
     DEFAULT_LIMIT, MAX_LIMIT, StatusFilter, TechFilter, TicketDetail, TicketPage, TicketQuery,
     decode_cursor,
@@ -21,14 +22,14 @@ use crate::services::web::tickets::{
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TicketListParams {
-    /// `new`, `work`, `closed`, or `open` (new and work).
+    /// `new`, `work`, `waiting`, `held`, `closed`, or `open` (every state
+    /// but closed).
     pub status: Option<String>,
-    /// A category key (categories come with service levels; until then
-    /// any value is refused).
+    /// A category key (`GET /api/v1/desk` lists them).
     pub category: Option<String>,
     /// A technician's id, or `none` for unassigned tickets.
     pub technician: Option<String>,
-    /// A priority (comes with service levels; until then refused).
+    /// `low`, `normal`, `high` or `urgent`.
     pub priority: Option<String>,
     /// Search as /find does: `#12`, `@username`, a Telegram id, or words
     /// from the client's name or the conversation.
@@ -61,22 +62,19 @@ pub async fn list(
         ..TicketQuery::default()
     };
     if let Some(status) = value("status") {
-        query.status =
-            Some(StatusFilter::parse(status).ok_or_else(|| {
-                ApiError::invalid("status", "expected new, work, closed or open")
-            })?);
+        query.status = Some(StatusFilter::parse(status).ok_or_else(|| {
+            ApiError::invalid(
+                "status",
+                "expected new, work, waiting, held, closed or open",
+            )
+        })?);
     }
-    if value("category").is_some() {
-        return Err(ApiError::invalid(
-            "category",
-            "no categories are configured on this desk",
-        ));
+    if let Some(category) = value("category") {
+        state.web.check_category("category", category)?;
+        query.category = Some(category.to_owned());
     }
-    if value("priority").is_some() {
-        return Err(ApiError::invalid(
-            "priority",
-            "priorities are not in use on this desk yet",
-        ));
+    if let Some(priority) = value("priority") {
+        query.priority = Some(parse_priority("priority", priority)?);
     }
     if let Some(tech) = value("technician") {
         query.technician = Some(if tech.eq_ignore_ascii_case("none") {
@@ -219,35 +217,91 @@ pub async fn reply(
     Ok((axum::http::StatusCode::ACCEPTED, axum::Json(receipt)))
 }
 
-/// Set the priority. Arrives with service levels; until then 404.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PriorityRequest {
+    /// `low`, `normal`, `high` or `urgent`.
+    pub level: String,
+}
+
+/// Set the priority, as the card's priority buttons and /priority do: the
+/// SLA deadlines follow, the card is edited.
 #[utoipa::path(
     post, path = "/api/v1/tickets/{id}/priority", tag = "tickets",
     params(("id" = i32, Path, description = "The ticket number")),
+    request_body = PriorityRequest,
     security(("bearer" = [])),
-    responses((status = 404, description = "Not available yet", body = ErrorBody))
+    responses(
+        (status = 200, description = "Set (or already was)", body = TicketDetail),
+        (status = 403, description = "A read token, or a technician on a ticket they do not hold", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Closed, not open yet, or being changed", body = ErrorBody),
+        (status = 422, description = "Not a priority; `field` is `level`", body = ErrorBody),
+    )
 )]
-pub async fn priority(Caller(_caller): Caller) -> ApiError {
-    ApiError::not_found("priorities arrive with service levels; this desk has none yet")
+pub async fn priority(
+    State(state): State<ApiState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PriorityRequest>,
+) -> ApiResult<axum::Json<TicketDetail>> {
+    let id = path_id(&id, "ticket")?;
+    Ok(axum::Json(
+        state.web.set_priority(&caller, id, &body.level).await?,
+    ))
 }
 
-/// Move to a category. Arrives with service levels; until then 404.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CategoryRequest {
+    /// A category key (`GET /api/v1/desk` lists them).
+    pub key: String,
+}
+
+/// Move the ticket to another category, as /category does: the card is
+/// edited, or, when the category has its own main group, the topic moves
+/// there (a new topic, a note in each, the old one closed).
 #[utoipa::path(
     post, path = "/api/v1/tickets/{id}/category", tag = "tickets",
     params(("id" = i32, Path, description = "The ticket number")),
+    request_body = CategoryRequest,
     security(("bearer" = [])),
-    responses((status = 404, description = "Not available yet", body = ErrorBody))
+    responses(
+        (status = 200, description = "Moved (or already there)", body = TicketDetail),
+        (status = 403, description = "A read token, or a technician on a ticket they do not hold", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Closed, not open yet, or being changed", body = ErrorBody),
+        (status = 422, description = "No such category; `field` is `key`", body = ErrorBody),
+    )
 )]
-pub async fn category(Caller(_caller): Caller) -> ApiError {
-    ApiError::not_found("categories arrive with service levels; this desk has none yet")
+pub async fn category(
+    State(state): State<ApiState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CategoryRequest>,
+) -> ApiResult<axum::Json<TicketDetail>> {
+    let id = path_id(&id, "ticket")?;
+    Ok(axum::Json(
+        state.web.set_category(&caller, id, &body.key).await?,
+    ))
 }
 
-/// Wait for the client. Arrives with service levels; until then 404.
+/// Wait for the client, as /wait does: status `waiting`, ⏸ in the titles,
+/// the resolution clock paused. The client's next message ends it.
 #[utoipa::path(
     post, path = "/api/v1/tickets/{id}/wait", tag = "tickets",
     params(("id" = i32, Path, description = "The ticket number")),
     security(("bearer" = [])),
-    responses((status = 404, description = "Not available yet", body = ErrorBody))
+    responses(
+        (status = 200, description = "Waiting (or already was)", body = TicketDetail),
+        (status = 403, description = "A read token, or a technician on a ticket they do not hold", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Closed, not open yet, or being changed", body = ErrorBody),
+    )
 )]
-pub async fn wait(Caller(_caller): Caller) -> ApiError {
-    ApiError::not_found("waiting for the client arrives with service levels; not yet available")
+pub async fn wait(
+    State(state): State<ApiState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<TicketDetail>> {
+    let id = path_id(&id, "ticket")?;
+    Ok(axum::Json(state.web.wait_for_client(&caller, id).await?))
 }

@@ -27,6 +27,7 @@ use crate::outbox::{Action, Delivery, Outbox, ReplyTo, RichText, Target, TextMes
 use crate::records::{events, links};
 use crate::services::ServiceResult;
 use crate::services::tickets::TicketService;
+use crate::services::users::OpenTicket;
 use crate::store::{DEDUP_TTL, Store};
 use crate::texts::Texts;
 
@@ -94,9 +95,24 @@ impl BridgeService {
 
     /// A client's message: into their open ticket, opening one when there
     /// is none, and on to the ticket's topics.
-    pub async fn client_message(&self, client: &User, message: &Message) -> ServiceResult<()> {
+    /// `open` is the client's open ticket and mirror as read on arrival
+    /// (`None`: they had none).
+    pub async fn client_message(
+        &self,
+        client: &User,
+        message: &Message,
+        open: Option<OpenTicket>,
+    ) -> ServiceResult<()> {
+        let (known_ticket, known_mirror) = match open {
+            Some(open) => (Some(open.ticket), open.mirror),
+            None => (None, None),
+        };
         let text = message.text().or(message.caption()).unwrap_or_default();
-        let (ticket, opened) = self.tickets.open_for(client, text).await?;
+        let opening = self
+            .tickets
+            .open_for_known(client, known_ticket, text)
+            .await?;
+        let ticket = opening.ticket;
         tracing::Span::current().record("ticket_id", ticket.id);
         if ticket.status == TicketStatus::Held {
             // The client may be picking the category right now, releasing
@@ -117,14 +133,18 @@ impl BridgeService {
                 .await?;
             // Held for the knowledge base, a second message means the
             // client wants a person: the ticket opens with both, in order.
-            if ticket.kb_held && !opened {
+            if ticket.kb_held && !opening.opened {
                 self.tickets.kb_client_wrote_again(ticket_id).await?;
             }
             return Ok(());
         }
         // The client answered: a ticket waiting for them is back in work.
         let ticket = self.tickets.resume_after_waiting(ticket).await?;
-        let mirror = self.tickets.current_mirror(ticket.id).await?;
+        let mirror = if opening.mirror_changed {
+            self.tickets.current_mirror(ticket.id).await?
+        } else {
+            known_mirror
+        };
         self.bridge(&ticket, mirror.as_ref(), &Origin::Client, message)
             .await?;
         Ok(())

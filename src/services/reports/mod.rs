@@ -25,7 +25,7 @@ use sea_orm::{
 use serde_json::Value;
 
 use crate::domain::card::topic_link;
-use crate::entities::{TicketStatus, events, feedback, technicians, tickets, users};
+use crate::entities::{Priority, TicketStatus, events, feedback, technicians, tickets, users};
 
 /// How many ids go into one `IN (..)` list: far below the bind-parameter
 /// limits of both databases.
@@ -52,6 +52,9 @@ pub struct TicketRow {
     pub closed_at: Option<DateTime<Utc>>,
     /// The main-group topic, once it exists.
     pub link: Option<String>,
+    pub priority: Priority,
+    /// The category's key (CATEGORIES), when it has one.
+    pub category: Option<String>,
 }
 
 /// A technician and the open tickets assigned to them.
@@ -254,6 +257,8 @@ pub async fn rows_for<C: ConnectionTrait>(
                 link: ticket
                     .main_thread_id
                     .and_then(|thread| topic_link(ticket.main_chat_id, thread)),
+                priority: ticket.priority,
+                category: ticket.category,
             }
         })
         .collect())

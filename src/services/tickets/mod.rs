@@ -16,6 +16,7 @@ mod routing;
 
 pub use categories::CategoryChoice;
 pub use kb::{KB_CHOICES, KB_REASON, KbAnswer};
+pub use open::Opening;
 
 use std::future::Future;
 

@@ -26,6 +26,16 @@ use crate::services::ServiceResult;
 use crate::services::knowledge::Found;
 use crate::texts::{OpeningDay, Texts};
 
+/// The ticket a client's message goes into.
+pub struct Opening {
+    pub ticket: tickets::Model,
+    /// Opened by this message.
+    pub opened: bool,
+    /// The ticket's mirror may differ from what was read with it (it was
+    /// just opened, reopened or assigned): read the mirror again.
+    pub mirror_changed: bool,
+}
+
 /// Category buttons per row in the client's chat.
 const CATEGORIES_PER_ROW: usize = 2;
 
@@ -38,15 +48,37 @@ impl TicketService {
         client: &User,
         text: &str,
     ) -> ServiceResult<(tickets::Model, bool)> {
+        let open = self.open_ticket_of(client.id.0 as i64).await?;
+        let opening = self.open_for_known(client, open, text).await?;
+        Ok((opening.ticket, opening.opened))
+    }
+
+    /// [`Self::open_for`] with the client's open ticket already read
+    /// (`open`, `None` when they had none).
+    pub async fn open_for_known(
+        &self,
+        client: &User,
+        open: Option<tickets::Model>,
+        text: &str,
+    ) -> ServiceResult<Opening> {
         let client_id = client.id.0 as i64;
-        if let Some(ticket) = self.open_ticket_of(client_id).await? {
-            if self.waits_for_assignment(&ticket) {
+        if let Some(ticket) = open {
+            let assigned_now = self.waits_for_assignment(&ticket);
+            if assigned_now {
                 self.auto_assign(&ticket).await?;
             }
-            return Ok((ticket, false));
+            return Ok(Opening {
+                ticket,
+                opened: false,
+                mirror_changed: assigned_now,
+            });
         }
         if let Some(latest) = self.over_the_hourly_limit(client_id).await? {
-            return Ok((self.reopen(latest, client).await?, false));
+            return Ok(Opening {
+                ticket: self.reopen(latest, client).await?,
+                opened: false,
+                mirror_changed: true,
+            });
         }
         let language = self.texts_for(client.language_code.as_deref()).language();
         let offered = self.kb_offer_for(text, language).await?;
@@ -63,7 +95,11 @@ impl TicketService {
                 .open_ticket_of(client_id)
                 .await?
                 .ok_or_else(|| DbErr::Custom("the open ticket vanished".into()))?;
-            return Ok((ticket, false));
+            return Ok(Opening {
+                ticket,
+                opened: false,
+                mirror_changed: true,
+            });
         };
         if kb_hold {
             self.planner
@@ -86,7 +122,11 @@ impl TicketService {
         } else {
             self.after_opening(&ticket).await?;
         }
-        Ok((ticket, true))
+        Ok(Opening {
+            ticket,
+            opened: true,
+            mirror_changed: true,
+        })
     }
 
     /// Writes the ticket and what opening it sends; `None` when the client

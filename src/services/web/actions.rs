@@ -68,7 +68,7 @@ fn acting_user(caller: &Principal) -> User {
     }
 }
 
-fn actor_of(caller: &Principal) -> Actor {
+pub(super) fn actor_of(caller: &Principal) -> Actor {
     match caller {
         Principal::Person {
             role: Role::Technician,
@@ -79,7 +79,7 @@ fn actor_of(caller: &Principal) -> Actor {
 }
 
 /// What a ticket service's answer means for the caller.
-fn settled(change: Change, ticket_id: i32) -> WebResult<()> {
+pub(super) fn settled(change: Change, ticket_id: i32) -> WebResult<()> {
     match change {
         Change::Done | Change::Unchanged => Ok(()),
         Change::Busy => Err(WebError::Conflict(format!(
@@ -91,7 +91,7 @@ fn settled(change: Change, ticket_id: i32) -> WebResult<()> {
             "technician_id",
             "no such technician, or they take no new tickets",
         )),
-        Change::UnknownCategory => Err(WebError::invalid("category", "no category has this key")),
+        Change::UnknownCategory => Err(WebError::invalid("key", "no category has this key")),
     }
 }
 

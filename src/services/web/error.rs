@@ -48,7 +48,9 @@ impl From<DbErr> for WebError {
 impl From<Refusal> for WebError {
     fn from(refusal: Refusal) -> Self {
         match refusal {
-            Refusal::TicketClosed => WebError::Conflict(refusal.detail().to_owned()),
+            Refusal::TicketClosed | Refusal::NotOpenYet | Refusal::AlreadyWaiting => {
+                WebError::Conflict(refusal.detail().to_owned())
+            }
             _ => WebError::Forbidden(refusal.detail().to_owned()),
         }
     }

@@ -128,7 +128,7 @@ impl WebDesk {
         &self,
         caller: &Principal,
         rows: &[events::Model],
-    ) -> WebResult<BTreeMap<i32, Option<i32>>> {
+    ) -> WebResult<BTreeMap<i32, Holder>> {
         if caller.sees_everything() {
             return Ok(BTreeMap::new());
         }
@@ -138,12 +138,17 @@ impl WebDesk {
         }
         Ok(tickets::Entity::find()
             .select_only()
-            .columns([tickets::Column::Id, tickets::Column::AssignedTechId])
+            .columns([
+                tickets::Column::Id,
+                tickets::Column::AssignedTechId,
+                tickets::Column::Category,
+            ])
             .filter(tickets::Column::Id.is_in(ids))
-            .into_tuple::<(i32, Option<i32>)>()
+            .into_tuple::<(i32, Option<i32>, Option<String>)>()
             .all(&self.db)
             .await?
             .into_iter()
+            .map(|(id, holder, category)| (id, (holder, category)))
             .collect())
     }
 
@@ -151,7 +156,7 @@ impl WebDesk {
         &self,
         caller: &Principal,
         row: &events::Model,
-        holders: &BTreeMap<i32, Option<i32>>,
+        holders: &BTreeMap<i32, Holder>,
     ) -> bool {
         if caller.sees_everything() {
             return true;
@@ -159,13 +164,15 @@ impl WebDesk {
         let Some(ticket) = row.ticket_id else {
             return false;
         };
-        match holders.get(&ticket) {
-            Some(None) => true,
-            Some(Some(holder)) => caller.technician() == Some(*holder),
-            None => false,
-        }
+        holders
+            .get(&ticket)
+            .is_some_and(|(holder, category)| caller.sees_ticket(*holder, category.as_deref()))
     }
 }
+
+/// Who holds a ticket, and its category: what decides whether a
+/// technician sees it.
+type Holder = (Option<i32>, Option<String>);
 
 fn feed_event(row: events::Model) -> FeedEvent {
     let mut payload = row.payload;

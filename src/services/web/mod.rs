@@ -8,6 +8,8 @@
 //!   caller is; [`principal`]: what they may do;
 //! - [`tickets`]: lists, search and a ticket's timeline;
 //! - [`actions`]: assign, close, reply, availability;
+//! - [`levels`]: SLA clocks, categories and priorities; setting the
+//!   priority, moving to a category, waiting for the client;
 //! - [`stats`]: figures per day and the dashboard;
 //! - [`feed`]: the events log as a live stream that resumes exactly.
 
@@ -17,6 +19,7 @@ pub mod error;
 pub mod feed;
 pub mod init_data;
 pub mod knowledge;
+pub mod levels;
 pub mod principal;
 pub mod sessions;
 pub mod stats;

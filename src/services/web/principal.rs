@@ -3,16 +3,21 @@
 //!
 //! - an **admin** (ADMIN_IDS) sees and does everything;
 //! - a **technician** (tg_user_id in TECH_GROUPS_MAPPING) sees tickets
-//!   assigned to them and unassigned ones, answers those, takes an
-//!   unassigned one, and closes the ones they hold;
+//!   assigned to them and unassigned ones of their categories (a category
+//!   whose CATEGORIES entry lists other technicians only is not theirs;
+//!   one that lists none is everyone's), answers those, takes an
+//!   unassigned one, and closes, prioritises, moves and puts on hold
+//!   (waiting for the client) the ones they hold;
 //! - an **API token** sees everything; with the `write` scope it also
 //!   changes tickets, but it never manages tokens.
 
+use sea_orm::ColumnTrait;
+use sea_orm::sea_query::Condition;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::entities::api_tokens::TokenScope;
-use crate::entities::tickets;
+use crate::entities::{TicketStatus, tickets};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -51,6 +56,10 @@ pub enum Principal {
         tech_id: Option<i32>,
         /// The sign-in's refresh-token family.
         family: String,
+        /// For a technician: the categories that are other technicians'
+        /// (CATEGORIES lists technicians, and not them). Their unassigned
+        /// tickets are not in this technician's view.
+        other_categories: Vec<String>,
     },
     /// An integration with an API token.
     Token {
@@ -72,6 +81,11 @@ pub enum Refusal {
     AssignedToSomeoneElse,
     AdminsOnly,
     ReadOnlyToken,
+    /// The client has not picked a category yet: the ticket has no topic.
+    NotOpenYet,
+    AlreadyWaiting,
+    /// CATEGORIES is not set.
+    NoCategories,
 }
 
 impl Refusal {
@@ -85,6 +99,11 @@ impl Refusal {
             }
             Refusal::AdminsOnly => "only admins may do this",
             Refusal::ReadOnlyToken => "this API token has the read scope",
+            Refusal::NotOpenYet => {
+                "the client is still choosing a category; the ticket is not open yet"
+            }
+            Refusal::AlreadyWaiting => "the ticket already waits for the client",
+            Refusal::NoCategories => "no categories are configured on this desk (CATEGORIES)",
         }
     }
 }
@@ -163,16 +182,57 @@ impl Principal {
         }
     }
 
+    /// Categories whose unassigned tickets this caller does not see.
+    fn other_categories(&self) -> &[String] {
+        match self {
+            Principal::Person {
+                role: Role::Technician,
+                other_categories,
+                ..
+            } => other_categories,
+            _ => &[],
+        }
+    }
+
     /// Whether a ticket is in this caller's view at all.
     pub fn may_see(&self, ticket: &tickets::Model) -> bool {
+        self.sees_ticket(ticket.assigned_tech_id, ticket.category.as_deref())
+    }
+
+    /// `may_see` from a ticket's holder and category alone.
+    pub fn sees_ticket(&self, holder: Option<i32>, category: Option<&str>) -> bool {
         if self.sees_everything() {
             return true;
         }
-        match (self.technician(), ticket.assigned_tech_id) {
-            (_, None) => true,
+        match (self.technician(), holder) {
+            (_, None) => {
+                category.is_none_or(|key| !self.other_categories().iter().any(|c| c == key))
+            }
             (Some(me), Some(holder)) => me == holder,
             (None, Some(_)) => false,
         }
+    }
+
+    /// `may_see` as a condition on `tickets`; `None` when the caller sees
+    /// every ticket.
+    pub fn visible_tickets(&self) -> Option<Condition> {
+        if self.sees_everything() {
+            return None;
+        }
+        let mut unassigned = Condition::all().add(tickets::Column::AssignedTechId.is_null());
+        let others = self.other_categories();
+        if !others.is_empty() {
+            unassigned = unassigned.add(
+                Condition::any()
+                    .add(tickets::Column::Category.is_null())
+                    .add(tickets::Column::Category.is_not_in(others.iter().cloned())),
+            );
+        }
+        let mut visible = Condition::any().add(unassigned);
+        if let Some(me) = self.technician() {
+            visible = visible.add(tickets::Column::AssignedTechId.eq(me));
+        }
+        Some(visible)
     }
 
     pub fn may_reply(&self, ticket: &tickets::Model) -> Permission {
@@ -187,6 +247,26 @@ impl Principal {
         self.may_write()?;
         if !ticket.status.is_open() {
             return Err(Refusal::TicketClosed);
+        }
+        if self.sees_everything() {
+            return Ok(());
+        }
+        match (self.technician(), ticket.assigned_tech_id) {
+            (Some(me), Some(holder)) if me == holder => Ok(()),
+            _ => Err(Refusal::NotYourTicket),
+        }
+    }
+
+    /// Changing what service levels hang on: the priority, the category,
+    /// waiting for the client. Admins and write tokens on any open ticket,
+    /// a technician on the tickets they hold — as in the topics, where a
+    /// technician gives /priority, /category and /wait in their own.
+    pub fn may_set_levels(&self, ticket: &tickets::Model) -> Permission {
+        self.may_write()?;
+        match ticket.status {
+            TicketStatus::Closed => return Err(Refusal::TicketClosed),
+            TicketStatus::Held => return Err(Refusal::NotOpenYet),
+            _ => {}
         }
         if self.sees_everything() {
             return Ok(());
@@ -288,6 +368,7 @@ mod tests {
             role: Role::Technician,
             tech_id: Some(id),
             family: "f".into(),
+            other_categories: vec!["billing".into()],
         }
     }
 
@@ -297,6 +378,24 @@ mod tests {
         assert!(ivan.may_see(&ticket(None, TicketStatus::New)));
         assert!(ivan.may_see(&ticket(Some(1), TicketStatus::Work)));
         assert!(!ivan.may_see(&ticket(Some(2), TicketStatus::Work)));
+    }
+
+    #[test]
+    fn a_technician_does_not_see_unassigned_tickets_of_other_technicians_categories() {
+        let ivan = tech(1);
+        let mut billing = ticket(None, TicketStatus::New);
+        billing.category = Some("billing".into());
+        assert!(!ivan.may_see(&billing));
+        billing.category = Some("tech".into());
+        assert!(ivan.may_see(&billing));
+        let mut held = ticket(Some(1), TicketStatus::Work);
+        held.category = Some("billing".into());
+        assert!(ivan.may_see(&held), "once assigned to them, any category");
+        assert_eq!(ivan.may_set_levels(&held), Ok(()));
+        assert_eq!(
+            ivan.may_set_levels(&ticket(None, TicketStatus::New)),
+            Err(Refusal::NotYourTicket)
+        );
     }
 
     #[test]

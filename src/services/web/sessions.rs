@@ -241,6 +241,7 @@ impl WebDesk {
         if !self.family_is_live(&claims.sid).await? {
             return Err(refused());
         }
+        let other_categories = self.other_categories(role, claims.tech).await?;
         Ok(Principal::Person {
             tg_user_id,
             name: claims.name,
@@ -248,7 +249,28 @@ impl WebDesk {
             role,
             tech_id: claims.tech,
             family: claims.sid,
+            other_categories,
         })
+    }
+
+    /// For a technician: the categories (CATEGORIES) that list technicians,
+    /// but not them. Nothing to look up when no category lists anyone.
+    async fn other_categories(&self, role: Role, tech: Option<i32>) -> WebResult<Vec<String>> {
+        let categories = &self.tickets.desk().categories;
+        let (Role::Technician, Some(tech)) = (role, tech) else {
+            return Ok(Vec::new());
+        };
+        if categories.iter().all(|c| c.technicians.is_empty()) {
+            return Ok(Vec::new());
+        }
+        let Some(row) = technicians::Entity::find_by_id(tech).one(&self.db).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(categories
+            .iter()
+            .filter(|c| !c.is_handled_by(&row.name, row.username.as_deref()))
+            .map(|c| c.key.clone())
+            .collect())
     }
 
     /// Deletes refresh tokens past their expiry: they sign nobody in, and

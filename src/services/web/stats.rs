@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Condition;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -14,7 +14,9 @@ use super::WebDesk;
 use super::error::{WebError, WebResult};
 use super::principal::Principal;
 use super::tickets::{TechnicianRef, TicketView};
-use crate::entities::{TicketStatus, feedback, tickets};
+use crate::domain::sla::SlaClock;
+use crate::entities::{TicketStatus, daily_stats, feedback, tickets};
+use crate::services::daily_stats::{TOTAL_CATEGORY, TOTAL_TECH};
 use crate::services::knowledge::KbFigures;
 use crate::services::reports::{self, percentile};
 
@@ -23,6 +25,8 @@ pub const MAX_DAYS: i64 = 366;
 /// The dashboard's charts cover this many days, today included.
 pub const DASHBOARD_DAYS: i64 = 30;
 const IN_CHUNK: usize = 500;
+/// Tickets the dashboard lists per SLA state.
+const SLA_LIST: usize = 20;
 
 /// Median and 90th percentile, in seconds.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
@@ -79,6 +83,34 @@ pub struct PeriodFigures {
     /// Surveys answered, of the tickets closed.
     pub feedback: u64,
     pub averages: Option<SurveyAverages>,
+    /// What happened to the SLA clocks that day.
+    pub sla: SlaFigures,
+}
+
+/// SLA outcomes in a period, each counted on the day it happened.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct SlaFigures {
+    /// First answers given within their target.
+    pub first_response_met: u64,
+    /// First-response clocks that ran out.
+    pub first_response_breached: u64,
+    /// Tickets with a resolution target closed within it.
+    pub resolution_met: u64,
+    /// Resolution clocks that ran out.
+    pub resolution_breached: u64,
+}
+
+/// A day's figures as the nightly rollup (`daily_stats`) wrote them, for
+/// the day on the team's clock (BUSINESS_HOURS' time zone), with the
+/// same category and technician filters.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct RolledUpFigures {
+    pub opened: i64,
+    pub closed: i64,
+    /// Tickets closed that day that met every SLA target they had.
+    pub sla_met: i64,
+    /// Tickets closed that day with a breached clock.
+    pub sla_breached: i64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -88,6 +120,9 @@ pub struct DayFigures {
     pub date: NaiveDate,
     #[serde(flatten)]
     pub figures: PeriodFigures,
+    /// The nightly rollup's numbers for this date; null for a day not
+    /// rolled up (today, or before the first ticket).
+    pub rolled_up: Option<RolledUpFigures>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -97,6 +132,8 @@ pub struct StatsReport {
     #[schema(value_type = String, format = Date)]
     pub to: NaiveDate,
     pub technician: Option<i32>,
+    /// The category key asked for.
+    pub category: Option<String>,
     pub days: Vec<DayFigures>,
     pub total: PeriodFigures,
     /// Articles offered to clients before a person, the share resolved by
@@ -140,7 +177,33 @@ impl PeriodRows {
             .iter()
             .filter_map(|t| self.feedback.get(&t.id))
             .collect();
+        let sla = SlaFigures {
+            first_response_met: self
+                .tickets
+                .iter()
+                .filter(|t| {
+                    t.first_response_at.is_some_and(within)
+                        && t.first_response_due.is_some()
+                        && t.first_response_breached_at.is_none()
+                })
+                .count() as u64,
+            first_response_breached: self
+                .tickets
+                .iter()
+                .filter(|t| t.first_response_breached_at.is_some_and(within))
+                .count() as u64,
+            resolution_met: closed
+                .iter()
+                .filter(|t| t.resolution_due.is_some() && t.resolution_breached_at.is_none())
+                .count() as u64,
+            resolution_breached: self
+                .tickets
+                .iter()
+                .filter(|t| t.resolution_breached_at.is_some_and(within))
+                .count() as u64,
+        };
         PeriodFigures {
+            sla,
             opened: opened.len() as u64,
             closed: closed.len() as u64,
             still_open: opened.iter().filter(|t| t.status.is_open()).count() as u64,
@@ -179,6 +242,21 @@ pub struct TechnicianLoad {
 pub struct OpenCounts {
     pub new: u64,
     pub work: u64,
+    /// Waiting for the client.
+    pub waiting: u64,
+}
+
+/// Open tickets whose SLA needs attention (in the caller's view).
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct DashboardSla {
+    /// Past a clock's warning moment, not breached yet.
+    pub at_risk: u64,
+    /// A clock ran out (the ⏰ badge).
+    pub breached: u64,
+    /// The at-risk tickets, the soonest due first (at most 20).
+    pub at_risk_tickets: Vec<TicketView>,
+    /// The breached tickets, the longest overdue first (at most 20).
+    pub breached_tickets: Vec<TicketView>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -192,8 +270,8 @@ pub struct Dashboard {
     /// The last 30 days, oldest first, today last.
     pub days: Vec<DayFigures>,
     pub technicians: Vec<TechnicianLoad>,
-    /// Service levels are not there yet: always null for now.
-    pub sla: Option<serde_json::Value>,
+    /// Open tickets at risk of breaching their SLA, and breached ones.
+    pub sla: DashboardSla,
     /// Open the event stream from here to follow the desk live.
     pub last_event_id: i32,
 }
@@ -205,22 +283,23 @@ impl WebDesk {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
         technician: Option<i32>,
+        category: Option<&str>,
     ) -> WebResult<PeriodRows> {
+        let within =
+            |column: tickets::Column| Condition::all().add(column.gte(from)).add(column.lt(until));
         let mut query = tickets::Entity::find().filter(
             Condition::any()
-                .add(
-                    Condition::all()
-                        .add(tickets::Column::CreatedAt.gte(from))
-                        .add(tickets::Column::CreatedAt.lt(until)),
-                )
-                .add(
-                    Condition::all()
-                        .add(tickets::Column::ClosedAt.gte(from))
-                        .add(tickets::Column::ClosedAt.lt(until)),
-                ),
+                .add(within(tickets::Column::CreatedAt))
+                .add(within(tickets::Column::ClosedAt))
+                .add(within(tickets::Column::FirstResponseAt))
+                .add(within(tickets::Column::FirstResponseBreachedAt))
+                .add(within(tickets::Column::ResolutionBreachedAt)),
         );
         if let Some(tech) = technician {
             query = query.filter(tickets::Column::AssignedTechId.eq(tech));
+        }
+        if let Some(category) = category {
+            query = query.filter(tickets::Column::Category.eq(category));
         }
         let tickets = query.all(&self.db).await?;
         let ids: Vec<i32> = tickets.iter().map(|t| t.id).collect();
@@ -258,7 +337,11 @@ impl WebDesk {
         from: NaiveDate,
         to: NaiveDate,
         technician: Option<i32>,
+        category: Option<&str>,
     ) -> WebResult<StatsReport> {
+        if let Some(key) = category {
+            self.check_category("category", key)?;
+        }
         if from > to {
             return Err(WebError::invalid("from", "must not be after `to`"));
         }
@@ -270,13 +353,17 @@ impl WebDesk {
         }
         let technician = Self::scope_of(caller, technician)?;
         let until = start_of(to) + Duration::days(1);
-        let rows = self.period_rows(start_of(from), until, technician).await?;
+        let rows = self
+            .period_rows(start_of(from), until, technician, category)
+            .await?;
+        let mut rolled_up = self.rolled_up(from, to, technician, category).await?;
         let days = from
             .iter_days()
             .take_while(|day| *day <= to)
             .map(|date| DayFigures {
                 date,
                 figures: rows.figures(start_of(date), start_of(date) + Duration::days(1)),
+                rolled_up: rolled_up.remove(&date),
             })
             .collect();
         let knowledge = self
@@ -288,6 +375,7 @@ impl WebDesk {
             from,
             to,
             technician,
+            category: category.map(str::to_owned),
             days,
             total: rows.figures(start_of(from), until),
             knowledge,
@@ -304,6 +392,7 @@ impl WebDesk {
                 start_of(first_day),
                 start_of(today) + Duration::days(1),
                 scope,
+                None,
             )
             .await?;
         let days: Vec<DayFigures> = first_day
@@ -312,6 +401,7 @@ impl WebDesk {
             .map(|date| DayFigures {
                 date,
                 figures: rows.figures(start_of(date), start_of(date) + Duration::days(1)),
+                rolled_up: None,
             })
             .collect();
         let today_figures = days
@@ -322,15 +412,16 @@ impl WebDesk {
         // Open tickets in the caller's view: theirs and unassigned ones.
         let mut open =
             tickets::Entity::find().filter(tickets::Column::Status.ne(TicketStatus::Closed));
-        if !caller.sees_everything() {
-            let mut visible = Condition::any().add(tickets::Column::AssignedTechId.is_null());
-            if let Some(me) = caller.technician() {
-                visible = visible.add(tickets::Column::AssignedTechId.eq(me));
-            }
+        if let Some(visible) = caller.visible_tickets() {
             open = open.filter(visible);
         }
         let open = open.order_by_asc(tickets::Column::Id).all(&self.db).await?;
+        let sla = self.dashboard_sla(&open, now).await?;
         let counts = OpenCounts {
+            waiting: open
+                .iter()
+                .filter(|t| t.status == TicketStatus::Waiting)
+                .count() as u64,
             new: open
                 .iter()
                 .filter(|t| t.status == TicketStatus::New)
@@ -378,8 +469,138 @@ impl WebDesk {
             today: today_figures,
             days,
             technicians,
-            sla: None,
+            sla,
             last_event_id: self.newest_event_id().await?,
+        })
+    }
+
+    /// The nightly rollup's figures of the days `from..=to`, summed over
+    /// the rows the filters pick: the totals row without filters.
+    async fn rolled_up(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        technician: Option<i32>,
+        category: Option<&str>,
+    ) -> WebResult<BTreeMap<NaiveDate, RolledUpFigures>> {
+        let label = |day: NaiveDate| day.format("%Y-%m-%d").to_string();
+        let mut query = daily_stats::Entity::find()
+            .filter(daily_stats::Column::Day.gte(label(from)))
+            .filter(daily_stats::Column::Day.lte(label(to)));
+        query = match (category, technician) {
+            (None, None) => query
+                .filter(daily_stats::Column::Category.eq(TOTAL_CATEGORY))
+                .filter(daily_stats::Column::TechId.eq(TOTAL_TECH)),
+            (category, technician) => {
+                let mut query = query.filter(daily_stats::Column::Category.ne(TOTAL_CATEGORY));
+                if let Some(category) = category {
+                    query = query.filter(daily_stats::Column::Category.eq(category));
+                }
+                if let Some(tech) = technician {
+                    query = query.filter(daily_stats::Column::TechId.eq(tech));
+                }
+                query
+            }
+        };
+        // A day that was rolled up has its totals row, even when empty:
+        // the filtered days then count zero rather than unknown.
+        let done: Vec<String> = daily_stats::Entity::find()
+            .select_only()
+            .column(daily_stats::Column::Day)
+            .filter(daily_stats::Column::Category.eq(TOTAL_CATEGORY))
+            .filter(daily_stats::Column::Day.gte(label(from)))
+            .filter(daily_stats::Column::Day.lte(label(to)))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut days: BTreeMap<NaiveDate, RolledUpFigures> = done
+            .iter()
+            .filter_map(|day| NaiveDate::parse_from_str(day, "%Y-%m-%d").ok())
+            .map(|day| (day, RolledUpFigures::default()))
+            .collect();
+        for row in query.all(&self.db).await? {
+            let Ok(day) = NaiveDate::parse_from_str(&row.day, "%Y-%m-%d") else {
+                continue;
+            };
+            let figures = days.entry(day).or_default();
+            figures.opened += i64::from(row.opened);
+            figures.closed += i64::from(row.closed);
+            figures.sla_met += i64::from(row.sla_met);
+            figures.sla_breached += i64::from(row.sla_breached);
+        }
+        Ok(days)
+    }
+
+    /// Open tickets at risk (past a warning moment) and breached.
+    async fn dashboard_sla(
+        &self,
+        open: &[tickets::Model],
+        now: DateTime<Utc>,
+    ) -> WebResult<DashboardSla> {
+        let desk = self.tickets.desk();
+        let mut at_risk: Vec<(DateTime<Utc>, &tickets::Model)> = Vec::new();
+        let mut breached: Vec<(DateTime<Utc>, &tickets::Model)> = Vec::new();
+        for ticket in open {
+            let first = ticket
+                .first_response_due
+                .filter(|_| ticket.first_response_at.is_none());
+            let resolution = ticket
+                .resolution_due
+                .filter(|_| ticket.status != TicketStatus::Waiting);
+            let breach = [
+                ticket.first_response_breached_at,
+                ticket.resolution_breached_at,
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            if let Some(at) = breach {
+                breached.push((at, ticket));
+                continue;
+            }
+            let targets = desk.sla_targets(ticket.priority.key());
+            let risky = |clock: SlaClock, due: Option<DateTime<Utc>>, warned: bool| {
+                let due = due?;
+                let warning = targets.map(|t| t.warning_at(clock, due, &desk.calendar));
+                (warned || warning.is_some_and(|w| w <= now)).then_some(due)
+            };
+            let soonest = [
+                risky(
+                    SlaClock::FirstResponse,
+                    first,
+                    ticket.first_response_warned_at.is_some(),
+                ),
+                risky(
+                    SlaClock::Resolution,
+                    resolution,
+                    ticket.resolution_warned_at.is_some(),
+                ),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            if let Some(due) = soonest {
+                at_risk.push((due, ticket));
+            }
+        }
+        at_risk.sort_by_key(|(due, t)| (*due, t.id));
+        breached.sort_by_key(|(at, t)| (*at, t.id));
+        let views = |list: &[(DateTime<Utc>, &tickets::Model)]| {
+            list.iter()
+                .take(SLA_LIST)
+                .map(|(_, t)| (*t).clone())
+                .collect::<Vec<_>>()
+        };
+        let to_views = |rows: Vec<reports::TicketRow>| {
+            rows.into_iter()
+                .map(|row| TicketView::from_row(row, None))
+                .collect()
+        };
+        Ok(DashboardSla {
+            at_risk: at_risk.len() as u64,
+            breached: breached.len() as u64,
+            at_risk_tickets: to_views(reports::rows_for(&self.db, views(&at_risk)).await?),
+            breached_tickets: to_views(reports::rows_for(&self.db, views(&breached)).await?),
         })
     }
 }

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use serde_json::Value;
@@ -13,10 +12,11 @@ use utoipa::ToSchema;
 
 use super::WebDesk;
 use super::error::{WebError, WebResult};
+use super::levels::SlaView;
 use super::principal::{Permission, Principal, Refusal};
 use crate::domain::card::topic_link;
 use crate::entities::{
-    Actor, TicketStatus, events, feedback, message_links, mirrors, technicians, tickets,
+    Actor, Priority, TicketStatus, events, feedback, message_links, mirrors, technicians, tickets,
 };
 use crate::services::manager::parse_find;
 use crate::services::reports::{self, TicketRow};
@@ -94,6 +94,9 @@ pub enum TechFilter {
 pub struct TicketQuery {
     pub status: Option<StatusFilter>,
     pub technician: Option<TechFilter>,
+    /// A category key (checked against CATEGORIES by the caller).
+    pub category: Option<String>,
+    pub priority: Option<Priority>,
     /// As /find reads it: `#12`, `@username`, a Telegram id, or words.
     pub q: Option<String>,
     /// Tickets older than this id (the previous page's `next_cursor`).
@@ -136,9 +139,9 @@ pub struct TicketView {
     pub closed_at: Option<DateTime<Utc>>,
     /// The ticket's topic in the main group.
     pub topic_link: Option<String>,
-    /// Service levels are not there yet: always null for now.
-    pub priority: Option<String>,
-    /// Categories are not there yet: always null for now.
+    /// `low`, `normal`, `high` or `urgent`.
+    pub priority: String,
+    /// The category's key (see `GET /api/v1/desk`), when it has one.
     pub category: Option<String>,
     /// With `q`: the latest message that matched the words.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -160,8 +163,8 @@ impl TicketView {
             first_response_at: row.first_response_at,
             closed_at: row.closed_at,
             topic_link: row.link,
-            priority: None,
-            category: None,
+            priority: row.priority.key().to_owned(),
+            category: row.category,
             matched_message,
         }
     }
@@ -214,6 +217,12 @@ pub struct TicketPermissions {
     pub reply: Allowed,
     pub assign: Allowed,
     pub close: Allowed,
+    /// `POST …/priority`.
+    pub priority: Allowed,
+    /// `POST …/category`.
+    pub category: Allowed,
+    /// `POST …/wait`.
+    pub wait: Allowed,
 }
 
 /// Where a copy of a message (or the message itself) is in Telegram.
@@ -266,8 +275,8 @@ pub struct TicketDetail {
     pub ticket: TicketView,
     pub timeline: Vec<TimelineEntry>,
     pub feedback: Option<FeedbackView>,
-    /// Service levels are not there yet: always null for now.
-    pub sla: Option<Value>,
+    /// The ticket's service levels: its clocks and where they stand.
+    pub sla: SlaView,
     pub permissions: TicketPermissions,
     /// Open the event stream from here to follow the ticket live.
     pub last_event_id: i32,
@@ -327,6 +336,12 @@ impl WebDesk {
         limit: u64,
     ) -> WebResult<Vec<TicketView>> {
         let mut select = tickets::Entity::find();
+        if let Some(category) = &query.category {
+            select = select.filter(tickets::Column::Category.eq(category.clone()));
+        }
+        if let Some(priority) = query.priority {
+            select = select.filter(tickets::Column::Priority.eq(priority));
+        }
         match query.status {
             Some(StatusFilter::Is(status)) => {
                 select = select.filter(tickets::Column::Status.eq(status));
@@ -345,11 +360,7 @@ impl WebDesk {
             }
             None => {}
         }
-        if !caller.sees_everything() {
-            let mut visible = Condition::any().add(tickets::Column::AssignedTechId.is_null());
-            if let Some(me) = caller.technician() {
-                visible = visible.add(tickets::Column::AssignedTechId.eq(me));
-            }
+        if let Some(visible) = caller.visible_tickets() {
             select = select.filter(visible);
         }
         if let Some(before) = query.before {
@@ -388,10 +399,13 @@ impl WebDesk {
             .filter(|found| {
                 let row = &found.row;
                 let holder = tech_of(row);
-                let visible =
-                    caller.sees_everything() || holder.is_none() || holder == caller.technician();
-                visible
+                caller.sees_ticket(holder, row.category.as_deref())
                     && query.status.is_none_or(|s| s.matches(row.status))
+                    && query
+                        .category
+                        .as_deref()
+                        .is_none_or(|c| row.category.as_deref() == Some(c))
+                    && query.priority.is_none_or(|p| row.priority == p)
                     && query.technician.is_none_or(|t| match t {
                         TechFilter::Id(id) => holder == Some(id),
                         TechFilter::Unassigned => holder.is_none(),
@@ -424,12 +438,16 @@ impl WebDesk {
             reply: caller.may_reply(&ticket).into(),
             assign: caller.may_assign(&ticket, None).into(),
             close: caller.may_close(&ticket).into(),
+            priority: caller.may_set_levels(&ticket).into(),
+            category: self.may_move(caller, &ticket).into(),
+            wait: Self::may_wait(caller, &ticket).into(),
         };
+        let sla = self.sla_view(&ticket, Utc::now());
         Ok(TicketDetail {
             ticket: TicketView::from_row(row, None),
             timeline,
             feedback,
-            sla: None,
+            sla,
             permissions,
             last_event_id: self.newest_event_id().await?,
         })
@@ -538,6 +556,17 @@ impl WebDesk {
                     }
                 }
                 "assigned" | "reassigned" => entry.detail = text("tech"),
+                "priority_changed" => {
+                    entry.detail = text("to");
+                    entry.author = text("by");
+                }
+                "category_changed" => {
+                    entry.detail = text("to");
+                    entry.author = text("by");
+                }
+                "category_chosen" => entry.detail = text("category"),
+                "waiting" => entry.author = text("by"),
+                "sla_warning" | "sla_breached" => entry.detail = text("clock"),
                 "closed" => entry.detail = text("by"),
                 // What failed may quote an outbox row; its kind is enough.
                 "delivery_failed" => entry.detail = text("error"),

@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use fake_telegram::{FakeTelegram, UserSpec};
+use fake_telegram::{FakeTelegram, TopicInfo, UserSpec};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use topicdesk::services::web::init_data;
 
-use super::{AppOptions, Desk, WAIT};
+use super::{AppOptions, Desk, WAIT, eventually_some};
 
 pub const PUBLIC_URL: &str = "https://desk.example.test";
 
@@ -31,7 +31,11 @@ impl WebDesk {
     }
 
     pub async fn open_with(vars: Vec<(&str, &str)>) -> WebDesk {
-        let fake = FakeTelegram::start().await;
+        Self::open_on(FakeTelegram::start().await, vars).await
+    }
+
+    /// On a fake the test has prepared (say, with a category's own group).
+    pub async fn open_on(fake: FakeTelegram, vars: Vec<(&str, &str)>) -> WebDesk {
         let admin = fake.add_user(
             UserSpec::new("Maria")
                 .last_name("Manager")
@@ -73,6 +77,50 @@ impl WebDesk {
 
     pub async fn sign_in_admin(&self) -> Api {
         self.sign_in(self.admin, "Maria").await
+    }
+
+    /// A client (whose app speaks English) writes and picks the category
+    /// labelled `label` (as the client sees it); returns the
+    /// client and the ticket's topic in `group`.
+    pub async fn client_opens_in(&self, name: &str, label: &str, group: i64) -> (i64, TopicInfo) {
+        let desk = self;
+        let client = desk.fake().add_user(
+            UserSpec::new(name)
+                .username(name.to_lowercase())
+                .language_code("en"),
+        );
+        desk.fake()
+            .user(client)
+            .in_private()
+            .text(&format!("Hello from {name}"));
+        let question = desk
+            .fake()
+            .wait_for_value("the category question", WAIT, |w| {
+                w.messages(client)
+                    .into_iter()
+                    .find(|m| m.is_from_bot() && !m.buttons().is_empty())
+            })
+            .await
+            .unwrap();
+        let pressed = desk
+            .fake()
+            .user(client)
+            .in_private()
+            .presses_button(question.id(), label);
+        desk.fake()
+            .wait_for_callback_answer(&pressed.callback_id)
+            .await
+            .unwrap();
+        let topic = eventually_some("the ticket's topic", WAIT, || async {
+            desk.fake()
+                .topics(group)
+                .into_iter()
+                .find(|t| t.name.contains(name) && !t.deleted)
+        })
+        .await;
+        desk.wait_for_topic_messages(group, topic.thread_id, 2)
+            .await;
+        (client, topic)
     }
 }
 
