@@ -36,6 +36,7 @@ mod m20261130_100000_add_users_banned;
 mod m20261130_110000_add_service_levels;
 mod m20261201_090000_add_daily_stats_first_responses;
 mod m20261201_100000_create_web_access;
+mod m20261202_090000_create_knowledge_base;
 
 /// Where the database lives when `DATABASE_URL` is not set: a SQLite file
 /// under `./data`, created on first use.
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_110000_add_service_levels::Migration),
             Box::new(m20261201_090000_add_daily_stats_first_responses::Migration),
             Box::new(m20261201_100000_create_web_access::Migration),
+            Box::new(m20261202_090000_create_knowledge_base::Migration),
         ]
     }
 }

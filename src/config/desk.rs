@@ -42,7 +42,39 @@ pub struct DeskSettings {
     /// CATEGORY_TIMEOUT: how long the client has to pick a category before
     /// the ticket opens in the first one (2 minutes).
     pub category_timeout: Duration,
+    /// KB_SUGGEST: whether a new ticket's first message is answered from
+    /// the knowledge base first (`suggest`, the default, which does
+    /// nothing while no article is published), and whether the ticket
+    /// waits for the client's answer before it reaches the team (`hold`).
+    pub kb_suggest: KbSuggest,
+    /// KB_HOLD_TIMEOUT: how long a held ticket waits for «Помогло» before
+    /// it opens anyway (3 minutes).
+    pub kb_hold_timeout: Duration,
 }
+
+/// KB_SUGGEST's three modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KbSuggest {
+    Off,
+    #[default]
+    Suggest,
+    Hold,
+}
+
+impl KbSuggest {
+    pub fn from_key(key: &str) -> Option<KbSuggest> {
+        match key.to_ascii_lowercase().as_str() {
+            "off" => Some(KbSuggest::Off),
+            "suggest" => Some(KbSuggest::Suggest),
+            "hold" => Some(KbSuggest::Hold),
+            _ => None,
+        }
+    }
+}
+
+/// How long a ticket held for the knowledge base waits, unless
+/// KB_HOLD_TIMEOUT says.
+pub const DEFAULT_KB_HOLD_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// How long a client has to pick a category, unless CATEGORY_TIMEOUT says.
 pub const DEFAULT_CATEGORY_TIMEOUT: Duration = Duration::from_secs(120);
@@ -57,6 +89,8 @@ impl Default for DeskSettings {
             waiting_auto_close: None,
             daily_report_at: None,
             category_timeout: DEFAULT_CATEGORY_TIMEOUT,
+            kb_suggest: KbSuggest::default(),
+            kb_hold_timeout: DEFAULT_KB_HOLD_TIMEOUT,
         }
     }
 }
@@ -89,6 +123,8 @@ pub(super) struct DeskKeys {
     pub waiting_auto_close: Option<String>,
     pub daily_report_at: Option<String>,
     pub category_timeout: Option<String>,
+    pub kb_suggest: Option<String>,
+    pub kb_hold_timeout: Option<String>,
 }
 
 impl DeskKeys {
@@ -162,6 +198,29 @@ impl DeskKeys {
                 parse_duration(&value).map_err(|e| ConfigError::new("CATEGORY_TIMEOUT", e))?
             }
         };
+        let kb_suggest = match self.kb_suggest {
+            None => KbSuggest::default(),
+            Some(value) => KbSuggest::from_key(&value).ok_or_else(|| {
+                ConfigError::new(
+                    "KB_SUGGEST",
+                    format!("expected off, suggest or hold, got {value:?}"),
+                )
+            })?,
+        };
+        let kb_hold_timeout = match self.kb_hold_timeout {
+            None => DEFAULT_KB_HOLD_TIMEOUT,
+            Some(value) => {
+                let duration =
+                    parse_duration(&value).map_err(|e| ConfigError::new("KB_HOLD_TIMEOUT", e))?;
+                if duration.is_zero() {
+                    return Err(ConfigError::new(
+                        "KB_HOLD_TIMEOUT",
+                        "expected a duration longer than 0 like 3m",
+                    ));
+                }
+                duration
+            }
+        };
         Ok(DeskSettings {
             categories,
             sla,
@@ -170,6 +229,8 @@ impl DeskKeys {
             waiting_auto_close,
             daily_report_at,
             category_timeout,
+            kb_suggest,
+            kb_hold_timeout,
         })
     }
 }

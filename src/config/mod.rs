@@ -19,7 +19,7 @@ mod web;
 
 pub use web::{DEFAULT_WEBAPP_AUTH_MAX_AGE, WebSettings};
 
-pub use desk::DeskSettings;
+pub use desk::{DeskSettings, KbSuggest};
 
 use raw::{RawSettings, read_dotenv};
 

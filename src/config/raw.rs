@@ -58,6 +58,8 @@ pub(super) struct RawSettings {
     waiting_auto_close: Option<String>,
     daily_report_at: Option<String>,
     category_timeout: Option<String>,
+    kb_suggest: Option<String>,
+    kb_hold_timeout: Option<String>,
 }
 
 pub(super) fn read_dotenv(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
@@ -261,6 +263,8 @@ impl RawSettings {
             waiting_auto_close: present(self.waiting_auto_close),
             daily_report_at: present(self.daily_report_at),
             category_timeout: present(self.category_timeout),
+            kb_suggest: present(self.kb_suggest),
+            kb_hold_timeout: present(self.kb_hold_timeout),
         }
         .validate(&technicians)?;
 

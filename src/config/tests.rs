@@ -202,3 +202,25 @@ fn a_short_webhook_secret_is_a_warning_that_names_the_key_not_the_value() {
     let polling = load(&[("WEBHOOK_SECRET", "short")]).unwrap();
     assert!(polling.warnings().is_empty());
 }
+
+#[test]
+fn the_knowledge_base_suggests_by_default_and_holds_for_three_minutes() {
+    let s = load(&[]).unwrap();
+    assert_eq!(s.desk.kb_suggest, KbSuggest::Suggest);
+    assert_eq!(s.desk.kb_hold_timeout, std::time::Duration::from_secs(180));
+    let s = load(&[("KB_SUGGEST", "HOLD"), ("KB_HOLD_TIMEOUT", "90s")]).unwrap();
+    assert_eq!(s.desk.kb_suggest, KbSuggest::Hold);
+    assert_eq!(s.desk.kb_hold_timeout, std::time::Duration::from_secs(90));
+    assert_eq!(
+        load(&[("KB_SUGGEST", "off")]).unwrap().desk.kb_suggest,
+        KbSuggest::Off
+    );
+    assert_eq!(
+        load(&[("KB_SUGGEST", "always")]).unwrap_err().key,
+        "KB_SUGGEST"
+    );
+    assert_eq!(
+        load(&[("KB_HOLD_TIMEOUT", "0s")]).unwrap_err().key,
+        "KB_HOLD_TIMEOUT"
+    );
+}

@@ -52,6 +52,20 @@ pub enum CallbackAction {
     Wait {
         ticket_id: i32,
     },
+    /// Staff chose a knowledge-base article (`/kb <words>`'s buttons):
+    /// send it to the client.
+    KbSend {
+        ticket_id: i32,
+        article_id: i32,
+    },
+    /// The client's «Помогло» under the articles offered to them.
+    KbHelped {
+        ticket_id: i32,
+    },
+    /// The client's «Нужен специалист».
+    KbNeedPerson {
+        ticket_id: i32,
+    },
 }
 
 /// Most categories a button can name (their index is one byte in the data).
@@ -74,6 +88,12 @@ impl CallbackAction {
             Self::Priority { ticket_id, level } => format!("p:{ticket_id}:{level}"),
             Self::Move { ticket_id, index } => format!("m:{ticket_id}:{index}"),
             Self::Wait { ticket_id } => format!("w:{ticket_id}"),
+            Self::KbSend {
+                ticket_id,
+                article_id,
+            } => format!("s:{ticket_id}:{article_id}"),
+            Self::KbHelped { ticket_id } => format!("h:{ticket_id}"),
+            Self::KbNeedPerson { ticket_id } => format!("n:{ticket_id}"),
         }
     }
 
@@ -120,6 +140,16 @@ impl CallbackAction {
             ("w", Some(ticket), None) => Self::Wait {
                 ticket_id: parse_id(ticket)?,
             },
+            ("s", Some(ticket), Some(article)) => Self::KbSend {
+                ticket_id: parse_id(ticket)?,
+                article_id: parse_id(article)?,
+            },
+            ("h", Some(ticket), None) => Self::KbHelped {
+                ticket_id: parse_id(ticket)?,
+            },
+            ("n", Some(ticket), None) => Self::KbNeedPerson {
+                ticket_id: parse_id(ticket)?,
+            },
             _ => return None,
         };
         parts.next().is_none().then_some(action)
@@ -135,7 +165,10 @@ impl CallbackAction {
             | Self::Category { ticket_id, .. }
             | Self::Priority { ticket_id, .. }
             | Self::Move { ticket_id, .. }
-            | Self::Wait { ticket_id } => *ticket_id,
+            | Self::Wait { ticket_id }
+            | Self::KbSend { ticket_id, .. }
+            | Self::KbHelped { ticket_id }
+            | Self::KbNeedPerson { ticket_id } => *ticket_id,
         }
     }
 }
@@ -300,6 +333,25 @@ pub fn card_keyboard(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn knowledge_base_buttons_round_trip_and_refuse_anything_else() {
+        for action in [
+            CallbackAction::KbSend {
+                ticket_id: 12,
+                article_id: 7,
+            },
+            CallbackAction::KbHelped { ticket_id: 12 },
+            CallbackAction::KbNeedPerson { ticket_id: 12 },
+        ] {
+            assert_eq!(CallbackAction::parse(&action.encode()), Some(action));
+            assert_eq!(action.ticket_id(), 12);
+        }
+        assert_eq!(CallbackAction::parse("s:12"), None);
+        assert_eq!(CallbackAction::parse("h:12:1"), None);
+        assert_eq!(CallbackAction::parse("n:-1"), None);
+    }
+
     use teloxide::types::InlineKeyboardButtonKind;
 
     use super::*;

@@ -24,6 +24,9 @@ pub enum TeamCommand {
     Category(String),
     /// The team waits for the client (the resolution clock pauses).
     Wait,
+    /// `/kb <slug>` sends a saved answer; `/kb <words>` offers the best
+    /// three as buttons.
+    Kb(String),
 }
 
 /// Commands of managers (ADMIN_IDS), in the private chat or the main group.
@@ -46,11 +49,17 @@ pub enum ManagerCommand {
     App,
     /// Makes an API token: `/api_token <name> [read|write]`.
     ApiToken(String),
+    /// In reply to a message: `/kb_save <slug> [title] [lang=kk|ru|en]`.
+    KbSave(String),
+    KbList,
+    KbShow(String),
+    /// `/kb_delete <slug> [lang=kk|ru|en]`.
+    KbDelete(String),
 }
 
 impl ManagerCommand {
     /// Every manager command's name, in the order the menu lists them.
-    pub const NAMES: [&'static str; 14] = [
+    pub const NAMES: [&'static str; 18] = [
         "techs",
         "tickets",
         "ticket",
@@ -65,6 +74,10 @@ impl ManagerCommand {
         "banned",
         "app",
         "api_token",
+        "kb_save",
+        "kb_list",
+        "kb_show",
+        "kb_delete",
     ];
 }
 

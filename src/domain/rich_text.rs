@@ -46,6 +46,18 @@ impl RichBuilder {
         }
     }
 
+    /// `s` with its own entities (offsets counted from its start), as
+    /// Telegram gave them.
+    pub fn push_rich(&mut self, s: &str, entities: &[MessageEntity]) {
+        let offset = self.units;
+        self.push(s);
+        self.entities.extend(entities.iter().map(|entity| {
+            let mut entity = entity.clone();
+            entity.offset += offset;
+            entity
+        }));
+    }
+
     /// `"\n<label>: <value>"`.
     pub fn line(&mut self, label: &str, value: &str) {
         self.push(&format!("\n{label}: {value}"));

@@ -12,6 +12,8 @@ pub mod daily_stats;
 pub mod events;
 pub mod feedback;
 pub mod inbound_updates;
+pub mod kb_articles;
+pub mod kb_suggestions;
 pub mod message_links;
 pub mod outbox;
 pub mod sheet_reports;

@@ -5,6 +5,8 @@ pub use super::enums::{Actor, InboundStatus, OutboxStatus, Priority, TicketStatu
 pub use super::events::Entity as Events;
 pub use super::feedback::Entity as Feedback;
 pub use super::inbound_updates::Entity as InboundUpdates;
+pub use super::kb_articles::Entity as KbArticles;
+pub use super::kb_suggestions::Entity as KbSuggestions;
 pub use super::message_links::Entity as MessageLinks;
 pub use super::mirrors::Entity as Mirrors;
 pub use super::outbox::Entity as Outbox;

@@ -41,6 +41,12 @@ pub struct Model {
     pub first_response_breached_at: Option<DateTimeUtc>,
     pub resolution_warned_at: Option<DateTimeUtc>,
     pub resolution_breached_at: Option<DateTimeUtc>,
+    /// Why it closed, when not by a person: `KB` (the client's «Помогло»).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub close_reason: Option<String>,
+    /// `HELD` while the client reads the articles offered to them
+    /// (KB_SUGGEST=hold), rather than for a category.
+    pub kb_held: bool,
     #[sea_orm(
         belongs_to,
         from = "client_tg_id",

@@ -209,6 +209,25 @@ pub enum Action {
         message_id: i32,
         text: RichText,
     },
+    /// Send a file Telegram already has (by `file_id`) with a caption: a
+    /// knowledge-base article's media. A caption over Telegram's limit
+    /// follows the file as text.
+    SendFile {
+        target: Target,
+        /// `photo`, `document`, `video`, `animation`, `audio` or `voice`.
+        file_kind: String,
+        file_id: String,
+        caption: RichText,
+        /// Staff or a technician answering the client (first response).
+        #[serde(default)]
+        response: bool,
+    },
+    /// Delete one of the bot's own messages (the saved answers' buttons
+    /// once one was chosen): no message anywhere.
+    Delete {
+        chat_id: i64,
+        message_id: i32,
+    },
 }
 
 impl Action {
@@ -234,14 +253,15 @@ impl Action {
             Action::CloseTopic { target }
             | Action::ReopenTopic { target }
             | Action::Copy { target, .. }
+            | Action::SendFile { target, .. }
             | Action::Edit { target, .. } => Some(*target),
             Action::Text(text) => Some(text.target),
-            Action::ReplaceText { chat_id, .. } | Action::React { chat_id, .. } => {
-                Some(Target::Chat {
-                    chat_id: *chat_id,
-                    thread_id: None,
-                })
-            }
+            Action::ReplaceText { chat_id, .. }
+            | Action::React { chat_id, .. }
+            | Action::Delete { chat_id, .. } => Some(Target::Chat {
+                chat_id: *chat_id,
+                thread_id: None,
+            }),
         }
     }
 }

@@ -338,6 +338,20 @@ impl Executor {
                 message_id,
                 emoji,
             } => self.react(*chat_id, *message_id, emoji).await,
+            Action::SendFile {
+                target,
+                file_kind,
+                file_id,
+                caption,
+                response,
+            } => {
+                self.send_file(row, *target, file_kind, file_id, caption, *response)
+                    .await
+            }
+            Action::Delete {
+                chat_id,
+                message_id,
+            } => self.delete(*chat_id, *message_id).await,
         }
     }
 }

@@ -7,18 +7,20 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use teloxide::payloads::{
     CopyMessageSetters, CopyMessagesSetters, EditMessageCaptionSetters, EditMessageTextSetters,
-    SendMessageSetters, SetMessageReactionSetters,
+    SendAnimationSetters, SendAudioSetters, SendDocumentSetters, SendMessageSetters,
+    SendPhotoSetters, SendVideoSetters, SendVoiceSetters, SetMessageReactionSetters,
 };
 use teloxide::prelude::Requester;
 use teloxide::types::{
-    ChatId, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ReactionType, ReplyParameters,
+    ChatId, FileId, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, MessageId, ReactionType,
+    ReplyParameters,
 };
 
 use super::action::{Action, ReplyTo, RichText, Target, TextMessage};
 use super::executor::{DeliveryError, Executor};
 use super::places::{Place, ignore_not_modified};
 use crate::domain::callback::card_keyboard;
-use crate::domain::text::{TEXT_LIMIT, split_text};
+use crate::domain::text::{CAPTION_LIMIT, TEXT_LIMIT, split_text, utf16_len};
 use crate::entities::{OutboxStatus, mirrors, outbox, tickets};
 use crate::records::links::{self, Link};
 
@@ -266,6 +268,81 @@ impl Executor {
             .entities(text.entities.clone())
             .reply_markup(InlineKeyboardMarkup::new(Vec::<Vec<_>>::new()));
         ignore_not_modified(self.sender.call(request).await.map(|_| ()))
+    }
+
+    /// Sends a file Telegram has by its id, with the caption when it fits
+    /// (otherwise the text follows the file on its own).
+    pub(super) async fn send_file(
+        &self,
+        row: &outbox::Model,
+        target: Target,
+        kind: &str,
+        file_id: &str,
+        caption: &RichText,
+        response: bool,
+    ) -> Result<(), DeliveryError> {
+        let place = self.place(target).await?;
+        let chat = ChatId(place.chat);
+        let file = InputFile::file_id(FileId(file_id.to_owned()));
+        let fits = utf16_len(&caption.text) <= CAPTION_LIMIT;
+        let (text, entities) = if fits {
+            (caption.text.clone(), caption.entities.clone())
+        } else {
+            (String::new(), Vec::new())
+        };
+        let bot = self.sender.bot();
+        let thread = place.thread_id();
+        macro_rules! send {
+            ($request:expr) => {{
+                let mut request = $request.caption(text).caption_entities(entities);
+                if let Some(thread) = thread {
+                    request = request.message_thread_id(thread);
+                }
+                self.sender.send(place.chat, 1, request).await?.id.0
+            }};
+        }
+        let sent = match kind {
+            "photo" => send!(bot.send_photo(chat, file)),
+            "video" => send!(bot.send_video(chat, file)),
+            "animation" => send!(bot.send_animation(chat, file)),
+            "audio" => send!(bot.send_audio(chat, file)),
+            "voice" => send!(bot.send_voice(chat, file)),
+            "document" => send!(bot.send_document(chat, file)),
+            other => {
+                return Err(DeliveryError::Impossible(format!(
+                    "cannot send a file of kind {other:?}"
+                )));
+            }
+        };
+        if !fits && !caption.text.trim().is_empty() {
+            self.send_text(place, caption, None, None, false).await?;
+        }
+        self.after_sent(row, place.chat, &[sent], target, response)
+            .await
+    }
+
+    /// Deletes one of the bot's messages; one already gone is fine.
+    pub(super) async fn delete(&self, chat: i64, message_id: i32) -> Result<(), DeliveryError> {
+        let request = self
+            .sender
+            .bot()
+            .delete_message(ChatId(chat), MessageId(message_id));
+        match self.sender.call(request).await {
+            Ok(_) => Ok(()),
+            Err(error)
+                if matches!(
+                    error.failure(),
+                    crate::telegram::Failure::Network | crate::telegram::Failure::RetryAfter(_)
+                ) =>
+            {
+                Err(error.into())
+            }
+            // Already gone, or too old to delete: nothing left to do.
+            Err(error) => {
+                tracing::info!(error = %error, "could not delete the message; left as it is");
+                Ok(())
+            }
+        }
     }
 
     pub(super) async fn react(

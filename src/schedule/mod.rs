@@ -34,6 +34,9 @@ pub enum Planned {
     CategoryTimeout { ticket_id: i32 },
     /// A ticket waited for the client long enough: close it.
     WaitingAutoClose { ticket_id: i32 },
+    /// A ticket held while the client reads the knowledge base's articles
+    /// (KB_SUGGEST=hold) got no «Помогло» in time: it opens.
+    KbHoldTimeout { ticket_id: i32 },
 }
 
 impl Planned {
@@ -43,17 +46,24 @@ impl Planned {
             Planned::SlaCheck { .. } => "sla_check",
             Planned::CategoryTimeout { .. } => "category_timeout",
             Planned::WaitingAutoClose { .. } => "waiting_auto_close",
+            Planned::KbHoldTimeout { .. } => "kb_hold_timeout",
         }
     }
 
     /// Every planned job's name, so metrics show each from the start.
-    pub const NAMES: [&'static str; 3] = ["sla_check", "category_timeout", "waiting_auto_close"];
+    pub const NAMES: [&'static str; 4] = [
+        "sla_check",
+        "category_timeout",
+        "waiting_auto_close",
+        "kb_hold_timeout",
+    ];
 
     fn ticket_id(&self) -> i32 {
         match self {
             Planned::SlaCheck { ticket_id }
             | Planned::CategoryTimeout { ticket_id }
-            | Planned::WaitingAutoClose { ticket_id } => *ticket_id,
+            | Planned::WaitingAutoClose { ticket_id }
+            | Planned::KbHoldTimeout { ticket_id } => *ticket_id,
         }
     }
 }

@@ -138,6 +138,34 @@ impl DeskFacts {
         }
     }
 
+    /// The card's line naming the articles the client was offered, if any.
+    async fn offered_articles(&self, ticket_id: i32) -> Result<Option<String>, DbErr> {
+        use crate::entities::{kb_articles, kb_suggestions};
+        let offered = kb_suggestions::Entity::find()
+            .filter(kb_suggestions::Column::TicketId.eq(ticket_id))
+            .order_by_asc(kb_suggestions::Column::Id)
+            .all(&self.db)
+            .await?;
+        if offered.is_empty() {
+            return Ok(None);
+        }
+        let ids: Vec<i32> = offered.iter().filter_map(|s| s.article_id).collect();
+        let articles = kb_articles::Entity::find()
+            .filter(kb_articles::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?;
+        let titles: Vec<String> = offered
+            .iter()
+            .map(|s| {
+                articles
+                    .iter()
+                    .find(|a| Some(a.id) == s.article_id)
+                    .map_or_else(|| s.slug.clone(), |a| a.title.clone())
+            })
+            .collect();
+        Ok(Some(self.texts.kb_card_offered(&titles.join(", "))))
+    }
+
     async fn client(&self, ticket: &tickets::Model) -> Result<Option<users::Model>, DbErr> {
         users::Entity::find_by_id(ticket.client_tg_id)
             .one(&self.db)
@@ -185,6 +213,13 @@ impl DeskKnowledge for DeskFacts {
             }
             (TicketStatus::Waiting, tech) => TicketStage::Waiting { tech },
             (TicketStatus::Work, Some(tech)) => TicketStage::InWork { tech },
+            (TicketStatus::Closed, _)
+                if ticket.close_reason.as_deref() == Some(crate::services::tickets::KB_REASON) =>
+            {
+                TicketStage::Closed {
+                    tech: Some(self.texts.stage_kb()),
+                }
+            }
             (TicketStatus::Closed, tech) => TicketStage::Closed { tech },
         };
         Ok(Some(main_topic_title_badged(
@@ -238,7 +273,11 @@ impl DeskKnowledge for DeskFacts {
             earlier: self.earlier_tickets(&ticket).await?,
             extra,
             status: status.map(str::to_owned),
-            details: self.details(&ticket),
+            details: {
+                let mut details = self.details(&ticket);
+                details.extend(self.offered_articles(ticket.id).await?);
+                details
+            },
         };
         let (text, entities) = card.render(&self.texts);
         // A closed ticket's card keeps no buttons: there is nothing left to press.

@@ -8,6 +8,7 @@ pub mod daily_stats;
 pub mod desk;
 pub mod error;
 pub mod housekeeping;
+pub mod knowledge;
 pub mod manager;
 pub mod moderation;
 pub mod planned;

@@ -30,13 +30,21 @@ impl PlannedWork for DeskWork {
             Planned::WaitingAutoClose { ticket_id } => {
                 self.tickets.close_if_still_waiting(*ticket_id).await
             }
+            Planned::KbHoldTimeout { ticket_id } => {
+                self.tickets.kb_hold_timed_out(*ticket_id).await
+            }
         }
         .map_err(failure)
     }
 
     async fn sweep(&self) -> Result<(), JobFailure> {
         let checked = self.sla.sweep().await.map_err(failure)?;
-        let opened = self.tickets.open_overdue_held().await.map_err(failure)?;
+        let opened = self.tickets.open_overdue_held().await.map_err(failure)?
+            + self
+                .tickets
+                .release_overdue_kb_holds()
+                .await
+                .map_err(failure)?;
         let closed = self
             .tickets
             .close_overdue_waiting()

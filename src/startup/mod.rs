@@ -369,6 +369,7 @@ impl Application {
                 settings.main_groups(),
             )
             .with_mini_app(settings.web.mini_app_url())
+            .with_knowledge(tickets.knowledge().clone())
             .with_calendar(settings.desk.calendar.clone()),
             moderation: ModerationService::new(db.clone(), outbox.clone(), texts),
             users: UserService::new(db.clone()),

@@ -7,19 +7,20 @@ use std::path::{Path, PathBuf};
 
 use fluent_syntax::ast::Entry;
 
-use super::{Texts, admin, levels, menus, survey, tests as client_and_team, web};
+use super::{Texts, admin, kb, levels, menus, survey, tests as client_and_team, web};
 use crate::domain::language::Language;
 
 /// The locale files of each language, by area. The loader finds a new file
 /// only when the crate is compiled again, which editing this list does.
-const AREAS: [&str; 6] = ["client", "survey", "team", "admin", "menus", "web"];
+const AREAS: [&str; 7] = ["client", "survey", "team", "admin", "menus", "web", "kb"];
 
 /// Letters Kazakh has and Russian does not.
 const KAZAKH_LETTERS: &str = "әғқңөұүһіӘҒҚҢӨҰҮҺІ";
 
 /// The Rust side of the texts, where every message id must be used.
-const SOURCES: [&str; 6] = [
+const SOURCES: [&str; 7] = [
     include_str!("mod.rs"),
+    include_str!("kb.rs"),
     include_str!("admin.rs"),
     include_str!("levels.rs"),
     include_str!("survey.rs"),
@@ -67,6 +68,7 @@ fn every_text(texts: Texts) -> Vec<String> {
         menus::tests::all_texts(texts),
         web::tests::all_texts(texts),
         levels::tests::all_texts(texts),
+        kb::tests::all_texts(texts),
     ]
     .concat()
 }

@@ -26,6 +26,11 @@ impl Texts {
             "banned" => fixed!(self, "command-description.banned"),
             "app" => fixed!(self, "command-description.app"),
             "api_token" => fixed!(self, "command-description.api-token"),
+            "kb" => fixed!(self, "command-description.kb"),
+            "kb_save" => fixed!(self, "command-description.kb-save"),
+            "kb_list" => fixed!(self, "command-description.kb-list"),
+            "kb_show" => fixed!(self, "command-description.kb-show"),
+            "kb_delete" => fixed!(self, "command-description.kb-delete"),
             _ => fixed!(self, "command-description.other"),
         }
     }
@@ -36,7 +41,7 @@ pub(super) mod tests {
     use super::*;
     use crate::domain::language::Language;
 
-    pub(in crate::texts) const COMMANDS: [&str; 21] = [
+    pub(in crate::texts) const COMMANDS: [&str; 26] = [
         "start",
         "help",
         "close",
@@ -57,6 +62,11 @@ pub(super) mod tests {
         "banned",
         "app",
         "api_token",
+        "kb",
+        "kb_save",
+        "kb_list",
+        "kb_show",
+        "kb_delete",
         "unknown",
     ];
 

@@ -51,6 +51,7 @@ macro_rules! fixed {
 }
 
 mod admin;
+mod kb;
 mod levels;
 
 pub use levels::{ClockName, OpeningDay};

@@ -10,8 +10,19 @@ use fluent_templates::fluent_bundle::FluentValue;
 use super::Texts;
 
 /// Every word of the Mini App, by id (`ui-…`, or `ui-….attribute`).
-const UI: [&str; 118] = [
+const UI: [&str; 129] = [
     "ui-nav.dashboard",
+    "ui-nav.kb",
+    "ui-kb-new",
+    "ui-kb-slug",
+    "ui-kb-language",
+    "ui-kb-title",
+    "ui-kb-body",
+    "ui-kb-tags",
+    "ui-kb-published",
+    "ui-kb-save",
+    "ui-kb-delete",
+    "ui-no-articles",
     "ui-nav.tickets",
     "ui-nav.technicians",
     "ui-nav.tokens",

@@ -56,7 +56,8 @@ impl PlannedWork for Recorder {
         let ticket = match job {
             Planned::SlaCheck { ticket_id }
             | Planned::CategoryTimeout { ticket_id }
-            | Planned::WaitingAutoClose { ticket_id } => *ticket_id,
+            | Planned::WaitingAutoClose { ticket_id }
+            | Planned::KbHoldTimeout { ticket_id } => *ticket_id,
         };
         match self
             .script

@@ -12,6 +12,7 @@ mod durability;
 mod failures;
 mod health;
 mod jobs;
+mod knowledge;
 mod languages;
 mod levels;
 mod menus;

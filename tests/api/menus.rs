@@ -34,7 +34,7 @@ async fn clients_the_main_group_and_managers_each_get_their_menu() {
     );
     assert_eq!(
         menu(json!({"type": "chat", "chat_id": main})),
-        ["close", "priority", "category", "wait"]
+        ["close", "priority", "category", "wait", "kb"]
     );
     let manager_private = menu(json!({"type": "chat", "chat_id": 777}));
     assert_eq!(
@@ -56,7 +56,11 @@ async fn clients_the_main_group_and_managers_each_get_their_menu() {
             "unban",
             "banned",
             "app",
-            "api_token"
+            "api_token",
+            "kb_save",
+            "kb_list",
+            "kb_show",
+            "kb_delete"
         ]
     );
     let manager_in_group = menu(json!({"type": "chat_member", "chat_id": main, "user_id": 777}));

@@ -86,9 +86,9 @@ async fn client(f: &Fixture, id: u64) -> User {
 async fn opening_twice_returns_the_same_open_ticket() {
     let f = fixture().await;
     let anna = client(&f, 501).await;
-    let (first, opened) = f.tickets.open_for(&anna).await.unwrap();
+    let (first, opened) = f.tickets.open_for(&anna, "").await.unwrap();
     assert!(opened);
-    let (again, opened_again) = f.tickets.open_for(&anna).await.unwrap();
+    let (again, opened_again) = f.tickets.open_for(&anna, "").await.unwrap();
     assert!(!opened_again);
     assert_eq!(first.id, again.id);
     let rows = outbox::Entity::find().all(&f.db).await.unwrap();
@@ -101,7 +101,7 @@ async fn a_press_while_another_holds_the_ticket_is_answered_busy_and_changes_not
     let f = fixture().await;
     let anna = client(&f, 502).await;
     let staff = person(900, "Sveta");
-    let (ticket, _) = f.tickets.open_for(&anna).await.unwrap();
+    let (ticket, _) = f.tickets.open_for(&anna, "").await.unwrap();
 
     let held = f
         .store
@@ -151,7 +151,7 @@ async fn a_closed_ticket_cannot_be_assigned_or_closed_again() {
     let f = fixture().await;
     let anna = client(&f, 503).await;
     let staff = person(900, "Sveta");
-    let (ticket, _) = f.tickets.open_for(&anna).await.unwrap();
+    let (ticket, _) = f.tickets.open_for(&anna, "").await.unwrap();
     assert_eq!(
         f.tickets
             .close(ticket.id, Actor::Client, "Client")
@@ -183,7 +183,7 @@ async fn unknown_tickets_and_inactive_technicians_are_refused() {
     let f = fixture().await;
     let anna = client(&f, 504).await;
     let staff = person(900, "Sveta");
-    let (ticket, _) = f.tickets.open_for(&anna).await.unwrap();
+    let (ticket, _) = f.tickets.open_for(&anna, "").await.unwrap();
     assert_eq!(
         f.tickets.assign(9999, f.tech_id, &staff).await.unwrap(),
         Change::UnknownTicket
@@ -224,7 +224,7 @@ async fn a_second_survey_completion_for_a_ticket_is_refused() {
         topicdesk::config::DEFAULT_SURVEY_TTL,
     );
     let anna = client(&f, 505).await;
-    let (ticket, _) = f.tickets.open_for(&anna).await.unwrap();
+    let (ticket, _) = f.tickets.open_for(&anna, "").await.unwrap();
     f.tickets
         .close(ticket.id, Actor::Client, "Anna")
         .await

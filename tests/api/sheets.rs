@@ -777,6 +777,8 @@ fn report_rows_name_people_as_the_topic_titles_do() {
         first_response_breached_at: None,
         resolution_warned_at: None,
         resolution_breached_at: None,
+        close_reason: None,
+        kb_held: false,
     };
     let client = users::Model {
         tg_id: 42,

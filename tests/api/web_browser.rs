@@ -575,3 +575,64 @@ async fn the_mini_app_sets_priority_and_category_waits_for_the_client_and_shows_
     screenshot(client, "tickets-filtered.png").await;
     browser.client.clone().close().await.ok();
 }
+
+#[tokio::test]
+async fn a_manager_writes_an_article_in_the_mini_app_and_it_is_found() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let client = &browser.client;
+    let desk = WebDesk::open_with(vec![("BOT_LANGUAGE", "en")]).await;
+    client
+        .goto(&launch_url(&desk, desk.admin, "Maria"))
+        .await
+        .unwrap();
+    // Signed in: the dashboard is up, and the navigation with it.
+    shows(client, "[data-test=open-new]", "0").await;
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-nav=kb]"))
+        .await
+        .expect("the navigation")
+        .click()
+        .await
+        .unwrap();
+    let form = |css: &'static str| async move {
+        client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .expect(css)
+    };
+    form("[data-test=kb-slug]")
+        .await
+        .send_keys("pay-by-card")
+        .await
+        .unwrap();
+    form("[data-test=kb-title]")
+        .await
+        .send_keys("Paying by card")
+        .await
+        .unwrap();
+    form("[data-test=kb-body]")
+        .await
+        .send_keys("You can pay with a Visa or Mastercard card in the app.")
+        .await
+        .unwrap();
+    form("[data-test=kb-save]").await.click().await.unwrap();
+    shows(client, "[data-test=kb-list] li code", "pay-by-card").await;
+    screenshot(client, "knowledge.png").await;
+    let saved = topicdesk::entities::kb_articles::Entity::find()
+        .all(&desk.app.db)
+        .await
+        .unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].language, "en", "told from the text");
+    assert_eq!(saved[0].title, "Paying by card");
+    let admin = desk.sign_in_admin().await;
+    let found = admin.ok("/api/v1/kb/search?q=pay%20by%20card").await;
+    assert_eq!(found[0]["article"]["slug"], "pay-by-card");
+    browser.client.clone().close().await.ok();
+}

@@ -46,6 +46,12 @@ async fn the_openapi_document_lists_every_route_and_the_viewer_is_served() {
         "GET /api/v1/tokens",
         "POST /api/v1/tokens",
         "DELETE /api/v1/tokens/{id}",
+        "GET /api/v1/kb/articles",
+        "POST /api/v1/kb/articles",
+        "GET /api/v1/kb/articles/{id}",
+        "PUT /api/v1/kb/articles/{id}",
+        "DELETE /api/v1/kb/articles/{id}",
+        "GET /api/v1/kb/search",
     ];
     expected.sort();
     assert_eq!(routes, expected);

@@ -503,12 +503,50 @@ async function tokensPage() {
   return {};
 }
 
+// The knowledge base's articles: everyone reads, managers write.
+async function kbPage() {
+  const may = state.me.may_manage_tokens;
+  const render = async (editing) => {
+    const articles = await api("GET", "/api/v1/kb/articles");
+    const a = editing || { slug: "", language: "", title: "", body: "", tags: [], published: true };
+    const slug = h("input", { placeholder: t("ui-kb-slug"), value: a.slug, disabled: Boolean(a.id), "data-test": "kb-slug" });
+    const language = h("select", { disabled: Boolean(a.id), "data-test": "kb-language" }, ["", "ru", "kk", "en"].map((code) =>
+      h("option", { value: code, selected: code === a.language }, code || t("ui-kb-language"))));
+    const title = h("input", { placeholder: t("ui-kb-title"), value: a.title, "data-test": "kb-title" });
+    const body = h("textarea", { placeholder: t("ui-kb-body"), rows: "8", "data-test": "kb-body" }, a.body);
+    const tags = h("input", { placeholder: t("ui-kb-tags"), value: a.tags.join(", ") });
+    const published = h("input", { type: "checkbox", checked: a.published, style: "width:auto" });
+    const save = async () => {
+      const input = { slug: slug.value, language: language.value || null, title: title.value || null, body: body.value,
+        entities: editing && editing.body === body.value ? editing.entities : [],
+        tags: tags.value.split(",").map((tag) => tag.trim()).filter(Boolean), published: published.checked,
+        media_file_id: a.media_file_id || null, media_kind: a.media_kind || null };
+      try { await api(a.id ? "PUT" : "POST", a.id ? `/api/v1/kb/articles/${a.id}` : "/api/v1/kb/articles", input); await render(); }
+      catch (error) { body.setCustomValidity(error.message); body.reportValidity(); }
+    };
+    show(h("h1", {}, t("ui-nav.kb")),
+      may ? h("div", { class: "card stack", "data-test": "kb-editor" }, h("strong", {}, a.id ? `${a.slug} · ${a.language}` : t("ui-kb-new")),
+        h("div", { class: "row" }, slug, language), title, body, tags,
+        h("label", { class: "row" }, published, t("ui-kb-published")),
+        h("div", { class: "row" }, h("button", { onclick: save, "data-test": "kb-save" }, t("ui-kb-save")),
+          a.id ? h("button", { class: "ghost", onclick: async () => { await api("DELETE", `/api/v1/kb/articles/${a.id}`); await render(); } }, t("ui-kb-delete")) : null))
+        : h("div", { class: "reason" }, t("ui-reason.admins-only")),
+      articles.length ? h("ul", { class: "list", "data-test": "kb-list" }, articles.map((article) => h("li", { class: "row spread" },
+        h("span", {}, h("code", {}, article.slug), ` · ${article.language} · `, h("strong", {}, article.title),
+          article.published ? null : h("span", { class: "muted" }, ` · ${t("ui-kb-published")}: —`)),
+        may ? h("button", { class: "ghost", onclick: () => render(article) }, "✎") : null)))
+        : h("p", { class: "muted" }, t("ui-no-articles")));
+  };
+  await render();
+  return { onEvent: debounce((event) => { if (event.action.startsWith("kb_article_")) render().catch(() => {}); }, 500) };
+}
+
 async function route() {
   if (!state.me) return;
   const hash = location.hash.replace(/^#/, "") || "/";
   const ticket = /^\/tickets\/(\d+)$/.exec(hash);
   const page = ticket ? "tickets" : hash.startsWith("/tickets") ? "tickets" : hash.startsWith("/technicians") ? "technicians"
-    : hash.startsWith("/tokens") ? "tokens" : "dashboard";
+    : hash.startsWith("/tokens") ? "tokens" : hash.startsWith("/kb") ? "kb" : "dashboard";
   for (const link of document.querySelectorAll("[data-nav]")) link.classList.toggle("active", link.dataset.nav === page);
   if (tg && tg.BackButton) { if (ticket) tg.BackButton.show(); else tg.BackButton.hide(); }
   state.view = null;
@@ -518,6 +556,7 @@ async function route() {
       : page === "tickets" ? await ticketsPage()
       : page === "technicians" ? await technicianPage()
       : page === "tokens" && state.me.may_manage_tokens ? await tokensPage()
+      : page === "kb" ? await kbPage()
       : await dashboardPage();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return signInPage();

@@ -7,7 +7,7 @@ use topicdesk::entities::prelude::{Tickets, Users};
 
 use crate::harness::{migrated, single_connection};
 
-const TABLES: [&str; 13] = [
+const TABLES: [&str; 15] = [
     "users",
     "technicians",
     "tickets",
@@ -21,6 +21,8 @@ const TABLES: [&str; 13] = [
     "daily_stats",
     "web_sessions",
     "api_tokens",
+    "kb_articles",
+    "kb_suggestions",
 ];
 
 fn migration_names() -> Vec<String> {

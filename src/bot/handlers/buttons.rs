@@ -12,7 +12,7 @@ use crate::domain::callback::CallbackAction;
 use crate::domain::sla::PRIORITY_KEYS;
 use crate::entities::Actor;
 use crate::entities::Priority;
-use crate::services::tickets::{CategoryChoice, Change, tech_label};
+use crate::services::tickets::{CategoryChoice, Change, KbAnswer, tech_label};
 use crate::texts::Texts;
 
 pub async fn pressed(query: CallbackQuery, desk: Desk) -> HandlerResult {
@@ -157,6 +157,69 @@ async fn act(
             {
                 Change::Done => texts.wait_done().to_owned(),
                 Change::Unchanged => texts.already_waiting().to_owned(),
+                change => refusal(texts, change),
+            }
+        }
+        CallbackAction::KbHelped { ticket_id } | CallbackAction::KbNeedPerson { ticket_id } => {
+            match pressed.filter(|_| in_private) {
+                Some((_, question)) => {
+                    let client = query.from.id.0 as i64;
+                    let answer = if matches!(action, CallbackAction::KbHelped { .. }) {
+                        desk.tickets
+                            .kb_helped(client, ticket_id, Some(question))
+                            .await?
+                    } else {
+                        desk.tickets
+                            .kb_need_person(client, ticket_id, Some(question))
+                            .await?
+                    };
+                    match answer {
+                        KbAnswer::Done(text) => text,
+                        KbAnswer::Stale => desk
+                            .tickets
+                            .client_texts(client)
+                            .await?
+                            .kb_answered()
+                            .to_owned(),
+                    }
+                }
+                None => texts.stale_button().to_owned(),
+            }
+        }
+        CallbackAction::KbSend {
+            ticket_id,
+            article_id,
+        } => {
+            let Some(pressed) = pressed else {
+                return Ok(texts.stale_button().to_owned());
+            };
+            let in_main_group = desk.places.is_main_group(pressed.0);
+            let in_current_mirror = !in_main_group
+                && desk
+                    .tickets
+                    .current_mirror(ticket_id)
+                    .await?
+                    .is_some_and(|mirror| mirror.chat_id == pressed.0);
+            if !in_main_group && !in_current_mirror {
+                return Ok(texts.stale_button().to_owned());
+            }
+            let actor = if in_main_group {
+                Actor::Staff
+            } else {
+                Actor::Tech
+            };
+            match desk
+                .tickets
+                .kb_send_chosen(
+                    ticket_id,
+                    article_id,
+                    actor,
+                    &query.from.full_name(),
+                    pressed,
+                )
+                .await?
+            {
+                Change::Done => texts.kb_sent().to_owned(),
                 change => refusal(texts, change),
             }
         }

@@ -3,7 +3,7 @@
 use teloxide::prelude::*;
 use teloxide::types::Me;
 
-use crate::bot::message::{starts_with_command, topic_of};
+use crate::bot::message::{replied_source, starts_with_command, topic_of};
 use crate::bot::{Desk, HandlerResult};
 use crate::domain::commands::{self, ManagerCommand};
 use crate::services::manager::ManagerRequest;
@@ -29,6 +29,7 @@ pub async fn command(message: Message, command: ManagerCommand, desk: Desk) -> H
         thread_id: topic_of(&message),
         message_id: message.id.0,
         private: message.chat.is_private(),
+        replied: replied_source(&message),
     };
     desk.manager.handle(&request).await
 }

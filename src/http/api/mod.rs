@@ -9,6 +9,7 @@ pub mod auth;
 pub mod desk;
 pub mod error;
 pub mod extract;
+pub mod kb;
 pub mod stream;
 pub mod tickets;
 pub mod tokens;
@@ -60,6 +61,7 @@ impl Modify for BearerAuth {
         desk::technicians, desk::availability, desk::stats, desk::desk, desk::dashboard, desk::chart,
         stream::stream,
         tokens::list, tokens::create, tokens::revoke,
+        kb::list, kb::detail, kb::create, kb::update, kb::delete, kb::search,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -69,6 +71,7 @@ impl Modify for BearerAuth {
         (name = "stats", description = "Figures and the dashboard"),
         (name = "events", description = "Live events"),
         (name = "tokens", description = "API tokens for integrations"),
+        (name = "knowledge", description = "Knowledge-base articles and their search"),
     )
 )]
 pub struct ApiDoc;
@@ -99,6 +102,12 @@ pub fn routes(web: WebDesk, cors_origins: &[String]) -> Router {
         .route("/events/stream", get(stream::stream))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", delete(tokens::revoke))
+        .route("/kb/articles", get(kb::list).post(kb::create))
+        .route(
+            "/kb/articles/{id}",
+            get(kb::detail).put(kb::update).delete(kb::delete),
+        )
+        .route("/kb/search", get(kb::search))
         .fallback(|| async { error::ApiError::not_found("no such API route") })
         .with_state(state);
     let mut api = Router::new().nest("/api/v1", v1);
@@ -110,7 +119,7 @@ pub fn routes(web: WebDesk, cors_origins: &[String]) -> Router {
         api = api.layer(
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(origins))
-                .allow_methods([Method::GET, Method::POST, Method::DELETE])
+                .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
                 .allow_headers([
                     header::AUTHORIZATION,
                     header::CONTENT_TYPE,

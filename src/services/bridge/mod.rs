@@ -107,7 +107,11 @@ impl BridgeService {
             Some(open) => (Some(open.ticket), open.mirror),
             None => (None, None),
         };
-        let opening = self.tickets.open_for_known(client, known_ticket).await?;
+        let text = message.text().or(message.caption()).unwrap_or_default();
+        let opening = self
+            .tickets
+            .open_for_known(client, known_ticket, text)
+            .await?;
         let ticket = opening.ticket;
         tracing::Span::current().record("ticket_id", ticket.id);
         if ticket.status == TicketStatus::Held {
@@ -115,8 +119,7 @@ impl BridgeService {
             // the held rows: bridge under the ticket's lock, with the
             // ticket as it stands then, so no row is held after the release.
             let ticket_id = ticket.id;
-            return self
-                .tickets
+            self.tickets
                 .with_ticket_locked(ticket_id, || async {
                     let ticket =
                         self.tickets.get(ticket_id).await?.ok_or_else(|| {
@@ -127,7 +130,13 @@ impl BridgeService {
                         .await?;
                     Ok(())
                 })
-                .await;
+                .await?;
+            // Held for the knowledge base, a second message means the
+            // client wants a person: the ticket opens with both, in order.
+            if ticket.kb_held && !opening.opened {
+                self.tickets.kb_client_wrote_again(ticket_id).await?;
+            }
+            return Ok(());
         }
         // The client answered: a ticket waiting for them is back in work.
         let ticket = self.tickets.resume_after_waiting(ticket).await?;

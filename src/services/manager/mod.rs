@@ -1,5 +1,6 @@
 //! Manager commands: /techs, /tickets, /ticket, /find, /stats, /tech_on,
-//! /tech_off, /failed, /resend, /ban, /unban, /banned. Only for ADMIN_IDS, in the private chat with the bot or in
+//! /tech_off, /failed, /resend, /ban, /unban, /banned, and the knowledge
+//! base's /kb_save, /kb_list, /kb_show, /kb_delete. Only for ADMIN_IDS, in the private chat with the bot or in
 //! the main group; anyone else, or anywhere else, gets a refusal that tells
 //! nothing. The answer goes back where the command was written, through the
 //! outbox like every other message (so the main group's budget counts it),
@@ -7,6 +8,7 @@
 
 mod answers;
 mod args;
+mod kb;
 mod moderation;
 mod web;
 
@@ -23,6 +25,7 @@ use crate::domain::rich_text::RichBuilder;
 use crate::outbox::{Delivery, Outbox, RichText, Target, TextMessage};
 use crate::services::ServiceResult;
 use crate::services::daily_stats::DailyStats;
+use crate::services::knowledge::{KnowledgeService, SourceMessage};
 use crate::services::moderation::ModerationService;
 use crate::store::Store;
 use crate::texts::Texts;
@@ -38,6 +41,8 @@ pub struct ManagerRequest {
     pub thread_id: Option<i32>,
     pub message_id: i32,
     pub private: bool,
+    /// The message the command replies to (for /kb_save), if any.
+    pub replied: Option<SourceMessage>,
 }
 
 #[derive(Clone)]
@@ -55,6 +60,8 @@ pub struct ManagerService {
     mini_app_url: Option<Arc<str>>,
     /// /stats reads the daily rollup.
     daily: DailyStats,
+    /// /kb_save, /kb_list, /kb_show, /kb_delete.
+    knowledge: KnowledgeService,
 }
 
 impl ManagerService {
@@ -75,6 +82,7 @@ impl ManagerService {
                 texts,
                 admins.clone(),
             ),
+            knowledge: KnowledgeService::new(db.clone(), texts.language()),
             db,
             store,
             outbox,
@@ -88,6 +96,13 @@ impl ManagerService {
     /// Where /app sends managers and technicians (`None`: the Mini App is off).
     pub fn with_mini_app(mut self, url: Option<String>) -> Self {
         self.mini_app_url = url.map(Arc::from);
+        self
+    }
+
+    /// The knowledge base the /kb_* commands keep (shared with the rest of
+    /// the desk, so its search index is built once).
+    pub fn with_knowledge(mut self, knowledge: KnowledgeService) -> Self {
+        self.knowledge = knowledge;
         self
     }
 
@@ -166,7 +181,11 @@ impl ManagerService {
                 None => usage(texts.usage_find().to_owned()),
             },
             ManagerCommand::Stats(args) => match args::parse_days(args.trim()) {
-                Some(days) => answers::stats(days, texts, &self.daily).await?,
+                Some(days) => {
+                    let mut reply = answers::stats(days, texts, &self.daily).await?;
+                    kb::stats(&mut reply, days, texts, &self.knowledge).await?;
+                    reply
+                }
                 None => usage(texts.usage_stats().to_owned()),
             },
             ManagerCommand::TechOn(args) | ManagerCommand::TechOff(args) => {
@@ -186,6 +205,12 @@ impl ManagerService {
                 moderation::ban(request, args.trim(), ban, texts, db, &self.moderation).await?
             }
             ManagerCommand::Banned => moderation::banned(texts, &self.moderation).await?,
+            ManagerCommand::KbSave(args) => kb::save(request, args, texts, &self.knowledge).await?,
+            ManagerCommand::KbList => kb::list(texts, &self.knowledge).await?,
+            ManagerCommand::KbShow(args) => kb::show(args, texts, &self.knowledge).await?,
+            ManagerCommand::KbDelete(args) => {
+                kb::delete(request, args, texts, &self.knowledge).await?
+            }
             // Answered by `handle_web`, which has its own rules.
             ManagerCommand::App | ManagerCommand::ApiToken(_) => {
                 RichBuilder::plain(texts.admin_refusal())

@@ -370,6 +370,8 @@ mod tests {
             first_response_breached_at: None,
             resolution_warned_at: None,
             resolution_breached_at: None,
+            close_reason: None,
+            kb_held: false,
         }
     }
 

@@ -70,11 +70,19 @@ impl TicketService {
     /// Held tickets whose question has been waiting longer than the
     /// timeout (their job was lost): opened in the first category.
     pub async fn open_overdue_held(&self) -> ServiceResult<usize> {
+        // A ticket held for the knowledge base first asks for its category
+        // only after that hold.
+        let kb_hold = match self.desk().kb_suggest {
+            crate::config::KbSuggest::Hold => self.desk().kb_hold_timeout,
+            _ => std::time::Duration::ZERO,
+        };
         let cutoff = Utc::now()
-            - chrono::Duration::from_std(self.desk().category_timeout).unwrap_or_default()
+            - chrono::Duration::from_std(self.desk().category_timeout + kb_hold)
+                .unwrap_or_default()
             - chrono::Duration::seconds(5);
         let overdue = tickets::Entity::find()
             .filter(tickets::Column::Status.eq(TicketStatus::Held))
+            .filter(tickets::Column::KbHeld.eq(false))
             .filter(tickets::Column::CreatedAt.lt(cutoff))
             .all(&self.db)
             .await?;
@@ -104,7 +112,7 @@ impl TicketService {
         Ok(choice)
     }
 
-    async fn open_held_locked(
+    pub(super) async fn open_held_locked(
         &self,
         ticket_id: i32,
         client: Option<i64>,
@@ -131,6 +139,7 @@ impl TicketService {
         let txn = self.db.begin().await?;
         let mut row = ticket.clone().into_active_model();
         row.status = Set(TicketStatus::New);
+        row.kb_held = Set(false);
         row.category = Set((!category.key.is_empty()).then(|| category.key.clone()));
         row.priority = Set(priority);
         row.main_chat_id = Set(group);

@@ -1,5 +1,5 @@
 //! Commands staff and technicians give in a ticket's topic: /close,
-//! /priority, /category, /wait.
+//! /priority, /category, /wait, and /kb (saved answers, `kb.rs`).
 //!
 //! What it costs the main group: a command that worked is answered with a
 //! 👍 reaction on it (no message); only a refusal or a usage line is a
@@ -58,6 +58,9 @@ impl TicketService {
                 }
             },
             TeamCommand::Wait => self.wait_for_client(ticket.id, actor, by).await?,
+            TeamCommand::Kb(args) => {
+                return self.kb_command(ticket, &args, actor, by, message).await;
+            }
         };
         match change {
             Change::Done | Change::Unchanged => self.react_done(message).await,
@@ -76,7 +79,7 @@ impl TicketService {
         }
     }
 
-    async fn react_done(&self, message: &Message) -> ServiceResult<()> {
+    pub(super) async fn react_done(&self, message: &Message) -> ServiceResult<()> {
         let (chat, id) = (message.chat.id.0, message.id.0);
         let reaction = Delivery::without_ticket(
             chat,
@@ -92,7 +95,11 @@ impl TicketService {
     }
 
     /// A reply to the command, in the topic it was written in.
-    async fn answer_in_place(&self, message: &Message, text: String) -> ServiceResult<()> {
+    pub(super) async fn answer_in_place(
+        &self,
+        message: &Message,
+        text: String,
+    ) -> ServiceResult<()> {
         let (chat, id) = (message.chat.id.0, message.id.0);
         let place = Target::Chat {
             chat_id: chat,

@@ -8,12 +8,14 @@ mod categories;
 mod client;
 mod close;
 mod commands;
+mod kb;
 mod levels;
 mod open;
 mod reopen;
 mod routing;
 
 pub use categories::CategoryChoice;
+pub use kb::{KB_CHOICES, KB_REASON, KbAnswer};
 pub use open::Opening;
 
 use std::future::Future;
@@ -25,6 +27,7 @@ use crate::domain::language::Language;
 use crate::entities::{TicketStatus, mirrors, technicians, tickets, users};
 use crate::outbox::Outbox;
 use crate::services::ServiceError;
+use crate::services::knowledge::KnowledgeService;
 use crate::services::planner::Planner;
 use crate::store::Store;
 use crate::texts::Texts;
@@ -66,6 +69,8 @@ pub struct TicketService {
     /// Plans SLA checks and timeouts as jobs; knows the desk's settings
     /// (categories, SLA policy, business hours, ASSIGN_MODE).
     planner: Planner,
+    /// Articles offered to clients, and the team's saved answers.
+    knowledge: KnowledgeService,
 }
 
 impl TicketService {
@@ -78,6 +83,7 @@ impl TicketService {
         survey_ttl: std::time::Duration,
     ) -> Self {
         Self {
+            knowledge: KnowledgeService::new(db.clone(), texts.language()),
             db,
             outbox,
             store,

@@ -15,6 +15,7 @@ use serde_json::json;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, User};
 
 use super::TicketService;
+use crate::config::KbSuggest;
 use crate::domain::callback::CallbackAction;
 use crate::domain::category::Category;
 use crate::entities::{Actor, Priority, TicketStatus, tickets};
@@ -22,6 +23,7 @@ use crate::outbox::{Action, Delivery, RichText, Target, TextMessage};
 use crate::records::events;
 use crate::schedule::Planned;
 use crate::services::ServiceResult;
+use crate::services::knowledge::Found;
 use crate::texts::{OpeningDay, Texts};
 
 /// The ticket a client's message goes into.
@@ -38,11 +40,16 @@ pub struct Opening {
 const CATEGORIES_PER_ROW: usize = 2;
 
 impl TicketService {
-    /// The client's open ticket, opening one when there is none. Returns
-    /// the ticket and whether it was opened now.
-    pub async fn open_for(&self, client: &User) -> ServiceResult<(tickets::Model, bool)> {
+    /// The client's open ticket, opening one when there is none (`text`,
+    /// the client's first message, is what the knowledge base is asked
+    /// about). Returns the ticket and whether it was opened now.
+    pub async fn open_for(
+        &self,
+        client: &User,
+        text: &str,
+    ) -> ServiceResult<(tickets::Model, bool)> {
         let open = self.open_ticket_of(client.id.0 as i64).await?;
-        let opening = self.open_for_known(client, open).await?;
+        let opening = self.open_for_known(client, open, text).await?;
         Ok((opening.ticket, opening.opened))
     }
 
@@ -52,6 +59,7 @@ impl TicketService {
         &self,
         client: &User,
         open: Option<tickets::Model>,
+        text: &str,
     ) -> ServiceResult<Opening> {
         let client_id = client.id.0 as i64;
         if let Some(ticket) = open {
@@ -72,8 +80,16 @@ impl TicketService {
                 mirror_changed: true,
             });
         }
-        let asks_category = !self.desk().categories.is_empty();
-        let Some(ticket) = self.insert_ticket(client, asks_category).await? else {
+        let language = self.texts_for(client.language_code.as_deref()).language();
+        let offered = self.kb_offer_for(text, language).await?;
+        // Held for the knowledge base first; the category question, if
+        // any, comes once that hold ends.
+        let kb_hold = !offered.is_empty() && self.desk().kb_suggest == KbSuggest::Hold;
+        let asks_category = !self.desk().categories.is_empty() && !kb_hold;
+        let Some(ticket) = self
+            .insert_ticket(client, asks_category, kb_hold, &offered)
+            .await?
+        else {
             // Another instance opened it a moment ago: use that one.
             let ticket = self
                 .open_ticket_of(client_id)
@@ -85,7 +101,16 @@ impl TicketService {
                 mirror_changed: true,
             });
         };
-        if asks_category {
+        if kb_hold {
+            self.planner
+                .after(
+                    Planned::KbHoldTimeout {
+                        ticket_id: ticket.id,
+                    },
+                    self.desk().kb_hold_timeout,
+                )
+                .await;
+        } else if asks_category {
             self.planner
                 .after(
                     Planned::CategoryTimeout {
@@ -110,13 +135,17 @@ impl TicketService {
         &self,
         client: &User,
         asks_category: bool,
+        kb_hold: bool,
+        offered: &[Found],
     ) -> Result<Option<tickets::Model>, DbErr> {
+        let held = asks_category || kb_hold;
         let client_id = client.id.0 as i64;
         let now = Utc::now();
         let texts = self.texts_for(client.language_code.as_deref());
         let mut row = tickets::ActiveModel {
             client_tg_id: Set(client_id),
-            status: Set(if asks_category {
+            kb_held: Set(kb_hold),
+            status: Set(if held {
                 TicketStatus::Held
             } else {
                 TicketStatus::New
@@ -126,7 +155,7 @@ impl TicketService {
             created_at: Set(now),
             ..Default::default()
         };
-        if !asks_category && let Some(deadlines) = self.deadlines(Priority::Normal, now) {
+        if !held && let Some(deadlines) = self.deadlines(Priority::Normal, now) {
             row.first_response_due = Set(Some(deadlines.first_response_due));
             row.resolution_due = Set(Some(deadlines.resolution_due));
         }
@@ -141,48 +170,54 @@ impl TicketService {
         };
         let id = ticket.id;
         let client_chat = Target::Client { user_id: client_id };
-        let to_client = if asks_category {
-            let question =
-                TextMessage::new(client_chat, RichText::plain(texts.category_question()))
-                    .with_keyboard(self.category_buttons(&texts, id));
-            Delivery::new(
-                client_id,
-                id,
-                question.into(),
-                format!("category-question:{id}"),
-            )
+        let to_client = if kb_hold {
+            // The articles and their question say it all for now.
+            None
+        } else if asks_category {
+            Some(self.category_question(&texts, client_id, id))
         } else {
-            Delivery::new(
+            Some(Delivery::new(
                 client_id,
                 id,
                 Action::note(client_chat, self.acknowledgement(&texts, id, None, now)),
                 format!("ack:{id}"),
-            )
+            ))
         };
-        let deliveries = vec![
+        let mut deliveries = vec![
             Delivery::new(
                 self.main_group,
                 id,
                 Action::CreateMainTopic { ticket_id: id },
                 format!("topic:{id}"),
             )
-            .held_if(asks_category),
+            .held_if(held),
             Delivery::new(
                 self.main_group,
                 id,
                 Action::PostCard { ticket_id: id },
                 format!("card:{id}"),
             )
-            .held_if(asks_category),
-            to_client,
+            .held_if(held),
         ];
+        deliveries.extend(to_client);
+        if !offered.is_empty() {
+            deliveries.extend(
+                self.kb_offer_rows(&txn, id, client_id, &texts, offered, kb_hold)
+                    .await?,
+            );
+        }
         let lanes = self.outbox.insert(&txn, deliveries).await?;
         events::record(
             &txn,
             Some(id),
             Actor::Client,
             "ticket_opened",
-            json!({ "client": client_id, "asks_category": asks_category }),
+            json!({
+                "client": client_id,
+                "asks_category": asks_category,
+                "kb_offered": offered.iter().map(|f| f.article.slug.as_str()).collect::<Vec<_>>(),
+                "kb_hold": kb_hold,
+            }),
         )
         .await?;
         txn.commit().await?;
@@ -248,6 +283,26 @@ impl TicketService {
             &opening.format("%H:%M").to_string(),
             calendar.time_zone().name(),
         ))
+    }
+
+    /// The category question with its buttons, to the client.
+    pub(super) fn category_question(
+        &self,
+        texts: &Texts,
+        client_id: i64,
+        ticket_id: i32,
+    ) -> Delivery {
+        let question = TextMessage::new(
+            Target::Client { user_id: client_id },
+            RichText::plain(texts.category_question()),
+        )
+        .with_keyboard(self.category_buttons(texts, ticket_id));
+        Delivery::new(
+            client_id,
+            ticket_id,
+            question.into(),
+            format!("category-question:{ticket_id}"),
+        )
     }
 
     /// The categories as buttons, named in the client's language.

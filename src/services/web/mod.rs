@@ -18,6 +18,7 @@ pub mod api_tokens;
 pub mod error;
 pub mod feed;
 pub mod init_data;
+pub mod knowledge;
 pub mod levels;
 pub mod principal;
 pub mod sessions;

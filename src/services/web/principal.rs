@@ -307,6 +307,17 @@ impl Principal {
         }
     }
 
+    /// Writing knowledge-base articles: admins, and API tokens with the
+    /// write scope; everyone signed in may read them.
+    pub fn may_edit_articles(&self) -> Permission {
+        self.may_write()?;
+        if self.sees_everything() {
+            Ok(())
+        } else {
+            Err(Refusal::AdminsOnly)
+        }
+    }
+
     /// Creating, listing and revoking API tokens: signed-in admins only, so
     /// a token can never mint another.
     pub fn may_manage_tokens(&self) -> Permission {
@@ -344,6 +355,8 @@ mod tests {
             first_response_breached_at: None,
             resolution_warned_at: None,
             resolution_breached_at: None,
+            close_reason: None,
+            kb_held: false,
         }
     }
 

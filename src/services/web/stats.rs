@@ -17,6 +17,7 @@ use super::tickets::{TechnicianRef, TicketView};
 use crate::domain::sla::SlaClock;
 use crate::entities::{TicketStatus, daily_stats, feedback, tickets};
 use crate::services::daily_stats::{TOTAL_CATEGORY, TOTAL_TECH};
+use crate::services::knowledge::KbFigures;
 use crate::services::reports::{self, percentile};
 
 /// The longest period one request may cover.
@@ -135,6 +136,10 @@ pub struct StatsReport {
     pub category: Option<String>,
     pub days: Vec<DayFigures>,
     pub total: PeriodFigures,
+    /// Articles offered to clients before a person, the share resolved by
+    /// them (the deflection rate), and each article's helpful and
+    /// unhelpful counts, over the whole period.
+    pub knowledge: KbFigures,
 }
 
 fn seconds_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
@@ -361,6 +366,11 @@ impl WebDesk {
                 rolled_up: rolled_up.remove(&date),
             })
             .collect();
+        let knowledge = self
+            .tickets
+            .knowledge()
+            .figures(start_of(from), until)
+            .await?;
         Ok(StatsReport {
             from,
             to,
@@ -368,6 +378,7 @@ impl WebDesk {
             category: category.map(str::to_owned),
             days,
             total: rows.figures(start_of(from), until),
+            knowledge,
         })
     }
 
