@@ -174,16 +174,26 @@ impl UpdateProcessor {
     /// next start replays it. At shutdown it is left for that replay (its
     /// work is absorbed by dedup keys).
     async fn mark_done(&self, update_id: i64) {
+        let mark = || async {
+            self.done_marks
+                .submit(update_id)
+                .await
+                .map_err(|error| DbErr::Custom(error.to_string()))
+        };
+        // The first try is not raced against shutdown: a graceful stop waits
+        // for in-flight updates precisely so that their marks land and the
+        // next start has nothing to replay. Only the retries yield to it.
+        match mark().await {
+            Ok(()) => return,
+            Err(error) => {
+                tracing::warn!(error = %error, "could not mark the update done; retrying");
+            }
+        }
         until_success(
             "could not mark the update done; retrying",
             backoff(OUTAGE_FIRST_WAIT, OUTAGE_LONGEST_WAIT),
             &self.shutdown,
-            || async {
-                self.done_marks
-                    .submit(update_id)
-                    .await
-                    .map_err(|error| DbErr::Custom(error.to_string()))
-            },
+            mark,
         )
         .await;
     }
