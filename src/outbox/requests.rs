@@ -434,16 +434,28 @@ impl Executor {
             };
             self.send_text(place, &card, None, None, true).await?;
         }
-        let mut ids = links::ticket_messages_in(&self.db, ticket.id, ticket.main_chat_id).await?;
+        // The main group's lane goes on meanwhile, so the queued messages are
+        // read before the main topic's links: a message sent in between is
+        // then still taken from the client's chat (its new main-topic copy
+        // left out), never missed by both reads. A link is written before
+        // its row is marked sent, so a row read as sent has its link.
+        let waiting = self
+            .client_messages_not_in_main_topic(&ticket, &mirror)
+            .await?;
+        let mut ids = links::ticket_messages_in(
+            &self.db,
+            ticket.id,
+            ticket.main_chat_id,
+            ticket.client_tg_id,
+            &waiting.iter().copied().collect(),
+        )
+        .await?;
         if let Some(card) = ticket.card_message_id {
             ids.push(card);
         }
         ids.sort_unstable();
         ids.dedup();
         self.copy_into_mirror(place, ticket.id, ticket.main_chat_id, &ids)
-            .await?;
-        let waiting = self
-            .client_messages_not_in_main_topic(&ticket, &mirror)
             .await?;
         self.copy_into_mirror(place, ticket.id, ticket.client_tg_id, &waiting)
             .await?;

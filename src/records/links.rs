@@ -152,11 +152,14 @@ async fn neighbours<C: ConnectionTrait>(conn: &C, at: MessageAt) -> Result<Vec<M
 
 /// Every message of the main topic that belongs to the ticket's story:
 /// copies bridged into `chat` and messages written there that were bridged
-/// out, oldest first.
+/// out, oldest first — leaving out the copies of `copied_elsewhere` (the
+/// messages of `source_chat` the caller takes from their source instead).
 pub async fn ticket_messages_in<C: ConnectionTrait>(
     conn: &C,
     ticket_id: i32,
     chat: i64,
+    source_chat: i64,
+    copied_elsewhere: &BTreeSet<i32>,
 ) -> Result<Vec<i32>, DbErr> {
     let links = MessageLinks::find()
         .filter(Column::TicketId.eq(ticket_id))
@@ -169,6 +172,9 @@ pub async fn ticket_messages_in<C: ConnectionTrait>(
         .await?;
     let ids: BTreeSet<i32> = links
         .into_iter()
+        .filter(|l| {
+            !(l.src_chat_id == source_chat && copied_elsewhere.contains(&l.src_message_id))
+        })
         .map(|l| {
             if l.dst_chat_id == chat {
                 l.dst_message_id
