@@ -172,9 +172,7 @@ pub async fn ticket_messages_in<C: ConnectionTrait>(
         .await?;
     let ids: BTreeSet<i32> = links
         .into_iter()
-        .filter(|l| {
-            !(l.src_chat_id == source_chat && copied_elsewhere.contains(&l.src_message_id))
-        })
+        .filter(|l| !(l.src_chat_id == source_chat && copied_elsewhere.contains(&l.src_message_id)))
         .map(|l| {
             if l.dst_chat_id == chat {
                 l.dst_message_id
