@@ -8,16 +8,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use tracing::Instrument;
 
 use super::action::Action;
 use super::knowledge::DeskKnowledge;
+use super::sent::{SettlementWriter, collecting_links, settlement_writer};
 use crate::entities::{OutboxStatus, outbox};
-use crate::group_commit::GroupCommit;
 use crate::metrics::Metrics;
-use crate::records::links::{self, Link};
 use crate::retry::Pauses;
 use crate::telegram::{Sender, TelegramError};
 use crate::texts::Texts;
@@ -75,13 +73,11 @@ pub struct Executor {
     pub(super) outage_pauses: Arc<Mutex<Pauses>>,
     /// A call found Telegram out of reach since the last one that got through.
     pub(super) telegram_was_out: Arc<AtomicBool>,
-    /// Sent marks of calls that returned together (in different lanes) share
-    /// one statement and commit; each lane still waits for its own mark
-    /// before its next call, so a crash repeats at most one call per lane.
-    pub(super) sent_marks: GroupCommit<Vec<i32>, (), DbErr>,
-    /// Message links of copies made at the same moment in different lanes
-    /// share one statement and commit, like the sent marks.
-    pub(super) link_writes: GroupCommit<Vec<Link>, (), DbErr>,
+    /// Sent marks and message links of calls that returned together (in
+    /// different lanes) share one statement and commit; each lane still
+    /// waits for its own before its next call, so a crash repeats at most
+    /// one call per lane.
+    pub(super) settlements: SettlementWriter,
 }
 
 impl Executor {
@@ -93,16 +89,7 @@ impl Executor {
         metrics: Metrics,
         main_groups: impl IntoIterator<Item = i64>,
     ) -> Self {
-        let sent_marks = mark_sent_together(db.clone());
-        let link_db = db.clone();
-        let link_writes = GroupCommit::start(move |calls: Vec<Vec<Link>>| {
-            let db = link_db.clone();
-            Box::pin(async move {
-                let links: Vec<Link> = calls.iter().flatten().copied().collect();
-                links::record_many(&db, &links).await?;
-                Ok(vec![(); calls.len()])
-            })
-        });
+        let settlements = settlement_writer(db.clone());
         Self {
             db,
             sender,
@@ -115,8 +102,7 @@ impl Executor {
                 LONGEST_OUTAGE_PAUSE,
             ))),
             telegram_was_out: Arc::default(),
-            sent_marks,
-            link_writes,
+            settlements,
         }
     }
 
@@ -196,18 +182,6 @@ impl Executor {
         }
     }
 
-    /// Records which copies stand for which messages (replies and edits
-    /// find their counterparts through them).
-    pub(super) async fn record_links(&self, links: Vec<Link>) -> Result<(), DbErr> {
-        if links.is_empty() {
-            return Ok(());
-        }
-        self.link_writes
-            .submit(links)
-            .await
-            .map_err(|error| DbErr::Custom(error.to_string()))
-    }
-
     /// Handles the head of a lane (and what may go with it).
     pub(crate) async fn step(&self, lane: i64, rows: &[outbox::Model]) -> Step {
         let head = &rows[0];
@@ -249,11 +223,14 @@ impl Executor {
                 return Step::WaitUntil(quiet_at);
             }
         }
-        let outcome = if together.len() > 1 {
-            self.copy_together(&together).await
-        } else {
-            self.execute(head, &action).await
-        };
+        let (outcome, made) = collecting_links(async {
+            if together.len() > 1 {
+                self.copy_together(&together).await
+            } else {
+                self.execute(head, &action).await
+            }
+        })
+        .await;
         let rows: Vec<&outbox::Model> = if together.len() > 1 {
             together.iter().map(|(row, _)| *row).collect()
         } else {
@@ -266,12 +243,19 @@ impl Executor {
                     .outbox_sent
                     .with_label_values(&[self.destination(head.lane_chat_id)])
                     .inc_by(rows.len() as u64);
-                if let Err(error) = self.mark_sent(&rows).await {
+                if let Err(error) = self.mark_sent(&rows, made).await {
                     tracing::error!(error = %error, "sent, but could not mark the delivery sent");
                 }
                 Step::Finished
             }
-            Err(error) => self.handle_failure(&rows, &action, error).await,
+            Err(error) => {
+                // Copies made before the failure exist in Telegram: keep
+                // their links, so replies to them still find their way.
+                if let Err(db_error) = self.record_links(made).await {
+                    tracing::warn!(error = %db_error, "could not record the links of a failed delivery");
+                }
+                self.handle_failure(&rows, &action, error).await
+            }
         }
     }
 
@@ -354,24 +338,6 @@ impl Executor {
             } => self.delete(*chat_id, *message_id).await,
         }
     }
-}
-
-/// The writer of sent marks: one UPDATE for the rows of every call that
-/// returned while the previous mark was being written.
-fn mark_sent_together(db: DatabaseConnection) -> GroupCommit<Vec<i32>, (), DbErr> {
-    GroupCommit::start(move |calls: Vec<Vec<i32>>| {
-        let db = db.clone();
-        Box::pin(async move {
-            let ids: Vec<i32> = calls.iter().flatten().copied().collect();
-            outbox::Entity::update_many()
-                .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sent))
-                .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
-                .filter(outbox::Column::Id.is_in(ids))
-                .exec(&db)
-                .await?;
-            Ok(vec![(); calls.len()])
-        })
-    })
 }
 
 /// The head row and the rows that can leave with it in one copyMessages:

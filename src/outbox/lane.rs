@@ -74,9 +74,13 @@ impl Executor {
                     return LaneStep::WaitUntil(Utc::now() + chrono::Duration::seconds(1));
                 }
             };
+            let read_everything = rows.len() < BATCH as usize;
             let mut sequences = sequences(lane, rows);
             let order = turns.order(sequences.keys().copied().collect());
             let mut moved = false;
+            // Whether every row read is known to have gone (each sequence was
+            // a single row, now finished): then nothing read is left over.
+            let mut all_gone = true;
             let mut earliest_wait: Option<DateTime<Utc>> = None;
             for key in order {
                 if tokio::time::Instant::now() >= deadline {
@@ -91,6 +95,7 @@ impl Executor {
                     Step::Finished => {
                         turns.served(key);
                         moved = true;
+                        all_gone &= rows.len() == 1;
                     }
                     // Rows changed in the database: read the lane again.
                     Step::Reread => {
@@ -102,10 +107,18 @@ impl Executor {
                     // This ticket waits (an album still arriving, a retry
                     // later); in a group the others go on meanwhile.
                     Step::WaitUntil(until) if lane < 0 => {
+                        all_gone = false;
                         earliest_wait = Some(earliest_wait.map_or(until, |w| w.min(until)));
                     }
                     Step::WaitUntil(until) => return LaneStep::WaitUntil(until),
                 }
+            }
+            // The read held every pending row and all of them went: reading
+            // again would find only rows added since, and each of those woke
+            // the lane (the wake-up waits as a permit), so the lane rests.
+            // At a steady trickle this saves a read per delivery.
+            if moved && all_gone && read_everything {
+                return LaneStep::Idle;
             }
             if !moved {
                 return LaneStep::WaitUntil(

@@ -15,6 +15,7 @@ mod knowledge;
 mod lane;
 mod places;
 mod requests;
+mod sent;
 mod settle;
 
 pub use action::{Action, Delivery, ReplyTo, RichText, Target, TextMessage};

@@ -22,8 +22,7 @@ use teloxide::requests::Requester;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
 };
 use serde_json::json;
 
@@ -267,14 +266,5 @@ impl Executor {
                 }
             }
         });
-    }
-
-    /// Marks the rows of one call sent (written together with the marks of
-    /// other lanes' calls that returned meanwhile).
-    pub(super) async fn mark_sent(&self, rows: &[&outbox::Model]) -> Result<(), DbErr> {
-        self.sent_marks
-            .submit(rows.iter().map(|row| row.id).collect())
-            .await
-            .map_err(|error| DbErr::Custom(error.to_string()))
     }
 }
