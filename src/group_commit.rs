@@ -89,10 +89,25 @@ where
     W: Fn(Vec<I>) -> WriteFuture<O, E>,
 {
     let mut batch = Vec::with_capacity(MOST_PER_WRITE);
-    // Waits for the first item, then takes what else is already waiting.
-    while receiver.recv_many(&mut batch, MOST_PER_WRITE).await > 0 {
+    loop {
+        if batch.is_empty() {
+            // Waits for the first item, then takes what else is already waiting.
+            if receiver.recv_many(&mut batch, MOST_PER_WRITE).await == 0 {
+                return;
+            }
+        } else {
+            // Items left over from the last write go next, with whatever
+            // arrived meanwhile; nothing is waited for.
+            while batch.len() < MOST_PER_WRITE {
+                match receiver.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+        }
+        let take = shape_size(batch.len());
         let (items, waiters): (Vec<I>, Vec<_>) =
-            batch.drain(..).map(|job| (job.item, job.done)).unzip();
+            batch.drain(..take).map(|job| (job.item, job.done)).unzip();
         match write(items).await {
             Ok(outputs) if outputs.len() == waiters.len() => {
                 for (waiter, output) in waiters.into_iter().zip(outputs) {
@@ -117,6 +132,32 @@ where
             }
         }
     }
+}
+
+/// How many of `waiting` items one write takes: the largest power of two
+/// not above it. Every count of rows is another statement text, and the
+/// database driver keeps a prepared statement per text on every
+/// connection; with any count from 1 to 512 possible, those caches would
+/// fill with one-off shapes (on SQLite a compiled 512-row insert is large).
+/// Powers of two leave ten shapes per statement, each reused; the rest of
+/// the items go in the next write, which starts at once.
+fn shape_size(waiting: usize) -> usize {
+    match waiting {
+        0 => 0,
+        n => 1 << n.ilog2(),
+    }
+}
+
+/// `values` lengthened to a power of two by repeating the last one, for a
+/// statement whose row or list count comes from several items: an `IN`
+/// list or an insert that skips conflicts takes the repeats as no-ops, and
+/// the statement keeps one of few shapes (see [`shape_size`]).
+pub fn padded_to_shape<T: Clone>(values: &[T]) -> Vec<T> {
+    let mut padded = values.to_vec();
+    if let Some(last) = values.last() {
+        padded.resize(values.len().next_power_of_two(), last.clone());
+    }
+    padded
 }
 
 #[cfg(test)]
@@ -144,6 +185,39 @@ mod tests {
         assert!(writes.len() < 100, "{} writes for 100 items", writes.len());
         let all: Vec<u32> = writes.iter().flatten().copied().collect();
         assert_eq!(all, (0..100).collect::<Vec<_>>(), "submission order kept");
+    }
+
+    #[test]
+    fn writes_take_a_power_of_two_and_lists_are_padded_to_one() {
+        let sizes: Vec<usize> = [0, 1, 2, 3, 5, 8, 100, 512]
+            .into_iter()
+            .map(shape_size)
+            .collect();
+        assert_eq!(sizes, [0, 1, 2, 2, 4, 8, 64, 512]);
+        assert_eq!(padded_to_shape(&[7, 8, 9]), [7, 8, 9, 9]);
+        assert_eq!(padded_to_shape(&[7, 8]), [7, 8]);
+        assert!(padded_to_shape::<u8>(&[]).is_empty());
+    }
+
+    #[tokio::test]
+    async fn every_write_carries_a_power_of_two_and_none_is_left_behind() {
+        let writes: Arc<Mutex<Vec<usize>>> = Arc::default();
+        let seen = writes.clone();
+        let commit = GroupCommit::<u32, u32, Refused>::start(move |items| {
+            seen.lock().unwrap().push(items.len());
+            Box::pin(async move {
+                tokio::task::yield_now().await;
+                Ok(items)
+            })
+        });
+        let answers = futures::future::join_all((0..77).map(|i| commit.submit(i))).await;
+        assert_eq!(
+            answers.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
+            (0..77).collect::<Vec<_>>()
+        );
+        let writes = writes.lock().unwrap();
+        assert!(writes.iter().all(|n| n.is_power_of_two()), "{writes:?}");
+        assert_eq!(writes.iter().sum::<usize>(), 77);
     }
 
     #[tokio::test]

@@ -20,7 +20,7 @@ use sea_orm::{
 
 use super::executor::Executor;
 use crate::entities::{OutboxStatus, outbox};
-use crate::group_commit::GroupCommit;
+use crate::group_commit::{GroupCommit, padded_to_shape};
 use crate::records::links::{self, Link};
 
 tokio::task_local! {
@@ -113,6 +113,9 @@ impl Executor {
 /// statement (the links inserted in a CTE); SQLite, in-process, has no
 /// round trips to save and takes a transaction.
 async fn write(db: &DatabaseConnection, sent: &[i32], made: &[Link]) -> Result<(), DbErr> {
+    // Few statement shapes, whatever the counts (a repeated id or link
+    // changes nothing).
+    let (sent, made) = (&padded_to_shape(sent)[..], &padded_to_shape(made)[..]);
     match (sent.is_empty(), made.is_empty()) {
         (true, true) => Ok(()),
         (true, false) => links::record_many(db, made).await,
