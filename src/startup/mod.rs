@@ -346,13 +346,7 @@ impl Application {
         // ---- end of the job engine ----
 
         let desk = Desk {
-            bridge: BridgeService::new(
-                db.clone(),
-                outbox.clone(),
-                store.clone(),
-                texts,
-                tickets.clone(),
-            ),
+            bridge: BridgeService::new(db.clone(), outbox.clone(), texts, tickets.clone()),
             survey: SurveyService::new(
                 db.clone(),
                 outbox.clone(),

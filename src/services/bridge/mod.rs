@@ -28,7 +28,6 @@ use crate::records::{events, links};
 use crate::services::ServiceResult;
 use crate::services::tickets::TicketService;
 use crate::services::users::OpenTicket;
-use crate::store::{DEDUP_TTL, Store};
 use crate::texts::Texts;
 
 /// The reaction that tells the author of a specialist call it was seen and
@@ -71,7 +70,6 @@ impl Origin {
 pub struct BridgeService {
     db: DatabaseConnection,
     outbox: Outbox,
-    store: Store,
     texts: Texts,
     tickets: TicketService,
 }
@@ -80,14 +78,12 @@ impl BridgeService {
     pub fn new(
         db: DatabaseConnection,
         outbox: Outbox,
-        store: Store,
         texts: Texts,
         tickets: TicketService,
     ) -> Self {
         Self {
             db,
             outbox,
-            store,
             texts,
             tickets,
         }
@@ -257,7 +253,6 @@ impl BridgeService {
         .await?;
         txn.commit().await?;
         self.outbox.wake(lanes);
-        self.remember_forwarded(source).await;
         Ok(())
     }
 
@@ -425,15 +420,5 @@ impl BridgeService {
         txn.commit().await?;
         self.outbox.wake(lanes);
         Ok(())
-    }
-
-    /// Dedup keys in the store: the same source never goes out twice. The
-    /// outbox's unique keys already guarantee it; the store key lets other
-    /// instances and tools see what was bridged without a database query.
-    async fn remember_forwarded(&self, source: (i64, i32)) {
-        let key = format!("{}:{}", source.0, source.1);
-        if let Err(error) = self.store.claim_once(&key, DEDUP_TTL).await {
-            tracing::warn!(error = %error, "could not record the dedup key");
-        }
     }
 }
