@@ -54,6 +54,9 @@ pub struct Metrics {
     pub job_seconds: HistogramVec,
     /// Jobs stored and waiting for their moment or a worker, by queue.
     pub jobs_waiting: IntGaugeVec,
+    /// SQL statements the application sent to its database (transactions'
+    /// BEGIN and COMMIT not counted): the cost per message, from outside.
+    pub database_statements: IntCounter,
 }
 
 impl Metrics {
@@ -66,6 +69,13 @@ impl Metrics {
                 IntCounterVec::new(
                     Opts::new("updates_received_total", "Updates stored by the intake"),
                     &["source"],
+                ),
+            ),
+            database_statements: register(
+                &registry,
+                IntCounter::new(
+                    "database_statements_total",
+                    "SQL statements sent to the database (BEGIN and COMMIT not counted)",
                 ),
             ),
             updates_processed: register(

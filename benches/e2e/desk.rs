@@ -128,6 +128,11 @@ impl Desk {
             .push(("TELEGRAM_FLOOD_LIMITS".into(), "off".into()));
     }
 
+    /// The run's own PostgreSQL database, in the services lane.
+    pub fn postgres_name(&self) -> Option<&str> {
+        self.postgres_name.as_deref()
+    }
+
     /// The environment of the bot, as a user would write it in .env.
     pub fn bot_vars(&self) -> BTreeMap<String, String> {
         let mapping = format!(

@@ -64,6 +64,12 @@ impl CpuSnapshot {
         }
     }
 
+    /// CPU seconds of PostgreSQL and Redis together since `self`.
+    pub fn services_seconds(&self) -> f64 {
+        let now = CpuSnapshot::take();
+        (now.postgres - self.postgres) + (now.redis - self.redis)
+    }
+
     /// "PostgreSQL 12.3 s, Redis 1.2 s, harness 8.0 s" since `self`.
     pub fn since(&self) -> String {
         let now = CpuSnapshot::take();

@@ -15,6 +15,7 @@
 mod bot;
 mod burst;
 mod checks;
+mod costs;
 mod desk;
 mod load;
 mod machine;

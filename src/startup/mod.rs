@@ -76,9 +76,12 @@ impl Application {
         for warning in settings.warnings() {
             tracing::warn!(key = warning.key, "{warning}");
         }
-        let db = database::connect_and_migrate(&settings.database)
+        let metrics = Metrics::new();
+        let mut db = database::connect_and_migrate(&settings.database)
             .await
             .context("cannot open the database (DATABASE_URL)")?;
+        let statements = metrics.database_statements.clone();
+        db.set_metric_callback(move |_| statements.inc());
         // The job engine keeps its tables (apalis') in the same database.
         let jobs = JobStore::of(&db).context("the job engine")?;
         jobs.set_up()
@@ -114,7 +117,6 @@ impl Application {
             .context("Google Sheets settings")?;
         tracing::info!("{}", sheets.describe());
 
-        let metrics = Metrics::new();
         let telegram = Telegram::new(&settings.telegram, metrics.clone());
         // With Redis, every instance counts Telegram's limits in one place.
         let gate: Arc<dyn FloodGate> = match SharedFloodGate::new(&store, settings.limits) {

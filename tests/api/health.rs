@@ -152,6 +152,13 @@ async fn metrics_count_updates_and_telegram_calls() {
             "missing {expected} in\n{metrics}"
         );
     }
+    // Storing, processing and answering the update took statements.
+    let statements: u64 = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("topicdesk_database_statements_total "))
+        .and_then(|count| count.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no statement count in\n{metrics}"));
+    assert!(statements >= 3, "{statements} statements counted");
 }
 
 #[tokio::test]
