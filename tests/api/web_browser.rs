@@ -311,6 +311,11 @@ fn launch_url(desk: &WebDesk, user: i64, name: &str) -> String {
     format!("{}#{hash}", desk.app.url("/app/"))
 }
 
+/// Opens the Mini App in the browser as Telegram opens it for `user`.
+async fn open_as(client: &Client, desk: &WebDesk, user: i64, name: &str) {
+    client.goto(&launch_url(desk, user, name)).await.unwrap();
+}
+
 #[tokio::test]
 async fn the_mini_app_disables_what_a_role_may_not_do_and_turns_strangers_away() {
     let Some(browser) = browser().await else {
@@ -322,10 +327,7 @@ async fn the_mini_app_disables_what_a_role_may_not_do_and_turns_strangers_away()
     let texts = topicdesk::texts::Texts::new(topicdesk::config::Language::En).web_ui();
 
     // A technician: an unassigned ticket can be taken, not closed.
-    client
-        .goto(&launch_url(&desk, desk.tech, "Ivan"))
-        .await
-        .unwrap();
+    open_as(client, &desk, desk.tech, "Ivan").await;
     shows(client, "[data-test=open-new]", "1").await;
     client
         .goto(&format!("{}#/tickets/1", desk.app.url("/app/")))
@@ -365,10 +367,7 @@ async fn the_mini_app_disables_what_a_role_may_not_do_and_turns_strangers_away()
     // is left first, as closing a Mini App does, so it opens afresh.)
     client.goto("about:blank").await.unwrap();
     let stranger = 777_000_111;
-    client
-        .goto(&launch_url(&desk, stranger, "Eve"))
-        .await
-        .unwrap();
+    open_as(client, &desk, stranger, "Eve").await;
     let page = appears(client, "[data-test=forbidden]")
         .await
         .unwrap()
@@ -440,10 +439,7 @@ async fn the_mini_app_sets_priority_and_category_waits_for_the_client_and_shows_
     .await;
     let main = desk.main_group();
     let (_, topic) = desk.client_opens_in("Anna", "🛠 Technical", main).await;
-    client
-        .goto(&launch_url(&desk, desk.admin, "Maria"))
-        .await
-        .unwrap();
+    open_as(client, &desk, desk.admin, "Maria").await;
     // The first-response clock runs out (within seconds of the start).
     shows(client, "[data-test=sla-breached]", "1").await;
     appears(client, "[data-test=sla-breached-1]")
@@ -532,10 +528,7 @@ async fn a_manager_writes_an_article_in_the_mini_app_and_it_is_found() {
     };
     let client = &browser.client;
     let desk = WebDesk::open_with(vec![("BOT_LANGUAGE", "en")]).await;
-    client
-        .goto(&launch_url(&desk, desk.admin, "Maria"))
-        .await
-        .unwrap();
+    open_as(client, &desk, desk.admin, "Maria").await;
     // Signed in: the dashboard is up, and the navigation with it.
     shows(client, "[data-test=open-new]", "0").await;
     appears(client, "[data-nav=kb]")
