@@ -19,10 +19,7 @@ async fn event_count(desk: &Desk, action: &str) -> usize {
 #[tokio::test]
 async fn a_technicians_answer_reaches_the_client_as_the_team_and_the_main_topic_marked() {
     let desk = Desk::open().await;
-    let (client, topic) = desk.client_opens_ticket("Anya", "Help with VPN").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (client, topic, mirror) = desk.assigned_ticket("Anya", "Help with VPN").await;
 
     desk.fake()
         .user(desk.tech)
@@ -67,10 +64,7 @@ async fn a_technicians_answer_reaches_the_client_as_the_team_and_the_main_topic_
 #[tokio::test]
 async fn a_staff_message_reaches_the_client_and_the_technicians_topic() {
     let desk = Desk::open().await;
-    let (client, topic) = desk.client_opens_ticket("Borya", "Broken mouse").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (client, topic, mirror) = desk.assigned_ticket("Borya", "Broken mouse").await;
 
     desk.fake()
         .user(desk.staff)
@@ -118,10 +112,7 @@ async fn the_clients_messages_reach_the_technician_once_assigned() {
 #[tokio::test]
 async fn internal_notes_and_specialist_calls_stay_inside_the_team() {
     let desk = Desk::open().await;
-    let (client, topic) = desk.client_opens_ticket("Gala", "Need access").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (client, topic, mirror) = desk.assigned_ticket("Gala", "Need access").await;
     let before = desk.fake().bot_messages(client).len();
 
     desk.fake()
@@ -260,10 +251,7 @@ async fn an_album_leaves_as_one_album_in_order() {
 #[tokio::test]
 async fn replies_point_at_the_counterpart_in_every_place() {
     let desk = Desk::open().await;
-    let (client, topic) = desk.client_opens_ticket("Zina", "Original question").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (client, _, mirror) = desk.assigned_ticket("Zina", "Original question").await;
     let tech_answer = desk
         .fake()
         .user(desk.tech)
@@ -300,10 +288,7 @@ async fn replies_point_at_the_counterpart_in_every_place() {
 #[tokio::test]
 async fn edits_follow_to_the_copies() {
     let desk = Desk::open().await;
-    let (client, topic) = desk.client_opens_ticket("Kolya", "Typo here").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (client, topic, mirror) = desk.assigned_ticket("Kolya", "Typo here").await;
     let original = desk
         .fake()
         .messages(client)
@@ -349,10 +334,7 @@ async fn edits_follow_to_the_copies() {
 #[tokio::test]
 async fn a_long_marked_text_is_split_on_line_boundaries() {
     let desk = Desk::open().await;
-    let (client, topic) = desk.client_opens_ticket("Lena", "Send me the manual").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (client, topic, mirror) = desk.assigned_ticket("Lena", "Send me the manual").await;
     // Just under Telegram's limit; the name in front pushes it over.
     let mut lines: Vec<String> = (0..40).map(|_| "x".repeat(99)).collect();
     lines.push("y".repeat(85));

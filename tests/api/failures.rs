@@ -31,10 +31,7 @@ async fn a_429_on_any_kind_of_call_is_waited_out() {
         desk.fake()
             .inject(Fault::retry_after(1).on(method).times(1));
     }
-    let (client, topic) = desk.client_opens_ticket("Rita", "Slow day").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (client, topic, mirror) = desk.assigned_ticket("Rita", "Slow day").await;
     let main = desk.main_group();
     desk.fake()
         .user(desk.staff)

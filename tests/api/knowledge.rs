@@ -1,115 +1,17 @@
-//! The knowledge base: articles saved by managers from Telegram, saved
-//! answers in ticket topics (`/kb`), articles offered to clients before a
-//! person (KB_SUGGEST suggest and hold), and what each costs the main group.
+//! The knowledge base's articles: saved by managers from Telegram, sent
+//! from ticket topics as saved answers (`/kb`), and written, searched and
+//! deleted through the API, also with two instances.
 
 use std::time::Duration;
 
-use fake_telegram::{RecordedCall, StoredMessage, UserSpec, entity};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+use fake_telegram::{UserSpec, entity};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use topicdesk::entities::kb_articles;
+
+use crate::support::kb::{
+    KbDesk, body_of, bot_mentions, bot_mentions_after, calls_into, kb_desk, seed_articles,
 };
-use topicdesk::entities::kb_suggestions::SuggestionOutcome;
-use topicdesk::entities::{TicketStatus, kb_articles, kb_suggestions, tickets};
-
-use crate::support::{AppOptions, Desk, WAIT, eventually, eventually_some};
-
-/// The evaluation set's articles (tests/kb_eval): twenty-odd topics in
-/// three languages, the set the search engine is measured on.
-const EVAL_ARTICLES: &str = include_str!("../kb_eval/articles.json");
-
-#[derive(serde::Deserialize)]
-struct EvalArticle {
-    slug: String,
-    language: String,
-    title: String,
-    body: String,
-    #[serde(default)]
-    tags: Vec<String>,
-}
-
-/// Puts the evaluation set's articles into the database, as the API or
-/// /kb_save would have.
-async fn seed_articles(desk: &Desk) {
-    let articles: Vec<EvalArticle> = serde_json::from_str(EVAL_ARTICLES).unwrap();
-    let now = chrono::Utc::now();
-    for article in articles {
-        kb_articles::ActiveModel {
-            slug: Set(article.slug),
-            language: Set(article.language),
-            title: Set(article.title),
-            body: Set(article.body),
-            entities: Set(serde_json::json!([])),
-            tags: Set(serde_json::json!(article.tags)),
-            media_file_id: Set(None),
-            media_kind: Set(None),
-            published: Set(true),
-            created_by: Set(None),
-            created_at: Set(now),
-            updated_by: Set(None),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&desk.app.db)
-        .await
-        .unwrap();
-    }
-}
-
-/// The body of `slug` in `language`.
-async fn body_of(desk: &Desk, slug: &str, language: &str) -> String {
-    kb_articles::Entity::find()
-        .filter(kb_articles::Column::Slug.eq(slug))
-        .filter(kb_articles::Column::Language.eq(language))
-        .one(&desk.app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .body
-}
-
-struct KbDesk {
-    desk: Desk,
-    manager: i64,
-}
-
-/// A desk whose ADMIN_IDS names Maria, with `vars` on top.
-async fn kb_desk(vars: &[(&str, &str)]) -> KbDesk {
-    let fake = fake_telegram::FakeTelegram::start().await;
-    let manager = fake.add_user(UserSpec::new("Maria").username("maria"));
-    let mut all = vec![("ADMIN_IDS".to_owned(), manager.to_string())];
-    all.extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-    let desk = Desk::open_with(AppOptions {
-        fake: Some(fake),
-        vars: all,
-        ..AppOptions::default()
-    })
-    .await;
-    fake_member(&desk, manager);
-    KbDesk { desk, manager }
-}
-
-fn fake_member(desk: &Desk, user: i64) {
-    desk.fake().add_member(desk.main_group(), user);
-}
-
-/// The bot's newest text in `chat` once it contains `needle`.
-async fn bot_says(desk: &Desk, chat: i64, needle: &str) -> StoredMessage {
-    bot_says_after(desk, chat, 0, needle).await
-}
-
-/// The bot's first text in `chat` after message `after` that contains `needle`.
-async fn bot_says_after(desk: &Desk, chat: i64, after: i32, needle: &str) -> StoredMessage {
-    desk.fake()
-        .wait_for_value(&format!("the bot to say {needle:?}"), WAIT, |w| {
-            w.messages(chat).into_iter().find(|m| {
-                m.id() > after
-                    && m.is_from_bot()
-                    && m.text_or_caption().is_some_and(|t| t.contains(needle))
-            })
-        })
-        .await
-        .unwrap()
-}
+use crate::support::{AppOptions, Desk, WAIT, eventually};
 
 /// The manager writes `text` in their private chat and saves it with
 /// `/kb_save <args>`; waits for the bot's confirmation.
@@ -122,53 +24,13 @@ async fn save(kb: &KbDesk, text: &str, args: &str) {
         .replying_to(written.message_id)
         .command(&format!("/kb_save {args}"));
     let slug = args.split_whitespace().next().unwrap();
-    bot_says_after(&kb.desk, kb.manager, written.message_id, slug).await;
+    bot_mentions_after(&kb.desk, kb.manager, written.message_id, slug).await;
 }
 
 async fn articles(desk: &Desk) -> Vec<kb_articles::Model> {
     kb_articles::Entity::find()
         .order_by_asc(kb_articles::Column::Id)
         .all(&desk.app.db)
-        .await
-        .unwrap()
-}
-
-async fn ticket(desk: &Desk, id: i32) -> tickets::Model {
-    tickets::Entity::find_by_id(id)
-        .one(&desk.app.db)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-async fn suggestions(desk: &Desk, ticket_id: i32) -> Vec<kb_suggestions::Model> {
-    kb_suggestions::Entity::find()
-        .filter(kb_suggestions::Column::TicketId.eq(ticket_id))
-        .order_by_asc(kb_suggestions::Column::Id)
-        .all(&desk.app.db)
-        .await
-        .unwrap()
-}
-
-/// Calls that put something into (or changed something in) `chat`; reads
-/// such as getChat are not counted.
-fn calls_into(desk: &Desk, chat: i64) -> Vec<RecordedCall> {
-    desk.fake()
-        .calls()
-        .into_iter()
-        .filter(|c| c.chat_id() == Some(chat))
-        .filter(|c| !c.method.starts_with("get"))
-        .collect()
-}
-
-/// The question with «Помогло» / «Нужен специалист» in the client's chat.
-async fn kb_question(desk: &Desk, client: i64) -> StoredMessage {
-    desk.fake()
-        .wait_for_value("the knowledge base's question", WAIT, |w| {
-            w.messages(client)
-                .into_iter()
-                .find(|m| m.is_from_bot() && m.buttons().len() == 2)
-        })
         .await
         .unwrap()
 }
@@ -191,7 +53,7 @@ async fn a_manager_saves_articles_from_replied_messages_keeping_entities_and_med
         .in_private()
         .replying_to(written.message_id)
         .command("/kb_save Pay-Card Оплата картой");
-    bot_says(
+    bot_mentions(
         desk,
         kb.manager,
         "Статья pay-card (ru) сохранена: «Оплата картой»",
@@ -218,7 +80,7 @@ async fn a_manager_saves_articles_from_replied_messages_keeping_entities_and_med
         .in_private()
         .replying_to(photo.message_id)
         .command("/kb_save pay-card");
-    bot_says(desk, kb.manager, "Добавлен перевод статьи pay-card (kk)").await;
+    bot_mentions(desk, kb.manager, "Добавлен перевод статьи pay-card (kk)").await;
     let saved = articles(desk).await;
     assert_eq!(saved.len(), 2);
     assert_eq!(saved[1].language, "kk", "Kazakh letters tell the language");
@@ -256,24 +118,24 @@ async fn a_manager_saves_articles_from_replied_messages_keeping_entities_and_med
         .user(kb.manager)
         .in_private()
         .command("/kb_list");
-    bot_says(desk, kb.manager, "Статьи базы знаний: 1").await;
+    bot_mentions(desk, kb.manager, "Статьи базы знаний: 1").await;
     desk.fake()
         .user(kb.manager)
         .in_private()
         .command("/kb_show pay-card");
-    bot_says(desk, kb.manager, "pay-card · kk").await;
+    bot_mentions(desk, kb.manager, "pay-card · kk").await;
     desk.fake()
         .user(kb.manager)
         .in_private()
         .command("/kb_delete pay-card lang=kk");
-    bot_says(desk, kb.manager, "Статья pay-card удалена, переводов: 1").await;
+    bot_mentions(desk, kb.manager, "Статья pay-card удалена, переводов: 1").await;
     assert_eq!(articles(desk).await.len(), 1);
     // Without a replied message there is nothing to save: the usage.
     desk.fake()
         .user(kb.manager)
         .in_private()
         .command("/kb_save other");
-    bot_says(desk, kb.manager, "Использование: ответьте на сообщение").await;
+    bot_mentions(desk, kb.manager, "Использование: ответьте на сообщение").await;
 }
 
 #[tokio::test]
@@ -316,25 +178,25 @@ async fn a_saved_answer_reaches_the_client_as_the_teams_answer_in_their_language
     seed_articles(desk).await;
     let pay_kk = body_of(desk, "pay-by-card", "kk").await;
     let pay_ru = body_of(desk, "pay-by-card", "ru").await;
-    let client = desk.fake().add_user(
+    let client = desk.new_client_writes(
         UserSpec::new("Aigerim")
             .username("aigerim")
             .language_code("kk"),
+        "Сәлеметсіз бе",
     );
-    desk.fake().user(client).in_private().text("Сәлеметсіз бе");
     let topic = desk.wait_for_topic_of("Aigerim").await;
     desk.wait_for_topic_messages(desk.main_group(), topic.thread_id, 2)
         .await;
     let mirror = desk
         .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
         .await;
-    assert!(ticket(desk, 1).await.first_response_at.is_none());
+    assert!(desk.ticket(1).await.first_response_at.is_none());
 
     desk.fake()
         .user(desk.staff)
         .in_topic(desk.main_group(), topic.thread_id)
         .command("/kb pay-by-card");
-    bot_says(desk, client, &pay_kk).await;
+    bot_mentions(desk, client, &pay_kk).await;
     // The technician's topic gets it marked with the author, like any staff message.
     desk.fake()
         .wait_until(WAIT, |w| {
@@ -345,7 +207,7 @@ async fn a_saved_answer_reaches_the_client_as_the_teams_answer_in_their_language
         .await
         .unwrap();
     eventually("first_response_at to be set", WAIT, || async {
-        ticket(desk, 1).await.first_response_at.is_some()
+        desk.ticket(1).await.first_response_at.is_some()
     })
     .await;
     let bridged = topicdesk::entities::events::Entity::find()
@@ -409,18 +271,11 @@ async fn kb_with_words_offers_buttons_and_a_tap_sends_the_article_and_removes_th
     let labels: Vec<String> = choice.buttons().into_iter().map(|(l, _)| l).collect();
     assert_eq!(labels[0], "Оплата картой", "{labels:?}");
     assert!(labels.len() <= 3);
-    let pressed = desk
-        .fake()
-        .user(desk.staff)
-        .in_topic(main, topic.thread_id)
-        .presses_button(choice.id(), "Оплата картой");
     let answer = desk
-        .fake()
-        .wait_for_callback_answer(&pressed.callback_id)
-        .await
-        .unwrap();
+        .staff_presses(topic.thread_id, choice.id(), "Оплата картой")
+        .await;
     assert_eq!(answer.text.as_deref(), Some("Статья отправлена клиенту."));
-    bot_says(desk, client, &pay_ru).await;
+    bot_mentions(desk, client, &pay_ru).await;
     desk.fake()
         .wait_until(WAIT, |w| {
             w.message(main, choice.id()).is_some_and(|m| m.is_deleted())
@@ -428,7 +283,7 @@ async fn kb_with_words_offers_buttons_and_a_tap_sends_the_article_and_removes_th
         .await
         .unwrap();
     eventually("first_response_at to be set", WAIT, || async {
-        ticket(desk, 1).await.first_response_at.is_some()
+        desk.ticket(1).await.first_response_at.is_some()
     })
     .await;
     // The main group's cost: one message (the buttons), then its deletion.
@@ -438,272 +293,6 @@ async fn kb_with_words_offers_buttons_and_a_tap_sends_the_article_and_removes_th
         .map(|c| c.method.clone())
         .collect();
     assert_eq!(spent, ["sendmessage", "deletemessage"], "{spent:?}");
-}
-
-#[tokio::test]
-async fn suggest_offers_articles_and_helped_closes_the_ticket_without_a_survey() {
-    let kb = kb_desk(&[]).await;
-    let desk = &kb.desk;
-    seed_articles(desk).await;
-    let pay_en = body_of(desk, "pay-by-card", "en").await;
-    let client = desk
-        .fake()
-        .add_user(UserSpec::new("Kate").username("kate").language_code("en"));
-    desk.fake()
-        .user(client)
-        .in_private()
-        .text("how do i pay with my credit card");
-    let question = kb_question(desk, client).await;
-    let labels: Vec<String> = question.buttons().into_iter().map(|(l, _)| l).collect();
-    assert_eq!(labels, ["It helped ✅", "Need a specialist 👤"]);
-    // The English translation, with its title.
-    let texts = desk.fake().texts(client);
-    assert!(
-        texts
-            .iter()
-            .any(|t| t == &format!("Paying by card\n\n{pay_en}")),
-        "{texts:#?}"
-    );
-    // The ticket opened as today, and its card names the offered article.
-    let topic = desk.wait_for_topic_of("Kate").await;
-    let main = desk.main_group();
-    desk.wait_for_topic_messages(main, topic.thread_id, 2).await;
-    let card = desk.card_text(topic.thread_id);
-    assert!(
-        card.contains("Предложено из базы знаний: Paying by card"),
-        "{card}"
-    );
-    // Suggest costs the main group nothing beyond the topic, the card and
-    // the client's message.
-    let sent_into_main: Vec<String> = calls_into(desk, main)
-        .iter()
-        .map(|c| c.method.clone())
-        .collect();
-    assert_eq!(
-        sent_into_main,
-        ["createforumtopic", "sendmessage", "copymessage"],
-        "{sent_into_main:?}"
-    );
-
-    let pressed = desk
-        .fake()
-        .user(client)
-        .in_private()
-        .presses_button(question.id(), "It helped ✅");
-    desk.fake()
-        .wait_for_callback_answer(&pressed.callback_id)
-        .await
-        .unwrap();
-    desk.fake()
-        .wait_until(WAIT, |w| {
-            w.topic(main, topic.thread_id)
-                .is_some_and(|t| t.closed && t.name.starts_with("🟣 [Закрыт | база знаний] #1"))
-        })
-        .await
-        .unwrap();
-    desk.fake()
-        .wait_until(WAIT, |w| {
-            w.message(client, question.id()).is_some_and(|m| {
-                m.text() == Some("Glad it helped! Request #1 is closed. If you have more questions, just write here.")
-                    && m.buttons().is_empty()
-            })
-        })
-        .await
-        .unwrap();
-    let closed = ticket(desk, 1).await;
-    assert_eq!(closed.status, TicketStatus::Closed);
-    assert_eq!(closed.close_reason.as_deref(), Some("KB"));
-    let offers = suggestions(desk, 1).await;
-    assert_eq!(offers.len(), 1);
-    assert_eq!(offers[0].outcome, SuggestionOutcome::Helped);
-    // No survey: nothing with score buttons reached the client, and no
-    // report waits for one.
-    assert!(
-        desk.fake()
-            .messages(client)
-            .iter()
-            .all(|m| m.buttons().iter().all(|(label, _)| label != "5")),
-        "no survey"
-    );
-    // /stats counts it apart: offered once, resolved without a person.
-    desk.fake().user(kb.manager).in_private().command("/stats");
-    let stats = bot_says(desk, kb.manager, "База знаний").await;
-    let stats = stats.text().unwrap();
-    assert!(
-        stats.contains("Предложено клиентам: 1, помогло без специалиста: 1 (100"),
-        "{stats}"
-    );
-    assert!(
-        stats.contains("pay-by-card: помогло 1, не помогло 0"),
-        "{stats}"
-    );
-}
-
-#[tokio::test]
-async fn hold_answered_by_helped_never_touches_the_main_group() {
-    let kb = kb_desk(&[("KB_SUGGEST", "hold")]).await;
-    let desk = &kb.desk;
-    seed_articles(desk).await;
-    let main = desk.main_group();
-    let client = desk.fake().add_user(UserSpec::new("Lena"));
-    desk.fake()
-        .user(client)
-        .in_private()
-        .text("не могу оплатить картой");
-    let question = kb_question(desk, client).await;
-    assert_eq!(
-        question.text(),
-        Some(
-            "Возможно, это ответ на ваш вопрос. Если нет — нажмите «Нужен специалист» или просто напишите ещё, и вопрос получит специалист."
-        )
-    );
-    assert_eq!(ticket(desk, 1).await.status, TicketStatus::Held);
-    let pressed = desk
-        .fake()
-        .user(client)
-        .in_private()
-        .presses_button(question.id(), "Помогло ✅");
-    desk.fake()
-        .wait_for_callback_answer(&pressed.callback_id)
-        .await
-        .unwrap();
-    eventually("the ticket to close", WAIT, || async {
-        ticket(desk, 1).await.status == TicketStatus::Closed
-    })
-    .await;
-    bot_says(desk, client, "Рады, что помогло! Обращение #1 закрыто.").await;
-    assert_eq!(ticket(desk, 1).await.close_reason.as_deref(), Some("KB"));
-    assert_eq!(
-        suggestions(desk, 1).await[0].outcome,
-        SuggestionOutcome::Helped
-    );
-    assert!(
-        calls_into(desk, main).is_empty(),
-        "{:?}",
-        calls_into(desk, main)
-    );
-    assert!(desk.fake().topics(main).is_empty());
-}
-
-#[tokio::test]
-async fn hold_opens_the_ticket_when_the_client_writes_again_with_every_message_in_order() {
-    let kb = kb_desk(&[("KB_SUGGEST", "hold"), ("KB_HOLD_TIMEOUT", "10m")]).await;
-    let desk = &kb.desk;
-    seed_articles(desk).await;
-    let client = desk.fake().add_user(UserSpec::new("Pavel"));
-    desk.fake()
-        .user(client)
-        .in_private()
-        .text("не могу оплатить картой");
-    kb_question(desk, client).await;
-    assert!(desk.fake().topics(desk.main_group()).is_empty());
-    desk.fake()
-        .user(client)
-        .in_private()
-        .text("всё равно не проходит");
-    let topic = desk.wait_for_topic_of("Pavel").await;
-    let messages = desk
-        .wait_for_topic_messages(desk.main_group(), topic.thread_id, 3)
-        .await;
-    let texts: Vec<&str> = messages
-        .iter()
-        .map(|m| m.text_or_caption().unwrap_or_default())
-        .collect();
-    assert_eq!(
-        texts[1..],
-        ["не могу оплатить картой", "всё равно не проходит"]
-    );
-    bot_says(desk, client, "Обращение #1 принято").await;
-    let opened = ticket(desk, 1).await;
-    assert_eq!(opened.status, TicketStatus::New);
-    assert!(!opened.kb_held);
-    assert_eq!(
-        suggestions(desk, 1).await[0].outcome,
-        SuggestionOutcome::NeededPerson
-    );
-}
-
-#[tokio::test]
-async fn hold_opens_the_ticket_after_the_timeout() {
-    let kb = kb_desk(&[("KB_SUGGEST", "hold"), ("KB_HOLD_TIMEOUT", "2s")]).await;
-    let desk = &kb.desk;
-    seed_articles(desk).await;
-    let client = desk.fake().add_user(UserSpec::new("Dana"));
-    desk.fake()
-        .user(client)
-        .in_private()
-        .text("не могу оплатить картой");
-    kb_question(desk, client).await;
-    let topic = eventually_some(
-        "the topic after the hold",
-        Duration::from_secs(20),
-        || async {
-            desk.fake()
-                .topics(desk.main_group())
-                .into_iter()
-                .find(|t| t.name.contains("Dana"))
-        },
-    )
-    .await;
-    let messages = desk
-        .wait_for_topic_messages(desk.main_group(), topic.thread_id, 2)
-        .await;
-    assert_eq!(messages[1].text(), Some("не могу оплатить картой"));
-    assert_eq!(
-        suggestions(desk, 1).await[0].outcome,
-        SuggestionOutcome::TimedOut
-    );
-}
-
-#[tokio::test]
-async fn need_a_person_in_hold_asks_for_the_category_next() {
-    let categories = r#"[{"key":"billing","name":{"ru":"Оплата","en":"Billing","kk":"Төлем"}},{"key":"tech","name":"Техника"}]"#;
-    let kb = kb_desk(&[("KB_SUGGEST", "hold"), ("CATEGORIES", categories)]).await;
-    let desk = &kb.desk;
-    seed_articles(desk).await;
-    let client = desk.fake().add_user(UserSpec::new("Timur"));
-    desk.fake()
-        .user(client)
-        .in_private()
-        .text("не могу оплатить картой");
-    let question = kb_question(desk, client).await;
-    let pressed = desk
-        .fake()
-        .user(client)
-        .in_private()
-        .presses_button(question.id(), "Нужен специалист 👤");
-    desk.fake()
-        .wait_for_callback_answer(&pressed.callback_id)
-        .await
-        .unwrap();
-    let categories = desk
-        .fake()
-        .wait_for_value("the category question", WAIT, |w| {
-            w.messages(client).into_iter().find(|m| {
-                m.is_from_bot()
-                    && m.buttons()
-                        .iter()
-                        .any(|(label, _)| label.contains("Оплата"))
-            })
-        })
-        .await
-        .unwrap();
-    assert!(desk.fake().topics(desk.main_group()).is_empty());
-    let chosen = desk
-        .fake()
-        .user(client)
-        .in_private()
-        .presses_button(categories.id(), "Оплата");
-    desk.fake()
-        .wait_for_callback_answer(&chosen.callback_id)
-        .await
-        .unwrap();
-    let topic = desk.wait_for_topic_of("Timur").await;
-    let messages = desk
-        .wait_for_topic_messages(desk.main_group(), topic.thread_id, 2)
-        .await;
-    assert_eq!(messages[1].text(), Some("не могу оплатить картой"));
-    assert_eq!(ticket(desk, 1).await.category.as_deref(), Some("billing"));
 }
 
 #[tokio::test]

@@ -11,10 +11,7 @@ use crate::support::{AppOptions, Desk, WAIT};
 /// A new client speaking `language_code` who writes `text`; waits for the
 /// ticket's topic and returns the client.
 async fn client_writes(desk: &Desk, name: &str, language_code: &str, text: &str) -> i64 {
-    let client = desk
-        .fake()
-        .add_user(UserSpec::new(name).language_code(language_code));
-    desk.fake().user(client).in_private().text(text);
+    let client = desk.new_client_writes(UserSpec::new(name).language_code(language_code), text);
     desk.wait_for_topic_of(name).await;
     client
 }
@@ -48,16 +45,7 @@ async fn a_kazakh_client_gets_the_acknowledgement_closing_and_survey_in_kazakh()
         .into_iter()
         .find(|m| m.text() == Some(kk.survey_question(1)))
         .unwrap();
-    let pressed = desk
-        .fake()
-        .user(client)
-        .in_private()
-        .presses_button(question.id(), "4");
-    let answer = desk
-        .fake()
-        .wait_for_callback_answer(&pressed.callback_id)
-        .await
-        .unwrap();
+    let answer = desk.client_presses(client, question.id(), "4").await;
     assert_eq!(answer.text.as_deref(), Some(kk.survey_recorded(4).as_str()));
     wait_for_text(&desk, client, kk.survey_question(2)).await;
     assert_ne!(kk.survey_question(2), desk.texts.survey_question(2));

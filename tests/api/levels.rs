@@ -8,9 +8,9 @@ use std::time::Duration;
 use chrono::{Datelike, Timelike, Utc};
 use fake_telegram::UserSpec;
 use sea_orm::EntityTrait;
-use topicdesk::entities::{Priority, TicketStatus, tickets};
+use topicdesk::entities::{Priority, TicketStatus};
 
-use crate::support::{AppOptions, Desk, WAIT, eventually, spawn_app_with};
+use crate::support::{AppOptions, Desk, WAIT, eventually, spawn_app_with, vars};
 
 /// How long the clocks may take past their moment before a test gives up:
 /// the job engine polls every 250 ms in tests, the sweep runs every minute.
@@ -21,26 +21,13 @@ async fn desk_with_policy(policy: &str, extra: Vec<(&str, &str)>) -> (Desk, i64,
     let fake = fake_telegram::FakeTelegram::start().await;
     let maria = fake.add_user(UserSpec::new("Maria").username("maria"));
     let boris = fake.add_user(UserSpec::new("Boris"));
-    let mut vars = vec![
-        ("ADMIN_IDS".to_owned(), format!("{maria},{boris}")),
-        ("SLA_POLICY".to_owned(), policy.to_owned()),
-    ];
-    vars.extend(extra.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())));
-    let desk = Desk::open_with(AppOptions {
-        fake: Some(fake),
-        vars,
-        ..AppOptions::default()
-    })
-    .await;
+    let mut settings = vars([
+        ("ADMIN_IDS", format!("{maria},{boris}").as_str()),
+        ("SLA_POLICY", policy),
+    ]);
+    settings.extend(vars(extra));
+    let desk = Desk::open_on(fake, settings).await;
     (desk, maria, boris)
-}
-
-async fn ticket(desk: &Desk, id: i32) -> tickets::Model {
-    tickets::Entity::find_by_id(id)
-        .one(&desk.app.db)
-        .await
-        .unwrap()
-        .unwrap()
 }
 
 fn count(texts: &[String], needle: &str) -> usize {
@@ -57,7 +44,7 @@ async fn an_unanswered_ticket_is_warned_once_then_breached_once_with_badge_card_
     .await;
     let (_client, topic) = desk.client_opens_ticket("Anna", "Nothing works").await;
     let main = desk.main_group();
-    let opened = ticket(&desk, 1).await;
+    let opened = desk.ticket(1).await;
     let due = opened
         .first_response_due
         .expect("a first-response deadline");
@@ -84,7 +71,7 @@ async fn an_unanswered_ticket_is_warned_once_then_breached_once_with_badge_card_
         .await
         .unwrap();
     assert!(warning.contains("первый ответ"), "{warning}");
-    let warned = ticket(&desk, 1).await;
+    let warned = desk.ticket(1).await;
     let warned_at = warned
         .first_response_warned_at
         .expect("the warning is recorded");
@@ -112,7 +99,7 @@ async fn an_unanswered_ticket_is_warned_once_then_breached_once_with_badge_card_
             .contains("⏰ Просрочено: первый ответ")
     })
     .await;
-    let breached = ticket(&desk, 1).await;
+    let breached = desk.ticket(1).await;
     assert!(breached.first_response_breached_at.unwrap() >= due);
 
     // Long after: nothing fired twice, and the main group got no message
@@ -144,10 +131,7 @@ async fn an_assigned_ticket_is_warned_in_the_technicians_topic_and_an_answer_sto
         vec![],
     )
     .await;
-    let (client, topic) = desk.client_opens_ticket("Bella", "Help me").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (client, topic, mirror) = desk.assigned_ticket("Bella", "Help me").await;
     let warning = desk
         .fake()
         .wait_for_value("the warning in the mirror", CLOCK_WAIT, |w| {
@@ -167,24 +151,15 @@ async fn an_assigned_ticket_is_warned_in_the_technicians_topic_and_an_answer_sto
         "the main group is spared the warning"
     );
     // The technician answers in time: no breach follows.
-    desk.fake()
-        .user(desk.tech)
-        .in_topic(desk.tech_group, mirror.thread_id)
-        .text("Looking into it");
-    desk.fake()
-        .wait_until(WAIT, |w| {
-            w.texts(client).iter().any(|t| t == "Looking into it")
-        })
-        .await
-        .unwrap();
+    desk.tech_answers(client, &mirror, "Looking into it").await;
     eventually("the first response to be recorded", WAIT, || async {
-        ticket(&desk, 1).await.first_response_at.is_some()
+        desk.ticket(1).await.first_response_at.is_some()
     })
     .await;
-    let due = ticket(&desk, 1).await.first_response_due.unwrap();
+    let due = desk.ticket(1).await.first_response_due.unwrap();
     let left = (due - Utc::now()).to_std().unwrap_or_default();
     tokio::time::sleep(left + Duration::from_secs(2)).await;
-    assert!(ticket(&desk, 1).await.first_response_breached_at.is_none());
+    assert!(desk.ticket(1).await.first_response_breached_at.is_none());
     assert!(
         !desk
             .fake()
@@ -209,10 +184,10 @@ async fn a_warning_and_a_breach_due_together_both_go_warning_first() {
     .await;
     let (_client, topic) = desk.client_opens_ticket("Clara", "Hi").await;
     eventually("the breach", CLOCK_WAIT, || async {
-        ticket(&desk, 1).await.first_response_breached_at.is_some()
+        desk.ticket(1).await.first_response_breached_at.is_some()
     })
     .await;
-    let t = ticket(&desk, 1).await;
+    let t = desk.ticket(1).await;
     assert!(t.first_response_warned_at.unwrap() <= t.first_response_breached_at.unwrap());
     let texts = desk.fake().topic_texts(desk.main_group(), topic.thread_id);
     assert_eq!(count(&texts, "⏳ #1"), 1, "{texts:#?}");
@@ -226,20 +201,13 @@ async fn priority_is_set_by_button_and_by_command_and_moves_the_deadlines() {
     )
     .await;
     let (_client, topic) = desk.client_opens_ticket("Dana", "Urgent!").await;
-    let before = ticket(&desk, 1).await;
+    let before = desk.ticket(1).await;
     assert_eq!(before.priority, Priority::Normal);
 
     let card = desk.card(topic.thread_id);
-    let pressed = desk
-        .fake()
-        .user(desk.staff)
-        .in_topic(desk.main_group(), topic.thread_id)
-        .presses_button(card.id(), "🔥 Срочный");
     let answer = desk
-        .fake()
-        .wait_for_callback_answer(&pressed.callback_id)
-        .await
-        .unwrap();
+        .staff_presses(topic.thread_id, card.id(), "🔥 Срочный")
+        .await;
     assert_eq!(answer.text.as_deref(), Some("Приоритет: 🔥 Срочный"));
     eventually("the card to show the new priority", WAIT, || async {
         let card = desk.card(topic.thread_id);
@@ -250,7 +218,7 @@ async fn priority_is_set_by_button_and_by_command_and_moves_the_deadlines() {
                 .any(|(label, _)| label == "• 🔥 Срочный")
     })
     .await;
-    let urgent = ticket(&desk, 1).await;
+    let urgent = desk.ticket(1).await;
     assert_eq!(urgent.priority, Priority::Urgent);
     let first = (urgent.first_response_due.unwrap() - urgent.created_at).num_minutes();
     assert_eq!(first, 15);
@@ -266,11 +234,11 @@ async fn priority_is_set_by_button_and_by_command_and_moves_the_deadlines() {
         .in_topic(desk.main_group(), topic.thread_id)
         .command("/priority low");
     eventually("the low priority", WAIT, || async {
-        ticket(&desk, 1).await.priority == Priority::Low
+        desk.ticket(1).await.priority == Priority::Low
     })
     .await;
     // Low has no targets: the deadlines go.
-    let low = ticket(&desk, 1).await;
+    let low = desk.ticket(1).await;
     assert_eq!(low.first_response_due, None);
     let main = desk.main_group();
     desk.fake()
@@ -311,10 +279,7 @@ async fn waiting_pauses_the_resolution_clock_and_the_clients_answer_resumes_it()
         vec![],
     )
     .await;
-    let (client, topic) = desk.client_opens_ticket("Elena", "Question").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (client, topic, mirror) = desk.assigned_ticket("Elena", "Question").await;
     desk.fake()
         .user(desk.tech)
         .in_topic(desk.tech_group, mirror.thread_id)
@@ -329,14 +294,14 @@ async fn waiting_pauses_the_resolution_clock_and_the_clients_answer_resumes_it()
         .await
         .unwrap();
     assert_eq!(waiting.name, "⏸ [Ждёт клиента | @ivan] #1 | Elena");
-    let paused = ticket(&desk, 1).await;
+    let paused = desk.ticket(1).await;
     assert_eq!(paused.status, TicketStatus::Waiting);
     let due_before = paused.resolution_due.unwrap();
 
     // Past the deadline while waiting: no breach.
     let left = (due_before - Utc::now()).to_std().unwrap_or_default();
     tokio::time::sleep(left + Duration::from_secs(2)).await;
-    assert!(ticket(&desk, 1).await.resolution_breached_at.is_none());
+    assert!(desk.ticket(1).await.resolution_breached_at.is_none());
 
     // The client answers: back to work, the deadline moved by the wait.
     desk.fake()
@@ -350,7 +315,7 @@ async fn waiting_pauses_the_resolution_clock_and_the_clients_answer_resumes_it()
         })
         .await
         .unwrap();
-    let resumed = ticket(&desk, 1).await;
+    let resumed = desk.ticket(1).await;
     assert_eq!(resumed.status, TicketStatus::Work);
     assert_eq!(resumed.waiting_since, None);
     let moved = (resumed.resolution_due.unwrap() - due_before).num_milliseconds();
@@ -361,7 +326,7 @@ async fn waiting_pauses_the_resolution_clock_and_the_clients_answer_resumes_it()
     );
     // And the resumed clock runs out in the end.
     eventually("the resolution breach", CLOCK_WAIT, || async {
-        ticket(&desk, 1).await.resolution_breached_at.is_some()
+        desk.ticket(1).await.resolution_breached_at.is_some()
     })
     .await;
 }
@@ -375,17 +340,10 @@ async fn a_ticket_left_waiting_is_closed_with_a_note_and_the_survey() {
     .await;
     let (client, topic) = desk.client_opens_ticket("Fiona", "Question").await;
     let card = desk.card(topic.thread_id);
-    let pressed = desk
-        .fake()
-        .user(desk.staff)
-        .in_topic(desk.main_group(), topic.thread_id)
-        .presses_button(card.id(), "⏸ Ждём клиента");
-    desk.fake()
-        .wait_for_callback_answer(&pressed.callback_id)
-        .await
-        .unwrap();
+    desk.staff_presses(topic.thread_id, card.id(), "⏸ Ждём клиента")
+        .await;
     eventually("the automatic close", CLOCK_WAIT, || async {
-        ticket(&desk, 1).await.status == TicketStatus::Closed
+        desk.ticket(1).await.status == TicketStatus::Closed
     })
     .await;
     let survey = desk.texts.survey_question(1);
@@ -447,7 +405,7 @@ async fn business_hours_skip_the_night_and_the_weekend() {
     .await;
     desk.client_opens_ticket("Gala", "Friday evening question")
         .await;
-    let t = ticket(&desk, 1).await;
+    let t = desk.ticket(1).await;
     let opened = t.created_at.with_timezone(&offset);
     let close = opened
         .date_naive()
@@ -481,10 +439,8 @@ async fn outside_business_hours_the_client_is_told_when_the_team_is_back() {
         ..AppOptions::default()
     })
     .await;
-    let client = desk
-        .fake()
-        .add_user(UserSpec::new("Hana").language_code("en"));
-    desk.fake().user(client).in_private().text("Hello at night");
+    let client =
+        desk.new_client_writes(UserSpec::new("Hana").language_code("en"), "Hello at night");
     let ack = desk
         .fake()
         .wait_for_value("the acknowledgement", WAIT, |w| {
@@ -510,20 +466,10 @@ async fn a_ticket_life_with_service_levels_costs_the_main_group_one_title_edit_m
         vec![],
     )
     .await;
-    let (client, topic) = desk.client_opens_ticket("Vera", "Help").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (client, topic, mirror) = desk.assigned_ticket("Vera", "Help").await;
     let card = desk.card(topic.thread_id);
-    let pressed = desk
-        .fake()
-        .user(desk.staff)
-        .in_topic(desk.main_group(), topic.thread_id)
-        .presses_button(card.id(), "🔼 Высокий");
-    desk.fake()
-        .wait_for_callback_answer(&pressed.callback_id)
-        .await
-        .unwrap();
+    desk.staff_presses(topic.thread_id, card.id(), "🔼 Высокий")
+        .await;
     let main = desk.main_group();
     desk.fake()
         .wait_for_value("the badge", CLOCK_WAIT, |w| {
@@ -546,38 +492,13 @@ async fn a_ticket_life_with_service_levels_costs_the_main_group_one_title_edit_m
             .any(|t| t.starts_with("⏳ #1")),
         "the warning went to the technician"
     );
-    desk.fake()
-        .user(desk.tech)
-        .in_topic(desk.tech_group, mirror.thread_id)
-        .text("On my way");
-    desk.fake()
-        .wait_until(WAIT, |w| w.texts(client).iter().any(|t| t == "On my way"))
-        .await
-        .unwrap();
+    desk.tech_answers(client, &mirror, "On my way").await;
     desk.fake()
         .user(desk.staff)
         .in_topic(main, topic.thread_id)
         .command("/close");
     for n in 1..=3 {
-        let question = desk.texts.survey_question(n);
-        let asked = desk
-            .fake()
-            .wait_for_value("a survey question", WAIT, |w| {
-                w.messages(client)
-                    .into_iter()
-                    .find(|m| m.text() == Some(question))
-            })
-            .await
-            .unwrap();
-        let pressed = desk
-            .fake()
-            .user(client)
-            .in_private()
-            .presses_button(asked.id(), "5");
-        desk.fake()
-            .wait_for_callback_answer(&pressed.callback_id)
-            .await
-            .unwrap();
+        desk.answer_survey(client, n, 5).await;
     }
     let summary = desk.texts.survey_summary([5, 5, 5], None);
     desk.fake()
@@ -594,13 +515,7 @@ async fn a_ticket_life_with_service_levels_costs_the_main_group_one_title_edit_m
         })
         .await
         .unwrap();
-    let from_bot: Vec<String> = desk
-        .fake()
-        .topic_messages(main, topic.thread_id)
-        .into_iter()
-        .filter(|m| m.is_from_bot() && m.service().is_none())
-        .map(|m| m.text_or_caption().unwrap_or_default().to_owned())
-        .collect();
+    let from_bot = desk.bot_posts(main, topic.thread_id);
     assert_eq!(from_bot.len(), 4, "{from_bot:#?}");
     assert_eq!(from_bot[1], "Help");
     assert_eq!(from_bot[2], "Ivan Petrov:\nOn my way");
@@ -659,7 +574,7 @@ async fn two_instances_fire_each_warning_and_breach_once() {
     }
     for id in 1..=3 {
         eventually("both breaches", CLOCK_WAIT, || async {
-            let t = ticket(&desk, id).await;
+            let t = desk.ticket(id).await;
             t.first_response_breached_at.is_some() && t.resolution_breached_at.is_some()
         })
         .await;

@@ -5,6 +5,7 @@
 mod support;
 
 mod admin;
+mod admin_lookup;
 mod authorisation;
 mod bridge;
 mod daily_stats;
@@ -13,6 +14,7 @@ mod failures;
 mod health;
 mod jobs;
 mod knowledge;
+mod knowledge_suggest;
 mod languages;
 mod levels;
 mod menus;

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use fake_telegram::{GroupSpec, UserSpec};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use topicdesk::entities::{Priority, TicketStatus, technicians, tickets};
+use topicdesk::entities::{Priority, TicketStatus, tickets};
 
-use crate::support::{AppOptions, Desk, WAIT, eventually, eventually_some};
+use crate::support::flows::billing_and_tech;
+use crate::support::{AppOptions, Desk, WAIT, eventually, eventually_some, vars};
 
 struct Routed {
     desk: Desk,
@@ -26,20 +27,13 @@ async fn routed_desk(extra: Vec<(&str, &str)>) -> Routed {
     let manager = fake.add_user(UserSpec::new("Maria"));
     let billing_staff = fake.add_user(UserSpec::new("Sveta").last_name("Staff"));
     fake.add_member(billing_group, billing_staff);
-    let categories = format!(
-        r#"[{{"key":"billing","name":{{"ru":"Оплата","en":"Billing","kk":"Төлем"}},"emoji":"💳","priority":"high","technicians":["ivan"],"main_group_id":{billing_group}}},{{"key":"tech","name":{{"ru":"Техника","en":"Technical"}},"emoji":"🛠"}}]"#
-    );
-    let mut vars = vec![
-        ("CATEGORIES".to_owned(), categories),
-        ("ADMIN_IDS".to_owned(), manager.to_string()),
-    ];
-    vars.extend(extra.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())));
-    let desk = Desk::open_with(AppOptions {
-        fake: Some(fake),
-        vars,
-        ..AppOptions::default()
-    })
-    .await;
+    let categories = billing_and_tech(billing_group);
+    let mut settings = vars([
+        ("CATEGORIES", categories.as_str()),
+        ("ADMIN_IDS", manager.to_string().as_str()),
+    ]);
+    settings.extend(vars(extra));
+    let desk = Desk::open_on(fake, settings).await;
     Routed {
         desk,
         billing_group,
@@ -48,41 +42,15 @@ async fn routed_desk(extra: Vec<(&str, &str)>) -> Routed {
     }
 }
 
-async fn ticket(desk: &Desk, id: i32) -> tickets::Model {
-    tickets::Entity::find_by_id(id)
-        .one(&desk.app.db)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-fn topic_in(desk: &Desk, chat: i64, name: &str) -> Option<fake_telegram::TopicInfo> {
-    desk.fake()
-        .topics(chat)
-        .into_iter()
-        .find(|t| t.name.contains(name) && !t.deleted)
-}
-
 #[tokio::test]
 async fn the_clients_category_choice_opens_the_ticket_in_that_categorys_main_group() {
     let routed = routed_desk(vec![]).await;
     let desk = &routed.desk;
-    let client = desk
-        .fake()
-        .add_user(UserSpec::new("Kate").username("kate").language_code("en"));
-    desk.fake()
-        .user(client)
-        .in_private()
-        .text("My card was charged twice");
-    let question = desk
-        .fake()
-        .wait_for_value("the category question", WAIT, |w| {
-            w.messages(client)
-                .into_iter()
-                .find(|m| m.is_from_bot() && !m.buttons().is_empty())
-        })
-        .await
-        .unwrap();
+    let client = desk.new_client_writes(
+        UserSpec::new("Kate").username("kate").language_code("en"),
+        "My card was charged twice",
+    );
+    let question = desk.category_question(client).await;
     let labels: Vec<String> = question.buttons().into_iter().map(|(l, _)| l).collect();
     assert_eq!(
         labels,
@@ -101,24 +69,14 @@ async fn the_clients_category_choice_opens_the_ticket_in_that_categorys_main_gro
     .await;
     assert!(desk.fake().topics(desk.main_group()).is_empty());
     assert!(desk.fake().topics(routed.billing_group).is_empty());
-    assert_eq!(ticket(desk, 1).await.status, TicketStatus::Held);
+    assert_eq!(desk.ticket(1).await.status, TicketStatus::Held);
 
-    let pressed = desk
-        .fake()
-        .user(client)
-        .in_private()
-        .presses_button(question.id(), "💳 Billing");
     let answer = desk
-        .fake()
-        .wait_for_callback_answer(&pressed.callback_id)
-        .await
-        .unwrap();
+        .client_presses(client, question.id(), "💳 Billing")
+        .await;
     assert_eq!(answer.text.as_deref(), Some("💳 Billing"));
 
-    let topic = eventually_some("the topic in the billing group", WAIT, || async {
-        topic_in(desk, routed.billing_group, "Kate")
-    })
-    .await;
+    let topic = desk.wait_for_topic_in(routed.billing_group, "Kate").await;
     let texts = desk
         .fake()
         .wait_for_topic_messages(routed.billing_group, topic.thread_id, 3)
@@ -142,7 +100,7 @@ async fn the_clients_category_choice_opens_the_ticket_in_that_categorys_main_gro
         })
         .await
         .unwrap();
-    let opened = ticket(desk, 1).await;
+    let opened = desk.ticket(1).await;
     assert_eq!(opened.category.as_deref(), Some("billing"));
     assert_eq!(opened.priority, Priority::High);
     assert_eq!(opened.main_chat_id, routed.billing_group);
@@ -153,19 +111,18 @@ async fn the_clients_category_choice_opens_the_ticket_in_that_categorys_main_gro
 async fn without_a_choice_the_ticket_opens_in_the_first_category_after_the_timeout() {
     let routed = routed_desk(vec![("CATEGORY_TIMEOUT", "2s")]).await;
     let desk = &routed.desk;
-    let client = desk.fake().add_user(UserSpec::new("Lena"));
-    desk.fake().user(client).in_private().text("Hello?");
+    let client = desk.new_client_writes(UserSpec::new("Lena"), "Hello?");
     let topic = eventually_some(
         "the topic after the timeout",
         Duration::from_secs(15),
-        || async { topic_in(desk, routed.billing_group, "Lena") },
+        || async { desk.topic_in(routed.billing_group, "Lena") },
     )
     .await;
     desk.fake()
         .wait_for_topic_messages(routed.billing_group, topic.thread_id, 2)
         .await
         .unwrap();
-    let opened = ticket(desk, 1).await;
+    let opened = desk.ticket(1).await;
     assert_eq!(opened.category.as_deref(), Some("billing"));
     desk.fake()
         .wait_until(WAIT, |w| {
@@ -190,55 +147,25 @@ async fn without_a_choice_the_ticket_opens_in_the_first_category_after_the_timeo
         .into_iter()
         .find(|m| m.is_from_bot() && !m.buttons().is_empty())
         .expect("the question");
-    let late = desk
-        .fake()
-        .user(client)
-        .in_private()
-        .presses_button(question.id(), "🛠 Техника");
     let answer = desk
-        .fake()
-        .wait_for_callback_answer(&late.callback_id)
-        .await
-        .unwrap();
+        .client_presses(client, question.id(), "🛠 Техника")
+        .await;
     assert_eq!(
         answer.text.as_deref(),
         Some("Ваше обращение уже передано команде.")
     );
-    assert_eq!(ticket(desk, 1).await.category.as_deref(), Some("billing"));
+    assert_eq!(desk.ticket(1).await.category.as_deref(), Some("billing"));
 }
 
 #[tokio::test]
 async fn staff_move_a_ticket_to_a_category_of_another_main_group() {
     let routed = routed_desk(vec![]).await;
     let desk = &routed.desk;
-    let client = desk.fake().add_user(UserSpec::new("Mila"));
-    desk.fake()
-        .user(client)
-        .in_private()
-        .text("The app crashes");
-    let question = desk
-        .fake()
-        .wait_for_value("the question", WAIT, |w| {
-            w.messages(client)
-                .into_iter()
-                .find(|m| m.is_from_bot() && !m.buttons().is_empty())
-        })
-        .await
-        .unwrap();
-    let pressed = desk
-        .fake()
-        .user(client)
-        .in_private()
-        .presses_button(question.id(), "🛠 Техника");
-    desk.fake()
-        .wait_for_callback_answer(&pressed.callback_id)
-        .await
-        .unwrap();
+    let client = desk
+        .new_client_chooses("Mila", "The app crashes", "🛠 Техника")
+        .await;
     let main = desk.main_group();
-    let old = eventually_some("the topic in the main group", WAIT, || async {
-        topic_in(desk, main, "Mila")
-    })
-    .await;
+    let old = desk.wait_for_topic_in(main, "Mila").await;
     desk.fake()
         .wait_for_topic_messages(main, old.thread_id, 2)
         .await
@@ -248,10 +175,7 @@ async fn staff_move_a_ticket_to_a_category_of_another_main_group() {
         .user(desk.staff)
         .in_topic(main, old.thread_id)
         .command("/category billing");
-    let new = eventually_some("the topic in the billing group", WAIT, || async {
-        topic_in(desk, routed.billing_group, "Mila")
-    })
-    .await;
+    let new = desk.wait_for_topic_in(routed.billing_group, "Mila").await;
     let posts = desk
         .fake()
         .wait_for_topic_messages(routed.billing_group, new.thread_id, 2)
@@ -279,7 +203,7 @@ async fn staff_move_a_ticket_to_a_category_of_another_main_group() {
         })
         .await
         .unwrap();
-    let moved = ticket(desk, 1).await;
+    let moved = desk.ticket(1).await;
     assert_eq!(moved.main_chat_id, routed.billing_group);
     assert_eq!(moved.main_thread_id, Some(new.thread_id));
 
@@ -338,61 +262,16 @@ async fn every_main_group_is_checked_at_start() {
     assert!(problem.contains("enable Topics"), "{problem}");
 }
 
-async fn tech_id(desk: &Desk, name: &str) -> i32 {
-    technicians::Entity::find()
-        .filter(technicians::Column::Name.eq(name))
-        .one(&desk.app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
-async fn set_available(desk: &Desk, manager: i64, tech: i32, on: bool) {
-    let command = if on { "tech_on" } else { "tech_off" };
-    desk.fake()
-        .user(manager)
-        .in_private()
-        .command(&format!("/{command} {tech}"));
-    eventually("the availability to change", WAIT, || async {
-        technicians::Entity::find_by_id(tech)
-            .one(&desk.app.db)
-            .await
-            .unwrap()
-            .is_some_and(|t| t.available == on)
-    })
-    .await;
-}
-
 /// A client writes and picks "🛠 Техника"; returns the ticket once it has a
 /// technician (or `None` when it stays unassigned).
 async fn open_tech_ticket(desk: &Desk, name: &str, id: i32) -> tickets::Model {
-    let client = desk.fake().add_user(UserSpec::new(name));
-    desk.fake().user(client).in_private().text("Help");
-    let question = desk
-        .fake()
-        .wait_for_value("the question", WAIT, |w| {
-            w.messages(client)
-                .into_iter()
-                .find(|m| m.is_from_bot() && !m.buttons().is_empty())
-        })
-        .await
-        .unwrap();
-    let pressed = desk
-        .fake()
-        .user(client)
-        .in_private()
-        .presses_button(question.id(), "🛠 Техника");
-    desk.fake()
-        .wait_for_callback_answer(&pressed.callback_id)
-        .await
-        .unwrap();
+    desk.new_client_chooses(name, "Help", "🛠 Техника").await;
     eventually("the ticket to open", WAIT, || async {
-        ticket(desk, id).await.status != TicketStatus::Held
+        desk.ticket(id).await.status != TicketStatus::Held
     })
     .await;
     eventually_some("the assignment or the card's note", WAIT, || async {
-        let t = ticket(desk, id).await;
+        let t = desk.ticket(id).await;
         if t.assigned_tech_id.is_some() {
             return Some(t);
         }
@@ -416,8 +295,8 @@ async fn open_tech_ticket(desk: &Desk, name: &str, id: i32) -> tickets::Model {
 async fn round_robin_takes_turns_and_skips_unavailable_technicians() {
     let routed = routed_desk(vec![("ASSIGN_MODE", "round_robin")]).await;
     let desk = &routed.desk;
-    let ivan = tech_id(desk, "Ivan Petrov").await;
-    let olga = tech_id(desk, "Olga Sidorova").await;
+    let ivan = desk.tech_id("Ivan Petrov").await;
+    let olga = desk.tech_id("Olga Sidorova").await;
     let first = open_tech_ticket(desk, "Nora", 1).await;
     let second = open_tech_ticket(desk, "Oksana", 2).await;
     let third = open_tech_ticket(desk, "Polina", 3).await;
@@ -430,10 +309,9 @@ async fn round_robin_takes_turns_and_skips_unavailable_technicians() {
         [Some(ivan), Some(olga), Some(ivan)]
     );
     // Assigned as by the button: a mirrored topic with the history, 🟡.
-    let mirror = eventually_some("Olga's mirrored topic", WAIT, || async {
-        topic_in(desk, desk.second_tech_group, "Oksana")
-    })
-    .await;
+    let mirror = desk
+        .wait_for_topic_in(desk.second_tech_group, "Oksana")
+        .await;
     desk.fake()
         .wait_until(WAIT, |w| {
             w.topic_texts(desk.second_tech_group, mirror.thread_id)
@@ -441,10 +319,7 @@ async fn round_robin_takes_turns_and_skips_unavailable_technicians() {
         })
         .await
         .unwrap();
-    let main_topic = eventually_some("Oksana's topic", WAIT, || async {
-        topic_in(desk, desk.main_group(), "Oksana")
-    })
-    .await;
+    let main_topic = desk.wait_for_topic_in(desk.main_group(), "Oksana").await;
     desk.fake()
         .wait_until(WAIT, |w| {
             w.topic(desk.main_group(), main_topic.thread_id)
@@ -454,12 +329,12 @@ async fn round_robin_takes_turns_and_skips_unavailable_technicians() {
         .unwrap();
 
     // Olga goes off: her turn is skipped.
-    set_available(desk, routed.manager, olga, false).await;
+    desk.set_available(routed.manager, olga, false).await;
     let fourth = open_tech_ticket(desk, "Rita", 4).await;
     assert_eq!(fourth.assigned_tech_id, Some(ivan));
 
     // Nobody available: the ticket stays new and the card says so.
-    set_available(desk, routed.manager, ivan, false).await;
+    desk.set_available(routed.manager, ivan, false).await;
     let fifth = open_tech_ticket(desk, "Sonya", 5).await;
     assert_eq!(fifth.assigned_tech_id, None);
     assert_eq!(fifth.status, TicketStatus::New);
@@ -469,30 +344,27 @@ async fn round_robin_takes_turns_and_skips_unavailable_technicians() {
 async fn least_loaded_picks_the_technician_with_fewest_open_tickets() {
     let routed = routed_desk(vec![("ASSIGN_MODE", "least_loaded")]).await;
     let desk = &routed.desk;
-    let ivan = tech_id(desk, "Ivan Petrov").await;
-    let olga = tech_id(desk, "Olga Sidorova").await;
+    let ivan = desk.tech_id("Ivan Petrov").await;
+    let olga = desk.tech_id("Olga Sidorova").await;
     let first = open_tech_ticket(desk, "Tanya", 1).await;
     assert_eq!(first.assigned_tech_id, Some(ivan));
     let second = open_tech_ticket(desk, "Uma", 2).await;
     assert_eq!(second.assigned_tech_id, Some(olga));
     // Olga's ticket is closed: she has none open, Ivan has one.
     let main = desk.main_group();
-    let topic = eventually_some("Uma's topic", WAIT, || async {
-        topic_in(desk, main, "Uma")
-    })
-    .await;
+    let topic = desk.wait_for_topic_in(main, "Uma").await;
     desk.fake()
         .user(desk.staff)
         .in_topic(main, topic.thread_id)
         .command("/close");
     eventually("the close", WAIT, || async {
-        ticket(desk, 2).await.status == TicketStatus::Closed
+        desk.ticket(2).await.status == TicketStatus::Closed
     })
     .await;
     let third = open_tech_ticket(desk, "Vika", 3).await;
     assert_eq!(third.assigned_tech_id, Some(olga));
     // Olga goes off: Ivan gets the next one although he has more.
-    set_available(desk, routed.manager, olga, false).await;
+    desk.set_available(routed.manager, olga, false).await;
     let fourth = open_tech_ticket(desk, "Yana", 4).await;
     assert_eq!(fourth.assigned_tech_id, Some(ivan));
 }
@@ -501,34 +373,15 @@ async fn least_loaded_picks_the_technician_with_fewest_open_tickets() {
 async fn the_billing_category_is_assigned_only_to_its_technicians() {
     let routed = routed_desk(vec![("ASSIGN_MODE", "least_loaded")]).await;
     let desk = &routed.desk;
-    let ivan = tech_id(desk, "Ivan Petrov").await;
+    let ivan = desk.tech_id("Ivan Petrov").await;
     for (id, name) in [(1, "Zoya"), (2, "Alla")] {
-        let client = desk.fake().add_user(UserSpec::new(name));
-        desk.fake().user(client).in_private().text("Refund");
-        let question = desk
-            .fake()
-            .wait_for_value("the question", WAIT, |w| {
-                w.messages(client)
-                    .into_iter()
-                    .find(|m| m.is_from_bot() && !m.buttons().is_empty())
-            })
-            .await
-            .unwrap();
-        let pressed = desk
-            .fake()
-            .user(client)
-            .in_private()
-            .presses_button(question.id(), "💳 Оплата");
-        desk.fake()
-            .wait_for_callback_answer(&pressed.callback_id)
-            .await
-            .unwrap();
+        desk.new_client_chooses(name, "Refund", "💳 Оплата").await;
         eventually("the assignment", WAIT, || async {
-            ticket(desk, id).await.assigned_tech_id.is_some()
+            desk.ticket(id).await.assigned_tech_id.is_some()
         })
         .await;
         // Olga has fewer tickets, but billing lists only Ivan.
-        assert_eq!(ticket(desk, id).await.assigned_tech_id, Some(ivan));
+        assert_eq!(desk.ticket(id).await.assigned_tech_id, Some(ivan));
     }
 }
 
@@ -536,8 +389,7 @@ async fn the_billing_category_is_assigned_only_to_its_technicians() {
 async fn a_client_who_closes_before_choosing_costs_the_team_nothing() {
     let routed = routed_desk(vec![]).await;
     let desk = &routed.desk;
-    let client = desk.fake().add_user(UserSpec::new("Bea"));
-    desk.fake().user(client).in_private().text("Never mind");
+    let client = desk.new_client_writes(UserSpec::new("Bea"), "Never mind");
     desk.fake()
         .wait_until(WAIT, |w| {
             w.messages(client).iter().any(|m| !m.buttons().is_empty())
@@ -546,7 +398,7 @@ async fn a_client_who_closes_before_choosing_costs_the_team_nothing() {
         .unwrap();
     desk.fake().user(client).in_private().command("/close");
     eventually("the ticket to close", WAIT, || async {
-        ticket(desk, 1).await.status == TicketStatus::Closed
+        desk.ticket(1).await.status == TicketStatus::Closed
     })
     .await;
     let closed = desk.texts.closed_for_client(1);

@@ -399,10 +399,7 @@ async fn a_closed_ticket_is_appended_to_the_report_once_with_its_feedback() {
     google.set_rows(SPREADSHEET, REPORT, [report_header()]);
     let desk = desk_with(&google).await;
 
-    let (client, topic) = desk.client_opens_ticket("Gleb", "Broken screen").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (client, _, mirror) = desk.assigned_ticket("Gleb", "Broken screen").await;
     desk.fake()
         .user(desk.tech)
         .in_topic(desk.tech_group, mirror.thread_id)

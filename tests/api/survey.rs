@@ -11,10 +11,7 @@ use crate::support::{AppOptions, Desk, WAIT, eventually, spawn_app_with};
 
 /// Opens a ticket for a new client, assigns it, and closes it from the main topic.
 async fn closed_ticket(desk: &Desk, name: &str) -> (i64, i32, i32) {
-    let (client, topic) = desk.client_opens_ticket(name, "Help").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (client, topic, mirror) = desk.assigned_ticket(name, "Help").await;
     desk.fake()
         .user(desk.staff)
         .in_topic(desk.main_group(), topic.thread_id)
@@ -22,32 +19,17 @@ async fn closed_ticket(desk: &Desk, name: &str) -> (i64, i32, i32) {
     (client, topic.thread_id, mirror.thread_id)
 }
 
-/// Waits for survey question `n` in the client's chat.
-async fn question(desk: &Desk, client: i64, n: u8) -> StoredMessage {
-    let text = desk.texts.survey_question(n);
+/// Waits for the request for a comment, with its skip button.
+async fn comment_request(desk: &Desk, client: i64) -> StoredMessage {
+    let ask = desk.texts.survey_ask_comment();
     desk.fake()
-        .wait_for_value(&format!("survey question {n}"), WAIT, |w| {
+        .wait_for_value("the request for a comment", WAIT, |w| {
             w.bot_messages(client)
                 .into_iter()
-                .find(|m| m.text() == Some(text) && !m.buttons().is_empty())
+                .find(|m| m.text() == Some(ask) && !m.buttons().is_empty())
         })
         .await
         .unwrap()
-}
-
-async fn answer(desk: &Desk, client: i64, n: u8, score: u8) -> String {
-    let message = question(desk, client, n).await;
-    let pressed = desk
-        .fake()
-        .user(client)
-        .in_private()
-        .presses_button(message.id(), &score.to_string());
-    let answer = desk
-        .fake()
-        .wait_for_callback_answer(&pressed.callback_id)
-        .await
-        .unwrap();
-    answer.text.unwrap_or_default()
 }
 
 async fn feedback_rows(desk: &Desk) -> Vec<feedback::Model> {
@@ -62,13 +44,13 @@ async fn feedback_rows(desk: &Desk) -> Vec<feedback::Model> {
 async fn closing_starts_the_survey_and_top_scores_finish_it_with_a_summary() {
     let desk = Desk::open().await;
     let (client, thread, mirror) = closed_ticket(&desk, "Alla").await;
-    let q1 = question(&desk, client, 1).await;
+    let q1 = desk.survey_question_to(client, 1).await;
     let labels: Vec<String> = q1.buttons().into_iter().map(|(label, _)| label).collect();
     assert_eq!(labels, ["1", "2", "3", "4", "5"]);
 
     for n in 1..=3 {
         assert_eq!(
-            answer(&desk, client, n, 5).await,
+            desk.answer_survey(client, n, 5).await,
             desk.texts.survey_recorded(5)
         );
     }
@@ -99,9 +81,9 @@ async fn closing_starts_the_survey_and_top_scores_finish_it_with_a_summary() {
 async fn a_score_below_five_asks_for_a_comment_and_the_next_text_is_that_comment() {
     let desk = Desk::open().await;
     let (client, thread, _) = closed_ticket(&desk, "Boba").await;
-    answer(&desk, client, 1, 5).await;
-    answer(&desk, client, 2, 4).await;
-    answer(&desk, client, 3, 5).await;
+    desk.answer_survey(client, 1, 5).await;
+    desk.answer_survey(client, 2, 4).await;
+    desk.answer_survey(client, 3, 5).await;
     let ask = desk.texts.survey_ask_comment().to_owned();
     desk.fake()
         .wait_until(WAIT, |w| w.texts(client).contains(&ask))
@@ -127,27 +109,11 @@ async fn the_comment_can_be_skipped() {
     let desk = Desk::open().await;
     let (client, _, _) = closed_ticket(&desk, "Vova").await;
     for n in 1..=3 {
-        answer(&desk, client, n, 3).await;
+        desk.answer_survey(client, n, 3).await;
     }
-    let ask = desk.texts.survey_ask_comment();
-    let request = desk
-        .fake()
-        .wait_for_value("the request for a comment", WAIT, |w| {
-            w.bot_messages(client)
-                .into_iter()
-                .find(|m| m.text() == Some(ask) && !m.buttons().is_empty())
-        })
-        .await
-        .unwrap();
-    let skip = desk
-        .fake()
-        .user(client)
-        .in_private()
-        .presses_button(request.id(), desk.texts.survey_skip_button());
-    desk.fake()
-        .wait_for_callback_answer(&skip.callback_id)
-        .await
-        .unwrap();
+    let request = comment_request(&desk, client).await;
+    desk.client_presses(client, request.id(), desk.texts.survey_skip_button())
+        .await;
     eventually("the feedback to be saved", WAIT, || async {
         feedback_rows(&desk).await.len() == 1
     })
@@ -163,8 +129,8 @@ async fn the_comment_can_be_skipped() {
 async fn old_foreign_and_repeated_buttons_are_answered_politely_and_change_nothing() {
     let desk = Desk::open().await;
     let (client, _, _) = closed_ticket(&desk, "Gosha").await;
-    let q1 = question(&desk, client, 1).await;
-    answer(&desk, client, 1, 2).await;
+    let q1 = desk.survey_question_to(client, 1).await;
+    desk.answer_survey(client, 1, 2).await;
 
     // The same question pressed again.
     let again = desk
@@ -181,7 +147,7 @@ async fn old_foreign_and_repeated_buttons_are_answered_politely_and_change_nothi
 
     // Another client pressing this client's survey data in their own chat.
     let (other, _, _) = closed_ticket(&desk, "Dusya").await;
-    let their_q1 = question(&desk, other, 1).await;
+    let their_q1 = desk.survey_question_to(other, 1).await;
     let foreign = desk
         .fake()
         .user(other)
@@ -195,8 +161,8 @@ async fn old_foreign_and_repeated_buttons_are_answered_politely_and_change_nothi
     assert_eq!(reply.text.as_deref(), Some(desk.texts.survey_stale()));
 
     // Client 1 goes on from question 2; their first answer stands.
-    answer(&desk, client, 2, 5).await;
-    answer(&desk, client, 3, 5).await;
+    desk.answer_survey(client, 2, 5).await;
+    desk.answer_survey(client, 3, 5).await;
     desk.fake().user(client).in_private().text("ok");
     eventually("the feedback to be saved", WAIT, || async {
         !feedback_rows(&desk).await.is_empty()
@@ -211,8 +177,8 @@ async fn old_foreign_and_repeated_buttons_are_answered_politely_and_change_nothi
 async fn a_restart_in_the_middle_of_the_survey_resumes_where_the_client_was() {
     let desk = Desk::open().await;
     let (client, _, _) = closed_ticket(&desk, "Emil").await;
-    answer(&desk, client, 1, 4).await;
-    question(&desk, client, 2).await;
+    desk.answer_survey(client, 1, 4).await;
+    desk.survey_question_to(client, 2).await;
 
     let Desk { app, texts, .. } = desk;
     let (fake, database, main_group) = (app.fake.clone(), app.database.clone(), app.main_group);
@@ -272,32 +238,16 @@ async fn an_expired_survey_refuses_its_buttons_and_messages_open_a_ticket_again(
     .await;
     let (client, _, _) = closed_ticket(&desk, "Fedya").await;
     for n in 1..=3 {
-        answer(&desk, client, n, 1).await;
+        desk.answer_survey(client, n, 1).await;
     }
-    let ask = desk.texts.survey_ask_comment();
-    let request = desk
-        .fake()
-        .wait_for_value("the request for a comment", WAIT, |w| {
-            w.bot_messages(client)
-                .into_iter()
-                .find(|m| m.text() == Some(ask) && !m.buttons().is_empty())
-        })
-        .await
-        .unwrap();
+    let request = comment_request(&desk, client).await;
     // Expiry is what is under test and leaves nothing to observe before it
     // happens, so this one waits out the deadline itself.
     tokio::time::sleep(TTL + Duration::from_millis(300)).await;
 
-    let skip = desk
-        .fake()
-        .user(client)
-        .in_private()
-        .presses_button(request.id(), desk.texts.survey_skip_button());
     let reply = desk
-        .fake()
-        .wait_for_callback_answer(&skip.callback_id)
-        .await
-        .unwrap();
+        .client_presses(client, request.id(), desk.texts.survey_skip_button())
+        .await;
     assert_eq!(reply.text.as_deref(), Some(desk.texts.survey_stale()));
 
     desk.fake().user(client).in_private().text("new problem");
@@ -316,24 +266,14 @@ async fn an_expired_survey_refuses_its_buttons_and_messages_open_a_ticket_again(
 #[tokio::test]
 async fn a_whole_ticket_life_costs_few_messages_in_the_main_group() {
     let desk = Desk::open().await;
-    let (client, topic) = desk.client_opens_ticket("Vera", "Help").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
-    desk.fake()
-        .user(desk.tech)
-        .in_topic(desk.tech_group, mirror.thread_id)
-        .text("On my way");
-    desk.fake()
-        .wait_until(WAIT, |w| w.texts(client).iter().any(|t| t == "On my way"))
-        .await
-        .unwrap();
+    let (client, topic, mirror) = desk.assigned_ticket("Vera", "Help").await;
+    desk.tech_answers(client, &mirror, "On my way").await;
     desk.fake()
         .user(desk.staff)
         .in_topic(desk.main_group(), topic.thread_id)
         .command("/close");
     for n in 1..=3 {
-        answer(&desk, client, n, 5).await;
+        desk.answer_survey(client, n, 5).await;
     }
     let summary = desk.texts.survey_summary([5, 5, 5], None);
     let main = desk.main_group();
@@ -343,13 +283,7 @@ async fn a_whole_ticket_life_costs_few_messages_in_the_main_group() {
         })
         .await
         .unwrap();
-    let from_bot: Vec<String> = desk
-        .fake()
-        .topic_messages(main, topic.thread_id)
-        .into_iter()
-        .filter(|m| m.is_from_bot() && m.service().is_none())
-        .map(|m| m.text_or_caption().unwrap_or_default().to_owned())
-        .collect();
+    let from_bot = desk.bot_posts(main, topic.thread_id);
     // The card (edited as the ticket moved on, not followed by notes), the
     // client's message, the technician's answer, the survey's summary.
     assert_eq!(from_bot.len(), 4, "{from_bot:#?}");

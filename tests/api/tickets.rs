@@ -42,15 +42,12 @@ async fn start_and_help_answer_without_opening_a_ticket() {
 #[tokio::test]
 async fn a_first_message_opens_a_ticket_with_its_topic_card_and_one_acknowledgement() {
     let desk = Desk::open().await;
-    let client = desk.fake().add_user(
+    let client = desk.new_client_writes(
         fake_telegram::UserSpec::new("Anna")
             .last_name("Smith")
             .username("anna"),
+        "My printer is on fire",
     );
-    desk.fake()
-        .user(client)
-        .in_private()
-        .text("My printer is on fire");
 
     let topic = desk.wait_for_topic_of("Anna").await;
     assert_eq!(topic.name, "🟢 [Новый] #1 | Anna Smith (@anna)");
@@ -135,10 +132,7 @@ async fn a_burst_from_a_new_client_makes_one_ticket_with_the_messages_in_order()
 #[tokio::test]
 async fn assigning_a_technician_mirrors_the_ticket_into_their_group() {
     let desk = Desk::open().await;
-    let (_client, topic) = desk.client_opens_ticket("Boris", "VPN is down").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (_client, topic, mirror) = desk.assigned_ticket("Boris", "VPN is down").await;
 
     assert_eq!(mirror.name, "#1 | Boris");
     let history = desk
@@ -201,10 +195,7 @@ async fn assigning_a_technician_mirrors_the_ticket_into_their_group() {
 #[tokio::test]
 async fn reassigning_moves_the_bridge_to_the_new_technician() {
     let desk = Desk::open().await;
-    let (client, topic) = desk.client_opens_ticket("Clara", "Mail is slow").await;
-    let first = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (client, topic, first) = desk.assigned_ticket("Clara", "Mail is slow").await;
     let second = desk
         .assign(topic.thread_id, "Olga Sidorova", desk.second_tech_group)
         .await;
@@ -256,22 +247,12 @@ async fn reassigning_moves_the_bridge_to_the_new_technician() {
 #[tokio::test]
 async fn the_close_button_closes_the_ticket_everywhere_and_the_next_message_opens_a_new_one() {
     let desk = Desk::open().await;
-    let (client, topic) = desk.client_opens_ticket("Dora", "Password reset").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (client, topic, mirror) = desk.assigned_ticket("Dora", "Password reset").await;
 
     let card = desk.card(topic.thread_id);
-    let pressed = desk
-        .fake()
-        .user(desk.staff)
-        .in_topic(desk.main_group(), topic.thread_id)
-        .presses_button(card.id(), "Закрыть");
     let answer = desk
-        .fake()
-        .wait_for_callback_answer(&pressed.callback_id)
-        .await
-        .unwrap();
+        .staff_presses(topic.thread_id, card.id(), "Закрыть")
+        .await;
     assert_eq!(answer.text.as_deref(), Some(desk.texts.closed_done()));
 
     let (main, tech) = (desk.main_group(), desk.tech_group);
@@ -340,10 +321,7 @@ async fn the_close_button_closes_the_ticket_everywhere_and_the_next_message_open
 #[tokio::test]
 async fn close_works_from_the_tech_topic_and_from_the_client() {
     let desk = Desk::open().await;
-    let (_client, topic) = desk.client_opens_ticket("Egor", "Printer jam").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (_client, topic, mirror) = desk.assigned_ticket("Egor", "Printer jam").await;
     desk.fake()
         .user(desk.tech)
         .in_topic(desk.tech_group, mirror.thread_id)
@@ -398,25 +376,11 @@ async fn button_presses_that_cannot_apply_are_refused_politely_and_change_nothin
     assert_eq!(answer.text.as_deref(), Some(desk.texts.stale_button()));
 
     // Close, then try to assign the closed ticket.
-    let close = desk
-        .fake()
-        .user(desk.staff)
-        .in_topic(desk.main_group(), topic.thread_id)
-        .presses_button(card.id(), "Закрыть");
-    desk.fake()
-        .wait_for_callback_answer(&close.callback_id)
-        .await
-        .unwrap();
-    let late = desk
-        .fake()
-        .user(desk.staff)
-        .in_topic(desk.main_group(), topic.thread_id)
-        .presses_button(card.id(), "Ivan Petrov");
+    desk.staff_presses(topic.thread_id, card.id(), "Закрыть")
+        .await;
     let answer = desk
-        .fake()
-        .wait_for_callback_answer(&late.callback_id)
-        .await
-        .unwrap();
+        .staff_presses(topic.thread_id, card.id(), "Ivan Petrov")
+        .await;
     assert_eq!(
         answer.text.as_deref(),
         Some(desk.texts.ticket_already_closed())
@@ -429,10 +393,7 @@ async fn button_presses_that_cannot_apply_are_refused_politely_and_change_nothin
 #[tokio::test]
 async fn an_assign_button_pressed_outside_the_main_group_is_refused() {
     let desk = Desk::open().await;
-    let (_client, topic) = desk.client_opens_ticket("Hana", "Router").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (_client, topic, mirror) = desk.assigned_ticket("Hana", "Router").await;
     let intro = desk
         .fake()
         .topic_messages(desk.tech_group, mirror.thread_id)
@@ -473,8 +434,7 @@ async fn english_texts_with_bot_language_en() {
         ..Default::default()
     })
     .await;
-    let client = desk.fake().add_user("Jane");
-    desk.fake().user(client).in_private().text("Hello");
+    let client = desk.new_client_writes("Jane", "Hello");
     let topic = desk.wait_for_topic_of("Jane").await;
     assert_eq!(topic.name, "🟢 [New] #1 | Jane");
     let english = topicdesk::texts::Texts::new(topicdesk::config::Language::En);
@@ -489,11 +449,7 @@ async fn english_texts_with_bot_language_en() {
 #[tokio::test]
 async fn a_nul_character_in_a_name_or_text_does_not_lose_the_message() {
     let desk = Desk::open().await;
-    let client = desk.fake().add_user("Nul\u{0}Name");
-    desk.fake()
-        .user(client)
-        .in_private()
-        .text("before\u{0}after");
+    desk.new_client_writes("Nul\u{0}Name", "before\u{0}after");
     let topic = desk.wait_for_topic_of("NulName").await;
     let posts = desk
         .wait_for_topic_messages(desk.main_group(), topic.thread_id, 2)

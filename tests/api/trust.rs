@@ -223,10 +223,7 @@ async fn a_failed_delivery_is_told_once_listed_by_failed_and_sent_again_by_resen
 #[tokio::test]
 async fn a_specialist_call_is_acknowledged_with_a_reaction_and_reaches_no_client() {
     let desk = Desk::open().await;
-    let (client, topic) = desk.client_opens_ticket("Gosha", "Need help").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (client, _, mirror) = desk.assigned_ticket("Gosha", "Need help").await;
     let before = desk.fake().bot_messages(client).len();
     let call = desk
         .fake()
@@ -384,10 +381,7 @@ async fn past_three_tickets_an_hour_a_clients_message_joins_their_latest_ticket(
 #[tokio::test]
 async fn a_command_in_a_mirrored_topic_the_ticket_moved_away_from_is_refused() {
     let desk = Desk::open().await;
-    let (_, topic) = desk.client_opens_ticket("Dima", "Moving").await;
-    let first = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (_, topic, first) = desk.assigned_ticket("Dima", "Moving").await;
     desk.assign(topic.thread_id, "Olga Sidorova", desk.second_tech_group)
         .await;
     let close = desk
@@ -482,14 +476,10 @@ async fn tickets_take_turns_so_a_flooding_client_cannot_hold_up_the_others() {
     .await;
     let quiet: Vec<i64> = (1..=5)
         .map(|n| {
-            let client = desk
-                .fake()
-                .add_user(UserSpec::new(format!("Quiet{n}")).username(format!("quiet{n}")));
-            desk.fake()
-                .user(client)
-                .in_private()
-                .text(&format!("quiet question {n}"));
-            client
+            desk.new_client_writes(
+                UserSpec::new(format!("Quiet{n}")).username(format!("quiet{n}")),
+                &format!("quiet question {n}"),
+            )
         })
         .collect();
     // Once every quiet question is queued, the lane gives each ticket a

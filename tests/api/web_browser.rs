@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -155,6 +157,36 @@ async fn texts_of(client: &Client, css: &str) -> Vec<String> {
     texts
 }
 
+/// Waits until the timeline shows a message with `text`.
+async fn in_the_timeline(client: &Client, what: &str, text: &str) {
+    eventually(what, WAIT, || async {
+        texts_of(client, "[data-test=message-text]")
+            .await
+            .contains(&text.to_owned())
+    })
+    .await;
+}
+
+/// Clicks the element at `css`, which is there already.
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The element at `css` once it appears (within `WAIT`).
+async fn appears(client: &Client, css: &str) -> Result<Element, CmdError> {
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+}
+
 async fn count(desk: &WebDesk, status: TicketStatus) -> u64 {
     tickets::Entity::find()
         .filter(tickets::Column::Status.eq(status))
@@ -174,9 +206,7 @@ async fn the_mini_app_shows_the_desk_answers_a_client_and_closes_the_ticket() {
         .client_opens_ticket("Anna", "The printer is on fire")
         .await;
     desk.client_opens_ticket("Boris", "Cannot log in").await;
-    let (carl, third) = desk.client_opens_ticket("Carl", "Invoice is wrong").await;
-    desk.assign(third.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    let (carl, third, _) = desk.assigned_ticket("Carl", "Invoice is wrong").await;
     desk.fake()
         .user(desk.staff)
         .in_topic(desk.main_group(), third.thread_id)
@@ -223,28 +253,19 @@ async fn the_mini_app_shows_the_desk_answers_a_client_and_closes_the_ticket() {
     screenshot(client, "dashboard.png").await;
 
     // The tickets list, then Anna's ticket.
-    client
-        .find(Locator::Css("[data-nav=tickets]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("[data-test=ticket-1]"))
+    click(client, "[data-nav=tickets]").await;
+    appears(client, "[data-test=ticket-1]")
         .await
         .expect("the list shows ticket 1")
         .click()
         .await
         .unwrap();
     shows(client, "[data-test=status]", "New").await;
-    eventually("the first message in the timeline", WAIT, || async {
-        texts_of(client, "[data-test=message-text]")
-            .await
-            .contains(&"The printer is on fire".to_owned())
-    })
+    in_the_timeline(
+        client,
+        "the first message in the timeline",
+        "The printer is on fire",
+    )
     .await;
 
     // A reply from the Mini App reaches Anna's chat and shows in the timeline.
@@ -256,58 +277,25 @@ async fn the_mini_app_shows_the_desk_answers_a_client_and_closes_the_ticket() {
         .send_keys(reply)
         .await
         .unwrap();
-    client
-        .find(Locator::Css("[data-test=reply-send]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, "[data-test=reply-send]").await;
     bot_says(&desk, anna, reply).await;
-    eventually("the reply in the timeline", WAIT, || async {
-        texts_of(client, "[data-test=message-text]")
-            .await
-            .contains(&reply.to_owned())
-    })
-    .await;
+    in_the_timeline(client, "the reply in the timeline", reply).await;
 
     // Anna answers in Telegram: the open page follows without a reload.
     desk.fake().user(anna).in_private().text("Thank you!");
-    eventually("Anna's answer arrives live", WAIT, || async {
-        texts_of(client, "[data-test=message-text]")
-            .await
-            .contains(&"Thank you!".to_owned())
-    })
-    .await;
+    in_the_timeline(client, "Anna's answer arrives live", "Thank you!").await;
     screenshot(client, "ticket.png").await;
 
     // Closing, with the confirmation.
-    client
-        .find(Locator::Css("[data-test=close]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("[data-test=confirm-close]"))
+    click(client, "[data-test=close]").await;
+    appears(client, "[data-test=confirm-close]")
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
     shows(client, "[data-test=status]", "Closed").await;
-    assert_eq!(
-        tickets::Entity::find_by_id(1)
-            .one(&desk.app.db)
-            .await
-            .unwrap()
-            .unwrap()
-            .status,
-        TicketStatus::Closed
-    );
+    assert_eq!(desk.ticket(1).await.status, TicketStatus::Closed);
     let _ = topic;
     screenshot(client, "closed.png").await;
     browser.client.clone().close().await.ok();
@@ -323,6 +311,11 @@ fn launch_url(desk: &WebDesk, user: i64, name: &str) -> String {
     format!("{}#{hash}", desk.app.url("/app/"))
 }
 
+/// Opens the Mini App in the browser as Telegram opens it for `user`.
+async fn open_as(client: &Client, desk: &WebDesk, user: i64, name: &str) {
+    client.goto(&launch_url(desk, user, name)).await.unwrap();
+}
+
 #[tokio::test]
 async fn the_mini_app_disables_what_a_role_may_not_do_and_turns_strangers_away() {
     let Some(browser) = browser().await else {
@@ -334,21 +327,13 @@ async fn the_mini_app_disables_what_a_role_may_not_do_and_turns_strangers_away()
     let texts = topicdesk::texts::Texts::new(topicdesk::config::Language::En).web_ui();
 
     // A technician: an unassigned ticket can be taken, not closed.
-    client
-        .goto(&launch_url(&desk, desk.tech, "Ivan"))
-        .await
-        .unwrap();
+    open_as(client, &desk, desk.tech, "Ivan").await;
     shows(client, "[data-test=open-new]", "1").await;
     client
         .goto(&format!("{}#/tickets/1", desk.app.url("/app/")))
         .await
         .unwrap();
-    let close = client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("[data-test=close]"))
-        .await
-        .unwrap();
+    let close = appears(client, "[data-test=close]").await.unwrap();
     assert_eq!(
         close.attr("disabled").await.unwrap().as_deref(),
         Some("true")
@@ -367,13 +352,7 @@ async fn the_mini_app_disables_what_a_role_may_not_do_and_turns_strangers_away()
         .await
         .unwrap();
     eventually("the ticket taken", WAIT, || async {
-        tickets::Entity::find_by_id(1)
-            .one(&desk.app.db)
-            .await
-            .unwrap()
-            .unwrap()
-            .assigned_tech_id
-            .is_some()
+        desk.ticket(1).await.assigned_tech_id.is_some()
     })
     .await;
     let close = client
@@ -388,14 +367,8 @@ async fn the_mini_app_disables_what_a_role_may_not_do_and_turns_strangers_away()
     // is left first, as closing a Mini App does, so it opens afresh.)
     client.goto("about:blank").await.unwrap();
     let stranger = 777_000_111;
-    client
-        .goto(&launch_url(&desk, stranger, "Eve"))
-        .await
-        .unwrap();
-    let page = client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("[data-test=forbidden]"))
+    open_as(client, &desk, stranger, "Eve").await;
+    let page = appears(client, "[data-test=forbidden]")
         .await
         .unwrap()
         .text()
@@ -448,14 +421,6 @@ async fn use_control(client: &Client, css: &str, value: Option<&str>) {
     assert!(done.is_ok(), "could not use {css}");
 }
 
-async fn ticket_row(desk: &WebDesk, id: i32) -> tickets::Model {
-    tickets::Entity::find_by_id(id)
-        .one(&desk.app.db)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_mini_app_sets_priority_and_category_waits_for_the_client_and_shows_sla() {
     let Some(browser) = browser().await else {
@@ -474,16 +439,10 @@ async fn the_mini_app_sets_priority_and_category_waits_for_the_client_and_shows_
     .await;
     let main = desk.main_group();
     let (_, topic) = desk.client_opens_in("Anna", "🛠 Technical", main).await;
-    client
-        .goto(&launch_url(&desk, desk.admin, "Maria"))
-        .await
-        .unwrap();
+    open_as(client, &desk, desk.admin, "Maria").await;
     // The first-response clock runs out (within seconds of the start).
     shows(client, "[data-test=sla-breached]", "1").await;
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("[data-test=sla-breached-1]"))
+    appears(client, "[data-test=sla-breached-1]")
         .await
         .expect("the breached ticket is listed");
     screenshot(client, "dashboard-sla.png").await;
@@ -493,12 +452,7 @@ async fn the_mini_app_sets_priority_and_category_waits_for_the_client_and_shows_
         .goto(&format!("{}#/tickets/1", desk.app.url("/app/")))
         .await
         .unwrap();
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("[data-test=priority]"))
-        .await
-        .unwrap();
+    appears(client, "[data-test=priority]").await.unwrap();
     has_value(client, "[data-test=priority]", "normal").await;
     eventually("the first-response clock shown breached", WAIT, || async {
         match client.find(Locator::Css("[data-test=sla-first]")).await {
@@ -511,7 +465,7 @@ async fn the_mini_app_sets_priority_and_category_waits_for_the_client_and_shows_
     .await;
     use_control(client, "[data-test=priority]", Some("urgent")).await;
     eventually("the urgent priority in the database", WAIT, || async {
-        ticket_row(&desk, 1).await.priority == topicdesk::entities::Priority::Urgent
+        desk.ticket(1).await.priority == topicdesk::entities::Priority::Urgent
     })
     .await;
     has_value(client, "[data-test=priority]", "urgent").await;
@@ -529,7 +483,7 @@ async fn the_mini_app_sets_priority_and_category_waits_for_the_client_and_shows_
 
     use_control(client, "[data-test=category]", Some("billing")).await;
     eventually("the billing category in the database", WAIT, || async {
-        ticket_row(&desk, 1).await.category.as_deref() == Some("billing")
+        desk.ticket(1).await.category.as_deref() == Some("billing")
     })
     .await;
     has_value(client, "[data-test=category]", "billing").await;
@@ -541,24 +495,15 @@ async fn the_mini_app_sets_priority_and_category_waits_for_the_client_and_shows_
     // Waiting for the client: the status and the paused clock.
     use_control(client, "[data-test=wait]", None).await;
     shows(client, "[data-test=status]", "Waiting for the client").await;
-    assert_eq!(ticket_row(&desk, 1).await.status, TicketStatus::Waiting);
-    let wait = client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("[data-test=wait][disabled]"))
-        .await;
+    assert_eq!(desk.ticket(1).await.status, TicketStatus::Waiting);
+    let wait = appears(client, "[data-test=wait][disabled]").await;
     assert!(wait.is_ok(), "waiting already: the button is off");
     screenshot(client, "ticket-levels.png").await;
 
     // The list's filters.
     desk.client_opens_in("Boris", "💳 Billing", main).await;
     use_control(client, "[data-nav=tickets]", None).await;
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("[data-test=ticket-2]"))
-        .await
-        .unwrap();
+    appears(client, "[data-test=ticket-2]").await.unwrap();
     use_control(client, "[data-test=filter-priority]", Some("urgent")).await;
     eventually("only the urgent ticket listed", WAIT, || async {
         let listed = client
@@ -583,29 +528,16 @@ async fn a_manager_writes_an_article_in_the_mini_app_and_it_is_found() {
     };
     let client = &browser.client;
     let desk = WebDesk::open_with(vec![("BOT_LANGUAGE", "en")]).await;
-    client
-        .goto(&launch_url(&desk, desk.admin, "Maria"))
-        .await
-        .unwrap();
+    open_as(client, &desk, desk.admin, "Maria").await;
     // Signed in: the dashboard is up, and the navigation with it.
     shows(client, "[data-test=open-new]", "0").await;
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("[data-nav=kb]"))
+    appears(client, "[data-nav=kb]")
         .await
         .expect("the navigation")
         .click()
         .await
         .unwrap();
-    let form = |css: &'static str| async move {
-        client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .expect(css)
-    };
+    let form = |css: &'static str| async move { appears(client, css).await.expect(css) };
     form("[data-test=kb-slug]")
         .await
         .send_keys("pay-by-card")

@@ -11,9 +11,10 @@ use reqwest::StatusCode;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
-use topicdesk::entities::{Priority, TicketStatus, daily_stats, technicians, tickets};
+use topicdesk::entities::{Priority, TicketStatus, daily_stats, technicians};
 
-use crate::support::web::{Api, WebDesk};
+use crate::support::flows::billing_and_tech;
+use crate::support::web::{Api, WebDesk, ids};
 use crate::support::{WAIT, eventually, eventually_some};
 
 /// How long SLA clocks may take past their moment (jobs poll every 250 ms
@@ -26,32 +27,13 @@ const CLOCK_WAIT: Duration = Duration::from_secs(15);
 async fn desk_with_categories(policy: &str) -> (WebDesk, i64) {
     let fake = fake_telegram::FakeTelegram::start().await;
     let billing_group = fake.add_forum_group("Billing desk");
-    let categories = format!(
-        r#"[{{"key":"billing","name":{{"ru":"Оплата","en":"Billing","kk":"Төлем"}},"emoji":"💳","priority":"high","technicians":["ivan"],"main_group_id":{billing_group}}},{{"key":"tech","name":{{"ru":"Техника","en":"Technical"}},"emoji":"🛠"}}]"#
-    );
+    let categories = billing_and_tech(billing_group);
     let desk = WebDesk::open_on(
         fake,
         vec![("CATEGORIES", categories.as_str()), ("SLA_POLICY", policy)],
     )
     .await;
     (desk, billing_group)
-}
-
-async fn ticket(desk: &WebDesk, id: i32) -> tickets::Model {
-    tickets::Entity::find_by_id(id)
-        .one(&desk.app.db)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-fn ids(page: &Value) -> Vec<i64> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_i64().unwrap())
-        .collect()
 }
 
 fn timeline_kinds(detail: &Value) -> Vec<String> {
@@ -88,7 +70,7 @@ async fn priority_category_and_waiting_through_the_api_do_what_the_buttons_do() 
     assert_eq!(detail["priority"], "urgent");
     assert_eq!(detail["sla"]["priority"], "urgent");
     assert_eq!(detail["sla"]["first_response"]["target_seconds"], 900.0);
-    let urgent = ticket(&desk, 1).await;
+    let urgent = desk.ticket(1).await;
     assert_eq!(urgent.priority, Priority::Urgent);
     assert_eq!(
         (urgent.first_response_due.unwrap() - urgent.created_at).num_minutes(),
@@ -165,7 +147,7 @@ async fn priority_category_and_waiting_through_the_api_do_what_the_buttons_do() 
             .is_some_and(|t| t.closed)
     })
     .await;
-    let row = ticket(&desk, 1).await;
+    let row = desk.ticket(1).await;
     assert_eq!(row.category.as_deref(), Some("billing"));
     assert_eq!(row.main_chat_id, billing);
     assert_eq!(ids(&api.ok("/api/v1/tickets?category=billing").await), [1]);
@@ -195,7 +177,7 @@ async fn priority_category_and_waiting_through_the_api_do_what_the_buttons_do() 
         .in_private()
         .text("Here is the receipt");
     eventually("the ticket back from waiting", WAIT, || async {
-        ticket(&desk, 1).await.status == TicketStatus::New
+        desk.ticket(1).await.status == TicketStatus::New
     })
     .await;
     let detail = api.ok("/api/v1/tickets/1").await;
@@ -253,8 +235,7 @@ async fn the_desk_lists_its_categories_and_priorities_for_the_selectors() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // A ticket whose client is still choosing has no levels to set yet.
-    let client = desk.fake().add_user(fake_telegram::UserSpec::new("Hana"));
-    desk.fake().user(client).in_private().text("Hello?");
+    desk.new_client_writes(fake_telegram::UserSpec::new("Hana"), "Hello?");
     let held = eventually_some("the held ticket", WAIT, || async {
         let page = api.ok("/api/v1/tickets?status=held").await;
         (ids(&page) == [1]).then_some(page)
@@ -290,10 +271,10 @@ async fn after_a_breach_the_ticket_the_dashboard_and_the_stats_show_it() {
     assert!(left > 0.0 && left <= 2.0, "{left}");
 
     eventually("the first-response breach", CLOCK_WAIT, || async {
-        ticket(&desk, 1).await.first_response_breached_at.is_some()
+        desk.ticket(1).await.first_response_breached_at.is_some()
     })
     .await;
-    let row = ticket(&desk, 1).await;
+    let row = desk.ticket(1).await;
     let detail = api.ok("/api/v1/tickets/1").await;
     let clock = &detail["sla"]["first_response"];
     assert_eq!(clock["breached"], true);
@@ -387,7 +368,7 @@ async fn technicians_change_levels_only_on_their_tickets_and_see_only_their_cate
     assert_eq!(detail["permissions"]["wait"]["allowed"], true);
     let (status, detail) = olga.post("/api/v1/tickets/2/wait", json!({})).await;
     assert_eq!(status, StatusCode::OK, "{detail}");
-    assert_eq!(ticket(&desk, 2).await.status, TicketStatus::Waiting);
+    assert_eq!(desk.ticket(2).await.status, TicketStatus::Waiting);
     assert_eq!(
         ivan.post("/api/v1/tickets/2/priority", json!({ "level": "low" }))
             .await
@@ -412,7 +393,7 @@ async fn technicians_change_levels_only_on_their_tickets_and_see_only_their_cate
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{action}: {body}");
     }
-    assert_eq!(ticket(&desk, 1).await.priority, Priority::High);
+    assert_eq!(desk.ticket(1).await.priority, Priority::High);
 
     // Filters and stats refuse unknown keys, naming the field.
     for (path, field) in [

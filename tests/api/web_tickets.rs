@@ -4,39 +4,12 @@
 //! technician may see and do, availability, and statistics.
 
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
-use topicdesk::entities::{TicketStatus, technicians, tickets};
+use topicdesk::entities::{TicketStatus, technicians};
 
-use crate::support::web::{WebDesk, bot_says};
+use crate::support::web::{WebDesk, bot_says, ids};
 use crate::support::{WAIT, eventually};
-
-async fn ticket(desk: &WebDesk, id: i64) -> tickets::Model {
-    tickets::Entity::find_by_id(id as i32)
-        .one(&desk.app.db)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-async fn tech_id(desk: &WebDesk, name: &str) -> i64 {
-    technicians::Entity::find()
-        .filter(technicians::Column::Name.eq(name))
-        .one(&desk.app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id as i64
-}
-
-fn ids(page: &Value) -> Vec<i64> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_i64().unwrap())
-        .collect()
-}
 
 #[tokio::test]
 async fn the_list_filters_searches_like_find_and_pages_with_a_cursor() {
@@ -54,7 +27,7 @@ async fn the_list_filters_searches_like_find_and_pages_with_a_cursor() {
     assert_eq!(ids(&api.ok("/api/v1/tickets").await), [3, 2, 1]);
     assert_eq!(ids(&api.ok("/api/v1/tickets?status=new").await), [3, 1]);
     assert_eq!(ids(&api.ok("/api/v1/tickets?status=work").await), [2]);
-    let ivan = tech_id(&desk, "Ivan Petrov").await;
+    let ivan = desk.tech_id("Ivan Petrov").await;
     assert_eq!(
         ids(&api.ok(&format!("/api/v1/tickets?technician={ivan}")).await),
         [2]
@@ -182,11 +155,8 @@ async fn eventually_detail(
 #[tokio::test]
 async fn a_reply_from_the_web_reaches_the_client_through_the_outbox_and_shows_in_the_topics() {
     let desk = WebDesk::open().await;
-    let (client, topic) = desk.client_opens_ticket("Anna", "Is anyone there?").await;
-    let mirror = desk
-        .assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
-    assert!(ticket(&desk, 1).await.first_response_at.is_none());
+    let (client, topic, mirror) = desk.assigned_ticket("Anna", "Is anyone there?").await;
+    assert!(desk.ticket(1).await.first_response_at.is_none());
     let api = desk.sign_in_admin().await;
 
     let (status, receipt) = api
@@ -208,7 +178,7 @@ async fn a_reply_from_the_web_reaches_the_client_through_the_outbox_and_shows_in
     assert_eq!(copy.thread_id(), Some(mirror.thread_id));
     // It was the first answer the client got.
     eventually("first_response_at set", WAIT, || async {
-        ticket(&desk, 1).await.first_response_at.is_some()
+        desk.ticket(1).await.first_response_at.is_some()
     })
     .await;
 
@@ -274,7 +244,7 @@ async fn assigning_and_closing_through_the_api_do_what_the_buttons_do() {
     let desk = WebDesk::open().await;
     let (client, topic) = desk.client_opens_ticket("Anna", "Broken screen").await;
     let api = desk.sign_in_admin().await;
-    let ivan = tech_id(&desk, "Ivan Petrov").await;
+    let ivan = desk.tech_id("Ivan Petrov").await;
 
     let (status, detail) = api
         .post("/api/v1/tickets/1/assign", json!({ "technician_id": ivan }))
@@ -309,7 +279,7 @@ async fn assigning_and_closing_through_the_api_do_what_the_buttons_do() {
     let (status, detail) = api.post("/api/v1/tickets/1/close", json!({})).await;
     assert_eq!(status, StatusCode::OK, "{detail}");
     assert_eq!(detail["status"], "closed");
-    assert_eq!(ticket(&desk, 1).await.status, TicketStatus::Closed);
+    assert_eq!(desk.ticket(1).await.status, TicketStatus::Closed);
     // The client is told, and the survey starts, as with /close.
     bot_says(&desk, client, &desk.texts.closed_for_client(1)).await;
     eventually("the topic closed", WAIT, || async {
@@ -346,8 +316,8 @@ async fn a_technician_sees_their_own_and_unassigned_tickets_and_closes_only_thei
     desk.assign(second.thread_id, "Olga Sidorova", desk.second_tech_group)
         .await;
     let ivan = desk.sign_in(desk.tech, "Ivan").await;
-    let ivan_id = tech_id(&desk, "Ivan Petrov").await;
-    let olga_id = tech_id(&desk, "Olga Sidorova").await;
+    let ivan_id = desk.tech_id("Ivan Petrov").await;
+    let olga_id = desk.tech_id("Olga Sidorova").await;
 
     assert_eq!(ids(&ivan.ok("/api/v1/tickets").await), [3, 1]);
     assert_eq!(
@@ -391,7 +361,7 @@ async fn a_technician_sees_their_own_and_unassigned_tickets_and_closes_only_thei
     // Their own ticket: closed.
     let (status, body) = ivan.post("/api/v1/tickets/1/close", json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(ticket(&desk, 1).await.status, TicketStatus::Closed);
+    assert_eq!(desk.ticket(1).await.status, TicketStatus::Closed);
 
     // Availability is the managers' switch.
     let (status, _) = ivan
@@ -413,11 +383,9 @@ async fn a_technician_sees_their_own_and_unassigned_tickets_and_closes_only_thei
 #[tokio::test]
 async fn managers_switch_availability_and_see_technicians_with_their_load() {
     let desk = WebDesk::open().await;
-    let (_, topic) = desk.client_opens_ticket("Anna", "Help").await;
-    desk.assign(topic.thread_id, "Ivan Petrov", desk.tech_group)
-        .await;
+    desk.assigned_ticket("Anna", "Help").await;
     let api = desk.sign_in_admin().await;
-    let ivan = tech_id(&desk, "Ivan Petrov").await;
+    let ivan = desk.tech_id("Ivan Petrov").await;
 
     let techs = api.ok("/api/v1/technicians").await;
     let first = techs
@@ -472,7 +440,7 @@ async fn statistics_come_per_day_and_the_dashboard_counts_what_the_database_hold
     bot_says(&desk, client, "Answer").await;
     let api = desk.sign_in_admin().await;
     eventually("the first response recorded", WAIT, || async {
-        ticket(&desk, 1).await.first_response_at.is_some()
+        desk.ticket(1).await.first_response_at.is_some()
     })
     .await;
     api.post("/api/v1/tickets/1/close", json!({})).await;

@@ -80,15 +80,7 @@ impl Desk {
 
     /// The main-group topic whose title mentions `name`.
     pub async fn wait_for_topic_of(&self, name: &str) -> TopicInfo {
-        let main = self.main_group();
-        self.fake()
-            .wait_for_value(&format!("a topic for {name}"), WAIT, |w| {
-                w.topics(main)
-                    .into_iter()
-                    .find(|t| t.name.contains(name) && !t.deleted)
-            })
-            .await
-            .unwrap()
+        self.wait_for_topic_in(self.main_group(), name).await
     }
 
     pub async fn wait_for_topic_messages(
@@ -127,15 +119,7 @@ impl Desk {
     /// technician's mirrored topic once it holds the history and intro.
     pub async fn assign(&self, thread: i32, label: &str, tech_group: i64) -> TopicInfo {
         let card = self.card(thread);
-        let pressed = self
-            .fake()
-            .user(self.staff)
-            .in_topic(self.main_group(), thread)
-            .presses_button(card.id(), label);
-        self.fake()
-            .wait_for_callback_answer(&pressed.callback_id)
-            .await
-            .unwrap();
+        self.staff_presses(thread, card.id(), label).await;
         let mirror = self
             .fake()
             .wait_for_value("the mirrored topic", WAIT, |w| {

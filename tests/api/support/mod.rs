@@ -1,9 +1,12 @@
 //! Starting the real application against the fake Telegram and a fresh
 //! database, and the tools tests use to look at what happened.
 
+pub mod admin;
 pub mod app;
 pub mod database;
 pub mod desk;
+pub mod flows;
+pub mod kb;
 pub mod logs;
 pub mod outage;
 pub mod web;
@@ -11,6 +14,7 @@ pub mod web;
 pub use app::{AppOptions, TestApp, spawn_app, spawn_app_with};
 pub use database::TestDatabase;
 pub use desk::{Desk, WAIT};
+pub use flows::vars;
 pub use logs::CapturedLogs;
 
 use std::future::Future;

@@ -8,7 +8,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use topicdesk::services::web::init_data;
 
-use super::{AppOptions, Desk, WAIT, eventually_some};
+use super::flows::add_manager;
+use super::{Desk, WAIT};
 
 pub const PUBLIC_URL: &str = "https://desk.example.test";
 
@@ -36,21 +37,13 @@ impl WebDesk {
 
     /// On a fake the test has prepared (say, with a category's own group).
     pub async fn open_on(fake: FakeTelegram, vars: Vec<(&str, &str)>) -> WebDesk {
-        let admin = fake.add_user(
-            UserSpec::new("Maria")
-                .last_name("Manager")
-                .username("maria"),
-        );
-        let mut options = AppOptions {
-            fake: Some(fake),
-            ..Default::default()
-        };
-        options.vars.push(("ADMIN_IDS".into(), admin.to_string()));
-        options.vars.push(("PUBLIC_URL".into(), PUBLIC_URL.into()));
-        options
-            .vars
-            .extend(vars.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())));
-        let desk = Desk::open_with(options).await;
+        let admin = add_manager(&fake);
+        let mut all = super::vars([
+            ("ADMIN_IDS", admin.to_string().as_str()),
+            ("PUBLIC_URL", PUBLIC_URL),
+        ]);
+        all.extend(super::vars(vars));
+        let desk = Desk::open_on(fake, all).await;
         desk.fake().add_member(desk.main_group(), admin);
         WebDesk { desk, admin }
     }
@@ -83,42 +76,18 @@ impl WebDesk {
     /// labelled `label` (as the client sees it); returns the
     /// client and the ticket's topic in `group`.
     pub async fn client_opens_in(&self, name: &str, label: &str, group: i64) -> (i64, TopicInfo) {
-        let desk = self;
-        let client = desk.fake().add_user(
+        let client = self.fake().add_user(
             UserSpec::new(name)
                 .username(name.to_lowercase())
                 .language_code("en"),
         );
-        desk.fake()
+        self.fake()
             .user(client)
             .in_private()
             .text(&format!("Hello from {name}"));
-        let question = desk
-            .fake()
-            .wait_for_value("the category question", WAIT, |w| {
-                w.messages(client)
-                    .into_iter()
-                    .find(|m| m.is_from_bot() && !m.buttons().is_empty())
-            })
-            .await
-            .unwrap();
-        let pressed = desk
-            .fake()
-            .user(client)
-            .in_private()
-            .presses_button(question.id(), label);
-        desk.fake()
-            .wait_for_callback_answer(&pressed.callback_id)
-            .await
-            .unwrap();
-        let topic = eventually_some("the ticket's topic", WAIT, || async {
-            desk.fake()
-                .topics(group)
-                .into_iter()
-                .find(|t| t.name.contains(name) && !t.deleted)
-        })
-        .await;
-        desk.wait_for_topic_messages(group, topic.thread_id, 2)
+        self.client_chooses(client, label).await;
+        let topic = self.wait_for_topic_in(group, name).await;
+        self.wait_for_topic_messages(group, topic.thread_id, 2)
             .await;
         (client, topic)
     }
@@ -219,4 +188,14 @@ pub async fn bot_says(desk: &Desk, chat: i64, text: &str) -> fake_telegram::Stor
         })
         .await
         .unwrap()
+}
+
+/// The ids of a page of tickets.
+pub fn ids(page: &Value) -> Vec<i64> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect()
 }
