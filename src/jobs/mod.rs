@@ -29,14 +29,16 @@
 mod clock;
 mod retry;
 mod routines;
+mod ticks;
+mod workers;
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use apalis::prelude::{BackendExt, Data, Strategy, WorkerBuilder, WorkerBuilderExt, WorkerError};
-use apalis_cron::{CronScheduler, Tick};
-use chrono::{DateTime, NaiveTime, Utc};
+use apalis::prelude::{WorkerBuilder, WorkerError};
+use apalis_cron::CronScheduler;
+use chrono::{NaiveTime, Utc};
 use chrono_tz::Tz;
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -46,19 +48,14 @@ use tokio_util::sync::CancellationToken;
 pub use clock::When;
 pub use retry::{JobName, JobRetry};
 pub use routines::{Routine, RoutineRun, Routines};
+use ticks::{TickPusher, on_tick};
+use workers::{PlannedRunner, RoutineRunner, planned_worker, routine_worker};
 
 use crate::config::JobsSettings;
 use crate::metrics::Metrics;
 use crate::retry::Pauses;
-use crate::schedule::{
-    JobFailure, JobStore, PLANNED_QUEUE, Planned, PlannedWork, Pushed, ROUTINE_QUEUE,
-    ScheduleError, StoreTiming,
-};
+use crate::schedule::{JobStore, PLANNED_QUEUE, Planned, Pushed, ROUTINE_QUEUE, ScheduleError};
 
-/// Planned jobs run side by side, up to this many at once per instance.
-const PLANNED_CONCURRENCY: usize = 8;
-/// Routines are few and each never overlaps itself.
-const ROUTINE_CONCURRENCY: usize = 4;
 /// The nightly rollup: shortly after midnight, when yesterday is over
 /// everywhere in the zone's day.
 const ROLLUP_AT: (u32, u32) = (0, 5);
@@ -271,233 +268,4 @@ where
             }
         }
     })
-}
-
-/// Looks for due jobs every `poll` (apalis' interval strategy).
-fn polling(settings: &JobsSettings) -> Strategy {
-    Strategy::new().interval(settings.poll)
-}
-
-fn timing(settings: &JobsSettings) -> StoreTiming {
-    StoreTiming {
-        heartbeat: settings.heartbeat,
-        missed_heartbeats: 3,
-    }
-}
-
-fn planned_worker(
-    store: JobStore,
-    settings: Arc<JobsSettings>,
-    metrics: Metrics,
-    runner: Arc<PlannedRunner>,
-    instance: String,
-    shutdown: CancellationToken,
-) -> impl FnMut() -> BoxFuture<'static, Result<(), WorkerError>> + Send + 'static {
-    let mut restarts = 0u32;
-    move || {
-        restarts += 1;
-        let name = format!("{PLANNED_QUEUE}:{instance}:{restarts}");
-        let retry = JobRetry::new(settings.clone(), metrics.clone(), shutdown.clone());
-        let stop = stopped(shutdown.clone());
-        match &store {
-            JobStore::Postgres(pool) => {
-                let backend = JobStore::postgres::<Planned>(pool, PLANNED_QUEUE, timing(&settings))
-                    .poll_with_strategy(polling(&settings));
-                run_until(
-                    WorkerBuilder::new(name)
-                        .backend(backend)
-                        .data(runner.clone())
-                        .concurrency(PLANNED_CONCURRENCY)
-                        .retry(retry)
-                        .catch_panic()
-                        .build(run_planned)
-                        .run_until(stop),
-                )
-            }
-            JobStore::Sqlite(pool) => {
-                let backend = JobStore::sqlite::<Planned>(pool, PLANNED_QUEUE, timing(&settings))
-                    .poll_with_strategy(polling(&settings));
-                run_until(
-                    WorkerBuilder::new(name)
-                        .backend(backend)
-                        .data(runner.clone())
-                        .concurrency(PLANNED_CONCURRENCY)
-                        .retry(retry)
-                        .catch_panic()
-                        .build(run_planned)
-                        .run_until(stop),
-                )
-            }
-        }
-    }
-}
-
-fn routine_worker(
-    store: JobStore,
-    settings: Arc<JobsSettings>,
-    runner: Arc<RoutineRunner>,
-    retry: JobRetry,
-    instance: String,
-    shutdown: CancellationToken,
-) -> impl FnMut() -> BoxFuture<'static, Result<(), WorkerError>> + Send + 'static {
-    let mut restarts = 0u32;
-    move || {
-        restarts += 1;
-        let name = format!("{ROUTINE_QUEUE}:{instance}:{restarts}");
-        let stop = stopped(shutdown.clone());
-        match &store {
-            JobStore::Postgres(pool) => {
-                let backend =
-                    JobStore::postgres::<RoutineRun>(pool, ROUTINE_QUEUE, timing(&settings))
-                        .poll_with_strategy(polling(&settings));
-                run_until(
-                    WorkerBuilder::new(name)
-                        .backend(backend)
-                        .data(runner.clone())
-                        .concurrency(ROUTINE_CONCURRENCY)
-                        .retry(retry.clone())
-                        .catch_panic()
-                        .build(run_routine)
-                        .run_until(stop),
-                )
-            }
-            JobStore::Sqlite(pool) => {
-                let backend =
-                    JobStore::sqlite::<RoutineRun>(pool, ROUTINE_QUEUE, timing(&settings))
-                        .poll_with_strategy(polling(&settings));
-                run_until(
-                    WorkerBuilder::new(name)
-                        .backend(backend)
-                        .data(runner.clone())
-                        .concurrency(ROUTINE_CONCURRENCY)
-                        .retry(retry.clone())
-                        .catch_panic()
-                        .build(run_routine)
-                        .run_until(stop),
-                )
-            }
-        }
-    }
-}
-
-/// Times a job and counts it.
-async fn measured<F>(
-    name: &'static str,
-    metrics: &Metrics,
-    shutdown: &CancellationToken,
-    work: F,
-) -> Result<(), JobFailure>
-where
-    F: Future<Output = Result<(), JobFailure>>,
-{
-    if shutdown.is_cancelled() {
-        // Left for the next start rather than begun while stopping.
-        return Err(JobFailure::outage("shutting down"));
-    }
-    metrics.jobs_run.with_label_values(&[name]).inc();
-    let started = Instant::now();
-    let result = work.await;
-    metrics
-        .job_seconds
-        .with_label_values(&[name])
-        .observe(started.elapsed().as_secs_f64());
-    result
-}
-
-struct PlannedRunner {
-    work: Arc<dyn PlannedWork>,
-    metrics: Metrics,
-    shutdown: CancellationToken,
-}
-
-async fn run_planned(job: Planned, runner: Data<Arc<PlannedRunner>>) -> Result<(), JobFailure> {
-    measured(
-        job.name(),
-        &runner.metrics,
-        &runner.shutdown,
-        runner.work.run(&job),
-    )
-    .await
-}
-
-struct RoutineRunner {
-    routines: Routines,
-    metrics: Metrics,
-    shutdown: CancellationToken,
-}
-
-async fn run_routine(run: RoutineRun, runner: Data<Arc<RoutineRunner>>) -> Result<(), JobFailure> {
-    measured(
-        run.routine.name(),
-        &runner.metrics,
-        &runner.shutdown,
-        runner.routines.run(&run),
-    )
-    .await
-}
-
-/// Stores a routine's job for a tick.
-struct TickPusher {
-    routine: Routine,
-    store: JobStore,
-    metrics: Metrics,
-}
-
-impl TickPusher {
-    /// This start's own run (see [`Routine::runs_at_start`]).
-    async fn push_for_start(
-        &self,
-        instance: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Pushed, ScheduleError> {
-        let run = RoutineRun {
-            routine: self.routine,
-            tick: now.timestamp(),
-        };
-        let key = format!("{}:start:{instance}", self.routine.name());
-        self.store.push(ROUTINE_QUEUE, run, now, &key).await
-    }
-
-    async fn push(&self, tick: i64) -> Result<Pushed, ScheduleError> {
-        if self.routine == Routine::SlaSweep {
-            // Every instance, every minute: a cheap moment to read the queue.
-            for queue in [PLANNED_QUEUE, ROUTINE_QUEUE] {
-                if let Ok(waiting) = self.store.waiting(queue).await {
-                    self.metrics
-                        .jobs_waiting
-                        .with_label_values(&[queue])
-                        .set(waiting);
-                }
-            }
-        }
-        let key = self.routine.key(tick);
-        // Whatever the previous run is doing (retrying through an outage,
-        // or just slow), the routine does not run beside itself.
-        let prefix = format!("{}:", self.routine.name());
-        if self.store.in_flight(ROUTINE_QUEUE, &prefix).await? {
-            tracing::debug!(
-                routine = self.routine.name(),
-                "previous run still in flight; tick skipped"
-            );
-            return Ok(Pushed::AlreadyThere);
-        }
-        let when = DateTime::<Utc>::from_timestamp(tick, 0).unwrap_or_else(Utc::now);
-        let run = RoutineRun {
-            routine: self.routine,
-            tick,
-        };
-        self.store.push(ROUTINE_QUEUE, run, when, &key).await
-    }
-}
-
-async fn on_tick(tick: Tick<Tz>, pusher: Data<Arc<TickPusher>>) -> Result<(), JobFailure> {
-    let at = tick.get_timestamp() as i64;
-    match pusher.push(at).await {
-        Ok(_) => Ok(()),
-        Err(error) => {
-            // The next tick (or, for a daily routine, the next start) catches up.
-            tracing::warn!(routine = pusher.routine.name(), error = %error, "cannot store a routine's tick");
-            Ok(())
-        }
-    }
 }

@@ -18,10 +18,14 @@ const AREAS: [&str; 7] = ["client", "survey", "team", "admin", "menus", "web", "
 const KAZAKH_LETTERS: &str = "әғқңөұүһіӘҒҚҢӨҰҮҺІ";
 
 /// The Rust side of the texts, where every message id must be used.
-const SOURCES: [&str; 7] = [
+const SOURCES: [&str; 11] = [
     include_str!("mod.rs"),
+    include_str!("client_and_team.rs"),
+    include_str!("tests.rs"),
     include_str!("kb.rs"),
-    include_str!("admin.rs"),
+    include_str!("admin/mod.rs"),
+    include_str!("admin/figures.rs"),
+    include_str!("admin/tests.rs"),
     include_str!("levels.rs"),
     include_str!("survey.rs"),
     include_str!("menus.rs"),

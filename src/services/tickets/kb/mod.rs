@@ -14,6 +14,9 @@
 //!   the mirror gets the marked copy). `/kb <words>`: one message with the
 //!   buttons, deleted once one is chosen.
 
+mod command;
+mod hold;
+
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -21,23 +24,20 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, TransactionTrait,
 };
 use serde_json::json;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntityKind};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageEntityKind};
 
-use super::{Change, TicketService, current_mirror};
+use super::{TicketService, current_mirror};
 use crate::config::KbSuggest;
 use crate::domain::callback::CallbackAction;
-use crate::domain::category::Category;
 use crate::domain::language::Language;
 use crate::domain::rich_text::RichBuilder;
 use crate::domain::text::with_author;
-use crate::domain::topic_title::truncate_utf16;
 use crate::entities::kb_suggestions::{self, SuggestionOutcome};
 use crate::entities::{Actor, TicketStatus, kb_articles, tickets};
-use crate::outbox::{Action, Delivery, Lanes, RichText, Target, TextMessage};
+use crate::outbox::{Action, Delivery, RichText, Target, TextMessage};
 use crate::records::events;
-use crate::schedule::Planned;
 use crate::services::ServiceResult;
-use crate::services::knowledge::{Found, KnowledgeService, entities_of, is_slug};
+use crate::services::knowledge::{Found, KnowledgeService, entities_of};
 use crate::services::sheets;
 use crate::texts::Texts;
 
@@ -298,108 +298,6 @@ impl TicketService {
         Ok(answer)
     }
 
-    /// The client wrote again while their ticket was held for the
-    /// knowledge base: it opens, with every message in order.
-    pub async fn kb_client_wrote_again(&self, ticket_id: i32) -> ServiceResult<()> {
-        self.release_kb_hold(ticket_id, SuggestionOutcome::NeededPerson)
-            .await
-    }
-
-    /// KB_HOLD_TIMEOUT passed without «Помогло»: the ticket opens.
-    pub async fn kb_hold_timed_out(&self, ticket_id: i32) -> ServiceResult<()> {
-        self.release_kb_hold(ticket_id, SuggestionOutcome::TimedOut)
-            .await
-    }
-
-    /// Tickets held for the knowledge base past KB_HOLD_TIMEOUT (their job
-    /// was lost): released.
-    pub async fn release_overdue_kb_holds(&self) -> ServiceResult<usize> {
-        let cutoff = Utc::now()
-            - chrono::Duration::from_std(self.desk().kb_hold_timeout).unwrap_or_default()
-            - chrono::Duration::seconds(5);
-        let overdue = tickets::Entity::find()
-            .filter(tickets::Column::Status.eq(TicketStatus::Held))
-            .filter(tickets::Column::KbHeld.eq(true))
-            .filter(tickets::Column::CreatedAt.lt(cutoff))
-            .all(&self.db)
-            .await?;
-        for ticket in &overdue {
-            self.kb_hold_timed_out(ticket.id).await?;
-        }
-        Ok(overdue.len())
-    }
-
-    async fn release_kb_hold(
-        &self,
-        ticket_id: i32,
-        outcome: SuggestionOutcome,
-    ) -> ServiceResult<()> {
-        let opened = self
-            .with_ticket_locked(ticket_id, || async {
-                let Some(ticket) = self.get(ticket_id).await? else {
-                    return Ok(None);
-                };
-                self.release_kb_hold_locked(&ticket, outcome).await
-            })
-            .await?;
-        if let Some(opened) = opened {
-            self.after_opening(&opened).await?;
-        }
-        Ok(())
-    }
-
-    /// Ends the knowledge base's hold on `ticket` (under its lock): with
-    /// CATEGORIES the client is asked for one next (the ticket stays held
-    /// for that); without, it opens. Returns the ticket when it opened.
-    async fn release_kb_hold_locked(
-        &self,
-        ticket: &tickets::Model,
-        outcome: SuggestionOutcome,
-    ) -> ServiceResult<Option<tickets::Model>> {
-        let ticket = match self.get(ticket.id).await? {
-            Some(ticket) if ticket.status == TicketStatus::Held && ticket.kb_held => ticket,
-            _ => return Ok(None),
-        };
-        let ticket_id = ticket.id;
-        let txn = self.db.begin().await?;
-        decide(&txn, ticket_id, outcome).await?;
-        tickets::Entity::update_many()
-            .col_expr(tickets::Column::KbHeld, Expr::value(false))
-            .filter(tickets::Column::Id.eq(ticket_id))
-            .exec(&txn)
-            .await?;
-        let asks_category = !self.desk().categories.is_empty();
-        let mut lanes = Lanes::default();
-        if asks_category {
-            let texts = self.client_texts(ticket.client_tg_id).await?;
-            let question = self.category_question(&texts, ticket.client_tg_id, ticket_id);
-            lanes.merge(self.outbox.insert(&txn, vec![question]).await?);
-        }
-        events::record(
-            &txn,
-            Some(ticket_id),
-            Actor::System,
-            "kb_hold_released",
-            json!({ "outcome": outcome_name(outcome), "asks_category": asks_category }),
-        )
-        .await?;
-        txn.commit().await?;
-        self.outbox.wake(lanes);
-        if asks_category {
-            self.planner
-                .after(
-                    Planned::CategoryTimeout { ticket_id },
-                    self.desk().category_timeout,
-                )
-                .await;
-            return Ok(None);
-        }
-        let (_, opened) = self
-            .open_held_locked(ticket_id, None, &Category::new("", ""), None)
-            .await?;
-        Ok(opened)
-    }
-
     /// The ticket `ticket_id` of `client`, open, with articles offered and
     /// not yet answered.
     async fn offered_ticket(
@@ -419,190 +317,6 @@ impl TicketService {
             .one(&self.db)
             .await?;
         Ok(waiting.map(|_| ticket))
-    }
-
-    // --- saved answers: /kb in a ticket's topic ---
-
-    /// `/kb <slug>` sends that article to the client as the team's answer;
-    /// `/kb <words>` posts the best matches as buttons where it was written.
-    pub(super) async fn kb_command(
-        &self,
-        ticket: &tickets::Model,
-        args: &str,
-        actor: Actor,
-        by: &str,
-        message: &Message,
-    ) -> ServiceResult<()> {
-        let args = args.trim();
-        if args.is_empty() {
-            return self
-                .answer_in_place(message, self.texts.usage_kb().to_owned())
-                .await;
-        }
-        if !ticket.status.is_open() || ticket.status == TicketStatus::Held {
-            return self
-                .answer_in_place(message, self.texts.ticket_already_closed().to_owned())
-                .await;
-        }
-        let language = self.client_texts(ticket.client_tg_id).await?.language();
-        let source = (message.chat.id.0, message.id.0);
-        if is_slug(&args.to_lowercase())
-            && let Some(article) = self.knowledge.for_reader(args, language).await?
-        {
-            self.send_article(ticket, &article, actor, by, source)
-                .await?;
-            return self.react_done(message).await;
-        }
-        let found = self
-            .knowledge
-            .search(args, Some(language), KB_CHOICES)
-            .await?;
-        if found.is_empty() {
-            return self
-                .answer_in_place(message, self.texts.kb_no_match(args))
-                .await;
-        }
-        let buttons: Vec<Vec<InlineKeyboardButton>> = found
-            .iter()
-            .map(|found| {
-                let action = CallbackAction::KbSend {
-                    ticket_id: ticket.id,
-                    article_id: found.article.id,
-                };
-                vec![InlineKeyboardButton::callback(
-                    truncate_utf16(&found.article.title, BUTTON_LABEL),
-                    action.encode(),
-                )]
-            })
-            .collect();
-        let (chat, id) = source;
-        let place = Target::Chat {
-            chat_id: chat,
-            thread_id: message.thread_id.map(|thread| thread.0.0),
-        };
-        let choice = TextMessage::new(place, RichText::plain(self.texts.kb_choose(args)))
-            .with_keyboard(InlineKeyboardMarkup::new(buttons));
-        let delivery = Delivery::new(
-            chat,
-            ticket.id,
-            choice.into(),
-            format!("kb-choose:{chat}:{id}"),
-        );
-        self.outbox.enqueue(&self.db, vec![delivery]).await?;
-        Ok(())
-    }
-
-    /// A `/kb <words>` button was pressed in `pressed` (chat, message): the
-    /// article goes to the client and the buttons' message is deleted.
-    pub async fn kb_send_chosen(
-        &self,
-        ticket_id: i32,
-        article_id: i32,
-        actor: Actor,
-        by: &str,
-        pressed: (i64, i32),
-    ) -> ServiceResult<Change> {
-        let Some(ticket) = self.get(ticket_id).await? else {
-            return Ok(Change::UnknownTicket);
-        };
-        if !ticket.status.is_open() || ticket.status == TicketStatus::Held {
-            return Ok(Change::TicketClosed);
-        }
-        let Some(chosen) = self.knowledge.get(article_id).await? else {
-            return Ok(Change::UnknownTicket);
-        };
-        let language = self.client_texts(ticket.client_tg_id).await?.language();
-        let article = self
-            .knowledge
-            .for_reader(&chosen.slug, language)
-            .await?
-            .unwrap_or(chosen);
-        self.send_article(&ticket, &article, actor, by, pressed)
-            .await?;
-        let (chat, message_id) = pressed;
-        let delete = Delivery::new(
-            chat,
-            ticket_id,
-            Action::Delete {
-                chat_id: chat,
-                message_id,
-            },
-            format!("kb-choose-delete:{chat}:{message_id}"),
-        );
-        self.outbox.enqueue(&self.db, vec![delete]).await?;
-        Ok(Change::Done)
-    }
-
-    /// Sends `article` to the client as the team's answer (it counts as the
-    /// first response) and into the ticket's other topic marked with `by`,
-    /// like a staff message; `source` stands for it in links and keys.
-    async fn send_article(
-        &self,
-        ticket: &tickets::Model,
-        article: &kb_articles::Model,
-        actor: Actor,
-        by: &str,
-        source: (i64, i32),
-    ) -> ServiceResult<()> {
-        let ticket_id = ticket.id;
-        let mirror = current_mirror(&self.db, ticket_id).await?;
-        let client = Target::Client {
-            user_id: ticket.client_tg_id,
-        };
-        let mut routes = vec![(ticket.client_tg_id, client, None, "client")];
-        match (actor, &mirror) {
-            (Actor::Tech, _) => routes.push((
-                ticket.main_chat_id,
-                Target::Main { ticket_id },
-                Some(by),
-                "main",
-            )),
-            (_, Some(mirror)) => routes.push((
-                mirror.chat_id,
-                Target::Mirror {
-                    mirror_id: mirror.id,
-                },
-                Some(by),
-                "mirror",
-            )),
-            (_, None) => {}
-        }
-        let deliveries: Vec<Delivery> = routes
-            .iter()
-            .map(|(lane, target, mark, key)| Delivery {
-                lane: *lane,
-                ticket_id: Some(ticket_id),
-                action: article_action(article, *target, false, *mark, *key == "client"),
-                source: Some(source),
-                media_group_id: None,
-                dedup_key: format!("kb-answer:{}:{}:{key}", source.0, source.1),
-                held: false,
-            })
-            .collect();
-        let destinations: Vec<&str> = routes.iter().map(|(_, _, _, key)| *key).collect();
-        let txn = self.db.begin().await?;
-        let lanes = self.outbox.insert(&txn, deliveries).await?;
-        events::record(
-            &txn,
-            Some(ticket_id),
-            actor,
-            "message_bridged",
-            json!({
-                "source": { "chat": source.0, "message_id": source.1 },
-                "destinations": destinations,
-                "kind": if article.media_kind.is_some() { "media" } else { "text" },
-                "via": "kb",
-                "slug": article.slug,
-                "language": article.language,
-                "author": by,
-                "text": article.body,
-            }),
-        )
-        .await?;
-        txn.commit().await?;
-        self.outbox.wake(lanes);
-        tracing::info!(ticket_id, slug = %article.slug, "saved answer sent");
-        Ok(())
     }
 }
 
