@@ -1,34 +1,39 @@
-//! The Redis backend, over a deadpool-redis pool of multiplexed connections.
+//! The Redis backend, over one multiplexed connection kept up by the
+//! `redis` crate's `ConnectionManager`.
 //!
-//! Outages must fail fast, not hang a handler: every step has a short
-//! timeout (connect, response, waiting for a pooled connection, creating and
-//! recycling one), and every failure to reach Redis becomes
-//! [`StoreError::Unavailable`]. Recovery needs no code here: the pool pings a
-//! connection before handing it out, drops the dead ones and dials anew, so
-//! the first operation after Redis returns succeeds.
+//! A multiplexed connection already carries any number of concurrent
+//! requests, so there is no pool: a pool of them cost every operation a
+//! recycling round trip (UNWATCH + PING) on top of the command itself.
+//!
+//! Outages must fail fast, not hang a handler: every operation has a
+//! deadline, and every failure to reach Redis becomes
+//! [`StoreError::Unavailable`]. Recovery needs no code here: a command that
+//! finds the connection broken makes the manager dial anew in the
+//! background, so an operation shortly after Redis returns succeeds.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use deadpool_redis::{Manager, Pool, PoolError, Runtime};
-use redis::{AsyncConnectionConfig, ErrorKind, RedisError, Script, ServerErrorKind, Value};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{ErrorKind, RedisError, Script, ServerErrorKind, Value};
 
 use super::{BoxError, StoreError, ttl_millis};
 
-/// Each multiplexed connection carries many concurrent requests, so a few
-/// are plenty; more would only multiply reconnect attempts during an outage.
-const POOL_SIZE: usize = 8;
 /// TCP connect plus handshake for one new connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// One command's round trip; Redis answers in well under a millisecond when
 /// healthy, so this only trips when it is not.
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(1);
-/// Waiting for a free pooled connection (all of them busy).
-const WAIT_TIMEOUT: Duration = Duration::from_secs(2);
-/// Creating a connection through the pool (connect + handshake, bounded again).
-const CREATE_TIMEOUT: Duration = Duration::from_secs(2);
-/// The pool's health-check PING before reusing a connection.
-const RECYCLE_TIMEOUT: Duration = Duration::from_secs(1);
+/// Dialling again after a failed attempt: once, soon. A longer series would
+/// keep operations waiting on it during an outage; the next operation
+/// starts a new series anyway.
+const RECONNECT_RETRIES: usize = 1;
+const RECONNECT_DELAY: Duration = Duration::from_millis(200);
+/// The most any one operation may take, reconnecting included.
+const OPERATION_DEADLINE: Duration = Duration::from_secs(2);
+/// The first connection at start-up, its retry included.
+const START_DEADLINE: Duration = Duration::from_secs(3);
 
 /// Deletes KEYS[1] only if it still holds ARGV[1] (the owner's token), in one
 /// atomic step; a GET followed by a DEL could delete a lock taken in between.
@@ -51,7 +56,7 @@ end
 
 #[derive(Clone)]
 pub(crate) struct RedisStore {
-    pool: Pool,
+    connection: ConnectionManager,
     unlock: Arc<Script>,
     extend: Arc<Script>,
     /// `redis at <url without password>`, for errors and logs.
@@ -62,29 +67,41 @@ pub(crate) struct RedisStore {
 impl RedisStore {
     pub(crate) async fn connect(url: &str) -> Result<RedisStore, StoreError> {
         let redacted = redact_url(url);
-        let connection = AsyncConnectionConfig::new()
-            .set_connection_timeout(Some(CONNECT_TIMEOUT))
-            .set_response_timeout(Some(RESPONSE_TIMEOUT));
-        let manager = Manager::new_with_config(url, connection).map_err(|e| {
+        let name: Arc<str> = format!("redis at {redacted}").into();
+        let client = redis::Client::open(url).map_err(|e| {
             // The parse error may quote the URL, password included: keep only its kind.
             StoreError::Config(format!(
                 "redis url {redacted} is not valid ({})",
                 e.category()
             ))
         })?;
-        let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
-            .wait_timeout(Some(WAIT_TIMEOUT))
-            .create_timeout(Some(CREATE_TIMEOUT))
-            .recycle_timeout(Some(RECYCLE_TIMEOUT))
-            .runtime(Runtime::Tokio1)
-            .build()
-            .map_err(|e| StoreError::Config(format!("redis pool for {redacted}: {e}")))?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_response_timeout(Some(RESPONSE_TIMEOUT))
+            .set_number_of_retries(RECONNECT_RETRIES)
+            .set_min_delay(RECONNECT_DELAY)
+            .set_max_delay(RECONNECT_DELAY);
+        let connecting = ConnectionManager::new_with_config(client, config);
+        let connection = match tokio::time::timeout(START_DEADLINE, connecting).await {
+            Ok(Ok(connection)) => connection,
+            Ok(Err(error)) => {
+                return Err(StoreError::Unavailable {
+                    backend: name.to_string(),
+                    source: error.into(),
+                });
+            }
+            Err(elapsed) => {
+                return Err(StoreError::Unavailable {
+                    backend: name.to_string(),
+                    source: elapsed.into(),
+                });
+            }
+        };
         let store = RedisStore {
-            pool,
+            connection,
             unlock: Arc::new(Script::new(UNLOCK_SCRIPT)),
             extend: Arc::new(Script::new(EXTEND_SCRIPT)),
-            name: format!("redis at {redacted}").into(),
+            name,
             url: redacted.into(),
         };
         store.ping().await?;
@@ -95,16 +112,23 @@ impl RedisStore {
         &self.url
     }
 
-    async fn conn(&self) -> Result<deadpool_redis::Connection, StoreError> {
-        self.pool.get().await.map_err(|e| self.pool_error(e))
+    /// Runs one operation on the shared connection within its deadline.
+    async fn run<T, F, Fut>(&self, operation: &'static str, command: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(ConnectionManager) -> Fut,
+        Fut: Future<Output = Result<T, RedisError>>,
+    {
+        match tokio::time::timeout(OPERATION_DEADLINE, command(self.connection.clone())).await {
+            Ok(result) => result.map_err(|e| self.command_error(operation, e)),
+            Err(elapsed) => Err(self.unavailable(elapsed.into())),
+        }
     }
 
     pub(crate) async fn ping(&self) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
-        let _: Value = redis::cmd("PING")
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| self.command_error("PING", e))?;
+        self.run("PING", |mut conn| async move {
+            redis::cmd("PING").query_async::<Value>(&mut conn).await
+        })
+        .await?;
         Ok(())
     }
 
@@ -114,27 +138,29 @@ impl RedisStore {
         value: &str,
         ttl: Duration,
     ) -> Result<bool, StoreError> {
-        let mut conn = self.conn().await?;
-        let reply: Value = redis::cmd("SET")
-            .arg(key)
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(key)
             .arg(value)
             .arg("NX")
             .arg("PX")
-            .arg(ttl_millis(ttl))
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| self.command_error("SET NX", e))?;
+            .arg(ttl_millis(ttl));
+        let reply: Value = self
+            .run("SET NX", |mut conn| async move {
+                cmd.query_async(&mut conn).await
+            })
+            .await?;
         // "OK" when set, nil when the key already existed.
         Ok(!matches!(reply, Value::Nil))
     }
 
     pub(crate) async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let mut conn = self.conn().await?;
-        redis::cmd("GET")
-            .arg(key)
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| self.command_error("GET", e))
+        let mut cmd = redis::cmd("GET");
+        cmd.arg(key);
+        self.run(
+            "GET",
+            |mut conn| async move { cmd.query_async(&mut conn).await },
+        )
+        .await
     }
 
     pub(crate) async fn set(
@@ -143,26 +169,27 @@ impl RedisStore {
         value: &str,
         ttl: Option<Duration>,
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
         let mut cmd = redis::cmd("SET");
         cmd.arg(key).arg(value);
         if let Some(ttl) = ttl {
             cmd.arg("PX").arg(ttl_millis(ttl));
         }
-        let _: Value = cmd
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| self.command_error("SET", e))?;
+        self.run("SET", |mut conn| async move {
+            cmd.query_async::<Value>(&mut conn).await
+        })
+        .await?;
         Ok(())
     }
 
     pub(crate) async fn delete(&self, key: &str) -> Result<bool, StoreError> {
-        let mut conn = self.conn().await?;
-        let removed: i64 = redis::cmd("DEL")
-            .arg(key)
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| self.command_error("DEL", e))?;
+        let mut cmd = redis::cmd("DEL");
+        cmd.arg(key);
+        let removed: i64 = self
+            .run(
+                "DEL",
+                |mut conn| async move { cmd.query_async(&mut conn).await },
+            )
+            .await?;
         Ok(removed > 0)
     }
 
@@ -171,14 +198,13 @@ impl RedisStore {
         key: &str,
         value: &str,
     ) -> Result<bool, StoreError> {
-        let mut conn = self.conn().await?;
+        let mut invocation = self.unlock.prepare_invoke();
+        invocation.key(key).arg(value);
         let removed: i64 = self
-            .unlock
-            .key(key)
-            .arg(value)
-            .invoke_async(&mut conn)
-            .await
-            .map_err(|e| self.command_error("unlock script", e))?;
+            .run("unlock script", |mut conn| async move {
+                invocation.invoke_async(&mut conn).await
+            })
+            .await?;
         Ok(removed > 0)
     }
 
@@ -188,15 +214,16 @@ impl RedisStore {
         value: &str,
         ttl: Duration,
     ) -> Result<bool, StoreError> {
-        let mut conn = self.conn().await?;
-        let extended: i64 = self
-            .extend
+        let mut invocation = self.extend.prepare_invoke();
+        invocation
             .key(key)
             .arg(value)
-            .arg(ttl.as_millis().max(1) as u64)
-            .invoke_async(&mut conn)
-            .await
-            .map_err(|e| self.command_error("extend script", e))?;
+            .arg(ttl.as_millis().max(1) as u64);
+        let extended: i64 = self
+            .run("extend script", |mut conn| async move {
+                invocation.invoke_async(&mut conn).await
+            })
+            .await?;
         Ok(extended > 0)
     }
 
@@ -207,7 +234,6 @@ impl RedisStore {
         keys: &[&str],
         args: &[i64],
     ) -> Result<i64, StoreError> {
-        let mut conn = self.conn().await?;
         let mut invocation = script.prepare_invoke();
         for key in keys {
             invocation.key(*key);
@@ -215,25 +241,10 @@ impl RedisStore {
         for arg in args {
             invocation.arg(*arg);
         }
-        invocation
-            .invoke_async(&mut conn)
-            .await
-            .map_err(|e| self.command_error("script", e))
-    }
-
-    fn pool_error(&self, error: PoolError) -> StoreError {
-        match error {
-            PoolError::Backend(e) => self.command_error("connect", e),
-            // Timeouts and a closed pool both mean "cannot reach Redis now".
-            e @ (PoolError::Timeout(_) | PoolError::Closed) => self.unavailable(e.into()),
-            e @ (PoolError::NoRuntimeSpecified | PoolError::PostCreateHook(_)) => {
-                StoreError::Command {
-                    backend: self.name.to_string(),
-                    operation: "connect",
-                    source: e.into(),
-                }
-            }
-        }
+        self.run("script", |mut conn| async move {
+            invocation.invoke_async(&mut conn).await
+        })
+        .await
     }
 
     fn command_error(&self, operation: &'static str, error: RedisError) -> StoreError {
