@@ -165,6 +165,14 @@ impl Desk {
             vars.insert("REDIS_URL".into(), redis_url());
         }
         vars.extend(self.extra_vars.iter().cloned());
+        // Experiments (an allocator setting, a log level) without editing
+        // the scenarios: BENCH_BOT_ENV="MALLOC_ARENA_MAX=2,RUST_LOG=info".
+        if let Ok(extra) = std::env::var("BENCH_BOT_ENV") {
+            vars.extend(extra.split(',').filter_map(|pair| {
+                let (key, value) = pair.split_once('=')?;
+                Some((key.trim().to_owned(), value.trim().to_owned()))
+            }));
+        }
         vars
     }
 

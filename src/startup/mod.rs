@@ -81,7 +81,18 @@ impl Application {
             .await
             .context("cannot open the database (DATABASE_URL)")?;
         let statements = metrics.database_statements.clone();
-        db.set_metric_callback(move |_| statements.inc());
+        db.set_metric_callback(move |info| {
+            statements.inc();
+            // The text only, never the values (they may hold anyone's
+            // messages): RUST_LOG=topicdesk::sql=trace shows what runs.
+            tracing::trace!(
+                target: "topicdesk::sql",
+                elapsed_us = info.elapsed.as_micros() as u64,
+                failed = info.failed,
+                "{}",
+                info.statement.sql
+            );
+        });
         // The job engine keeps its tables (apalis') in the same database.
         let jobs = JobStore::of(&db).context("the job engine")?;
         jobs.set_up()
