@@ -237,8 +237,13 @@ impl Desk {
         kept
     }
 
-    /// Drops the PostgreSQL database and the Redis keys of this run.
+    /// Drops the PostgreSQL database and the Redis keys of this run. With
+    /// BENCH_KEEP_LOGS set, the bots' logs are kept first (see `keep_logs`).
     pub async fn clean_up(self) {
+        if std::env::var_os("BENCH_KEEP_LOGS").is_some() {
+            let kept = self.keep_logs(self.key_prefix.trim_end_matches(':'));
+            eprintln!("bot logs kept in {}", kept.display());
+        }
         if let Some(name) = &self.postgres_name
             && let Ok(admin) = Database::connect(&postgres_admin_url()).await
         {

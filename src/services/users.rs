@@ -60,7 +60,9 @@ impl UserService {
         client: i64,
     ) -> Result<Option<(users::Model, Option<OpenTicket>)>, DbErr> {
         let backend = self.db.get_database_backend();
-        let (client_param, closed_param) = match backend {
+        // SQLite's `?` take the values in the order they appear in the text,
+        // so the values follow that order for both databases.
+        let (closed_param, client_param) = match backend {
             DatabaseBackend::Postgres => ("$1", "$2"),
             _ => ("?", "?"),
         };
@@ -76,7 +78,7 @@ impl UserService {
         let statement = Statement::from_sql_and_values(
             backend,
             sql,
-            [client.into(), TicketStatus::Closed.as_str().into()],
+            [TicketStatus::Closed.as_str().into(), client.into()],
         );
         let Some(row) = self.db.query_one_raw(statement).await? else {
             return Ok(None);

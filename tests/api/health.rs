@@ -311,3 +311,40 @@ async fn readyz_says_so_when_a_recheck_cannot_reach_telegram_and_keeps_the_last_
     // Not knowing is not the same as fixed.
     assert!(!logs.text().contains("problem resolved"), "{}", logs.text());
 }
+
+/// The statements counted so far by the application's /metrics.
+async fn statements_so_far(desk: &crate::support::Desk) -> u64 {
+    let metrics = desk.app.get("/metrics").await.text().await.unwrap();
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("topicdesk_database_statements_total "))
+        .and_then(|count| count.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no statement count in\n{metrics}"))
+}
+
+#[tokio::test]
+async fn a_message_into_an_open_ticket_costs_a_bounded_number_of_statements() {
+    let desk = crate::support::Desk::open().await;
+    let (client, topic) = desk.client_opens_ticket("Vera", "first").await;
+    let before = statements_so_far(&desk).await;
+    const MESSAGES: usize = 10;
+    for n in 1..=MESSAGES {
+        desk.fake()
+            .user(client)
+            .in_private()
+            .text(&format!("more {n}"));
+    }
+    desk.wait_for_topic_messages(desk.main_group(), topic.thread_id, 2 + MESSAGES)
+        .await;
+    let spent = statements_so_far(&desk).await - before;
+    // Per message: stored, read with the client's open ticket, bridged
+    // (outbox row and event), marked done, read by its lane, sent and
+    // marked (a few more in the services lane, and the engine's sweeps
+    // meanwhile). A client whose open ticket is not found on arrival costs
+    // about twice as much: their row is rewritten and a ticket looked for.
+    let per_message = spent as f64 / MESSAGES as f64;
+    assert!(
+        per_message <= 11.0,
+        "{per_message:.1} statements per message ({spent} for {MESSAGES})"
+    );
+}
