@@ -80,19 +80,7 @@ impl Application {
         let mut db = database::connect_and_migrate(&settings.database)
             .await
             .context("cannot open the database (DATABASE_URL)")?;
-        let statements = metrics.database_statements.clone();
-        db.set_metric_callback(move |info| {
-            statements.inc();
-            // The text only, never the values (they may hold anyone's
-            // messages): RUST_LOG=topicdesk::sql=trace shows what runs.
-            tracing::trace!(
-                target: "topicdesk::sql",
-                elapsed_us = info.elapsed.as_micros() as u64,
-                failed = info.failed,
-                "{}",
-                info.statement.sql
-            );
-        });
+        count_statements(&mut db, &metrics);
         // The job engine keeps its tables (apalis') in the same database.
         let jobs = JobStore::of(&db).context("the job engine")?;
         jobs.set_up()
@@ -441,4 +429,21 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Counts every statement `db` sends in the metrics, and logs its text at
+/// TRACE under `topicdesk::sql` — the text only, never the values (they may
+/// hold anyone's messages).
+fn count_statements(db: &mut DatabaseConnection, metrics: &Metrics) {
+    let statements = metrics.database_statements.clone();
+    db.set_metric_callback(move |info| {
+        statements.inc();
+        tracing::trace!(
+            target: "topicdesk::sql",
+            elapsed_us = info.elapsed.as_micros() as u64,
+            failed = info.failed,
+            "{}",
+            info.statement.sql
+        );
+    });
 }
