@@ -437,8 +437,8 @@ impl Executor {
         // The main group's lane goes on meanwhile, so the queued messages are
         // read before the main topic's links: a message sent in between is
         // then still taken from the client's chat (its new main-topic copy
-        // left out), never missed by both reads. A link is written before
-        // its row is marked sent, so a row read as sent has its link.
+        // left out), never missed by both reads. A row's links are written
+        // with its sent mark, so a row read as sent has its links.
         let waiting = self
             .client_messages_not_in_main_topic(&ticket, &mirror)
             .await?;

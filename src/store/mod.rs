@@ -289,7 +289,8 @@ impl Store {
     /// Claims `key` for `ttl`: true only for the first caller within the TTL.
     ///
     /// (A bridged message goes out once because of the outbox's unique
-    /// dedup keys in the database, not through this.) Atomic: of many concurrent callers exactly one gets `true`.
+    /// dedup keys in the database, not through this.) Atomic: of many
+    /// concurrent callers exactly one gets `true`.
     pub async fn claim_once(&self, key: &str, ttl: Duration) -> Result<bool, StoreError> {
         self.set_nx(&self.key(NS_DEDUP, key), "1", ttl).await
     }
