@@ -27,7 +27,7 @@ use std::collections::BTreeSet;
 
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use tokio::sync::mpsc;
 
 use crate::entities::OutboxStatus;
@@ -44,6 +44,23 @@ impl Outbox {
     pub fn new() -> (Outbox, mpsc::UnboundedReceiver<i64>) {
         let (wake, receiver) = mpsc::unbounded_channel();
         (Outbox { wake }, receiver)
+    }
+
+    /// The ticket whose copies of `source` are still owed: queued, held, or
+    /// sent a moment ago with their links not yet written (a row is marked
+    /// sent together with its links). `None` once they are all settled.
+    pub async fn ticket_still_copying<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        source: (i64, i32),
+    ) -> Result<Option<i32>, DbErr> {
+        let row = outbox::Entity::find()
+            .filter(outbox::Column::Status.is_in([OutboxStatus::Pending, OutboxStatus::Held]))
+            .filter(outbox::Column::SourceChatId.eq(source.0))
+            .filter(outbox::Column::SourceMessageId.eq(source.1))
+            .one(conn)
+            .await?;
+        Ok(row.and_then(|row| row.ticket_id))
     }
 
     /// Inserts deliveries on `conn` (usually the transaction that made the

@@ -149,8 +149,15 @@ impl BridgeService {
     /// A client edited a message: its copies follow, while the ticket is open.
     pub async fn client_edit(&self, message: &Message) -> ServiceResult<()> {
         let source = (message.chat.id.0, message.id.0);
-        let Some(ticket_id) = links::ticket_of(&self.db, source).await? else {
-            return Ok(());
+        // An edit right after the message may come before its copies'
+        // links are written; its rows in the outbox know the ticket then,
+        // and the edits queue behind the copies in the same lanes.
+        let ticket_id = match links::ticket_of(&self.db, source).await? {
+            Some(ticket_id) => ticket_id,
+            None => match self.outbox.ticket_still_copying(&self.db, source).await? {
+                Some(ticket_id) => ticket_id,
+                None => return Ok(()),
+            },
         };
         let Some(ticket) = self.tickets.get(ticket_id).await? else {
             return Ok(());
