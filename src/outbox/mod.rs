@@ -11,6 +11,7 @@
 mod action;
 mod engine;
 mod executor;
+mod history;
 mod knowledge;
 mod lane;
 mod places;

@@ -1,7 +1,7 @@
 //! Turning actions into Bot API calls: copies (one, or a batch in one
-//! copyMessages), texts split to Telegram's limit, edits of copies, the
-//! card, and the history copied into a new mirrored topic. Message links
-//! are recorded as copies come back, so replies and edits find them.
+//! copyMessages), texts split to Telegram's limit, edits of copies and the
+//! card (the history of a new mirrored topic is in `history`). Message
+//! links are recorded as copies come back, so replies and edits find them.
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -21,7 +21,7 @@ use super::executor::{DeliveryError, Executor};
 use super::places::{Place, ignore_not_modified};
 use crate::domain::callback::card_keyboard;
 use crate::domain::text::{CAPTION_LIMIT, TEXT_LIMIT, split_text, utf16_len};
-use crate::entities::{OutboxStatus, mirrors, outbox, tickets};
+use crate::entities::{outbox, tickets};
 use crate::records::links::{self, Link};
 
 impl Executor {
@@ -96,7 +96,7 @@ impl Executor {
         Ok(())
     }
 
-    async fn copy_batch_into(
+    pub(super) async fn copy_batch_into(
         &self,
         place: Place,
         from_chat: i64,
@@ -118,7 +118,7 @@ impl Executor {
     }
 
     /// Links each source to its copy, when Telegram returned one per source.
-    async fn record_copies(
+    pub(super) async fn record_copies(
         &self,
         ticket_id: i32,
         from_chat: i64,
@@ -410,110 +410,6 @@ impl Executor {
             .entities(card.entities)
             .reply_markup(card.keyboard);
         ignore_not_modified(self.sender.call(request).await.map(|_| ()))
-    }
-
-    /// Copies the ticket so far (its card and bridged messages in the main
-    /// topic) into a new mirrored topic, then posts the intro with the
-    /// ticket's close button.
-    ///
-    /// A ticket assigned the moment it opens (automatic assignment) may not
-    /// have its card or its first messages in the main topic yet: the main
-    /// group's lane can be minutes behind. Rather than wait for it, the card
-    /// is sent as text and the client's messages not yet in the main topic
-    /// are copied from the client's chat.
-    pub(super) async fn copy_history(&self, mirror_id: i32) -> Result<(), DeliveryError> {
-        let mirror = self.mirror(mirror_id).await?;
-        let ticket = self.ticket(mirror.ticket_id).await?;
-        let place = self.mirror_place(mirror_id).await?;
-        if ticket.card_message_id.is_none()
-            && let Some(card) = self.desk.card(ticket.id, None).await?
-        {
-            let card = RichText {
-                text: card.text,
-                entities: card.entities,
-            };
-            self.send_text(place, &card, None, None, true).await?;
-        }
-        // The main group's lane goes on meanwhile, so the queued messages are
-        // read before the main topic's links: a message sent in between is
-        // then still taken from the client's chat (its new main-topic copy
-        // left out), never missed by both reads. A row's links are written
-        // with its sent mark, so a row read as sent has its links.
-        let waiting = self
-            .client_messages_not_in_main_topic(&ticket, &mirror)
-            .await?;
-        let mut ids = links::ticket_messages_in(
-            &self.db,
-            ticket.id,
-            ticket.main_chat_id,
-            ticket.client_tg_id,
-            &waiting.iter().copied().collect(),
-        )
-        .await?;
-        if let Some(card) = ticket.card_message_id {
-            ids.push(card);
-        }
-        ids.sort_unstable();
-        ids.dedup();
-        self.copy_into_mirror(place, ticket.id, ticket.main_chat_id, &ids)
-            .await?;
-        self.copy_into_mirror(place, ticket.id, ticket.client_tg_id, &waiting)
-            .await?;
-        let intro = RichText::plain(self.texts.tech_topic_intro(ticket.id));
-        let close = card_keyboard(self.texts.close_button(), ticket.id, &[]);
-        self.send_text(place, &intro, None, Some(close), false)
-            .await?;
-        Ok(())
-    }
-
-    async fn copy_into_mirror(
-        &self,
-        place: Place,
-        ticket_id: i32,
-        from_chat: i64,
-        ids: &[i32],
-    ) -> Result<(), DeliveryError> {
-        for batch in ids.chunks(self.copy_batch(place.chat)) {
-            let copies = self.copy_batch_into(place, from_chat, batch).await?;
-            self.record_copies(ticket_id, from_chat, batch, place.chat, &copies)
-                .await?;
-        }
-        Ok(())
-    }
-
-    /// The client's messages of `ticket` whose copies into the main topic
-    /// are still queued (or held), oldest first — except those bridged
-    /// straight into `mirror` (written after it existed).
-    async fn client_messages_not_in_main_topic(
-        &self,
-        ticket: &tickets::Model,
-        mirror: &mirrors::Model,
-    ) -> Result<Vec<i32>, DeliveryError> {
-        let bridged_here: std::collections::BTreeSet<i32> = outbox::Entity::find()
-            .filter(outbox::Column::TicketId.eq(ticket.id))
-            .filter(outbox::Column::LaneChatId.eq(mirror.chat_id))
-            .filter(outbox::Column::SourceChatId.eq(ticket.client_tg_id))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .filter_map(|row| row.source_message_id)
-            .collect();
-        let rows = outbox::Entity::find()
-            .filter(outbox::Column::TicketId.eq(ticket.id))
-            .filter(outbox::Column::LaneChatId.eq(ticket.main_chat_id))
-            .filter(outbox::Column::SourceChatId.eq(ticket.client_tg_id))
-            .filter(outbox::Column::Status.is_in([OutboxStatus::Pending, OutboxStatus::Held]))
-            .all(&self.db)
-            .await?;
-        let mut ids: Vec<i32> = rows
-            .into_iter()
-            .filter(|row| row.action.get("kind").and_then(|k| k.as_str()) == Some("copy"))
-            .filter_map(|row| row.source_message_id)
-            .filter(|id| !bridged_here.contains(id))
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        Ok(ids)
     }
 
     /// After a send: links the copy to what it bridges, and tells the desk
