@@ -46,17 +46,21 @@ impl ActiveModelBehavior for ActiveModel {
         C: ConnectionTrait,
     {
         if insert && self.search_text.is_not_set() {
-            let text = self.payload.try_as_ref().and_then(|payload| {
-                payload
-                    .get("text")
-                    .and_then(Json::as_str)
-                    .filter(|text| !text.trim().is_empty())
-                    .map(search_form)
-            });
+            let text = self.payload.try_as_ref().and_then(search_text_of);
             self.search_text = Set(text);
         }
         Ok(self)
     }
+}
+
+/// What `search_text` holds for `payload`: its `"text"` in [`search_form`],
+/// or nothing when it has no text.
+pub fn search_text_of(payload: &Json) -> Option<String> {
+    payload
+        .get("text")
+        .and_then(Json::as_str)
+        .filter(|text| !text.trim().is_empty())
+        .map(search_form)
 }
 
 /// The form text is searched in: lower case by Unicode rules (SQL `LOWER()`

@@ -29,7 +29,7 @@ const LONGEST_OUTAGE_PAUSE: Duration = Duration::from_secs(60);
 /// Most messages copied in one copyMessages (it takes up to 100). A kill
 /// between Telegram's answer and marking the rows sent repeats the whole
 /// call after the restart, so a batch is also the most a crash can double.
-const COPY_BATCH: usize = 10;
+pub(super) const COPY_BATCH: usize = 10;
 
 /// What became of the head of a row sequence.
 pub(crate) enum Step {

@@ -4,6 +4,11 @@
 //! topic, so tickets take turns (round robin), and a client flooding one
 //! topic cannot hold up the others; in a private chat everything is one
 //! stream, in order.
+//!
+//! A group lane's read follows the round robin too: the tickets after the
+//! one served last, each with up to a full batch of rows, so a backlog
+//! leaves in full copyMessages and every waiting ticket is reached within
+//! one rotation, however many are waiting.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -19,9 +24,9 @@ use crate::entities::outbox::{self, Column};
 
 /// Rows read per look at a lane.
 const BATCH: u64 = 200;
-/// Rows of one ticket read per look at a group lane: enough for a batch of
-/// copies, few enough that every ticket's head is read.
-const ROWS_PER_TICKET: u64 = 20;
+/// Rows of one ticket read per look at a group lane: one turn's worth, a
+/// full batch of copies (`executor::COPY_BATCH`).
+const ROWS_PER_TICKET: u64 = super::executor::COPY_BATCH as u64;
 /// A lane step starts no call after this, so a lane waiting for its rate
 /// limit lets go of its lock between steps.
 const STEP_BUDGET: Duration = Duration::from_secs(10);
@@ -59,6 +64,17 @@ impl RoundRobin {
     fn served(&mut self, key: Option<i32>) {
         self.last = Some(key);
     }
+
+    /// The ticket key the next read starts after, as the lane's SQL
+    /// compares it: rows without a ticket count as 0 (ticket ids start at
+    /// 1), and -1 when no ticket was served yet, so the read starts at the
+    /// beginning.
+    fn read_after(&self) -> i64 {
+        match self.last {
+            None => -1,
+            Some(key) => key.map_or(0, i64::from),
+        }
+    }
 }
 
 impl Executor {
@@ -66,7 +82,7 @@ impl Executor {
     pub(crate) async fn lane_step(&self, lane: i64, turns: &mut RoundRobin) -> LaneStep {
         let deadline = tokio::time::Instant::now() + STEP_BUDGET;
         loop {
-            let rows = match self.pending(lane).await {
+            let rows = match self.pending(lane, turns.read_after()).await {
                 Ok(rows) if rows.is_empty() => return LaneStep::Idle,
                 Ok(rows) => rows,
                 Err(error) => {
@@ -129,10 +145,11 @@ impl Executor {
         }
     }
 
-    /// What waits in a lane, oldest first: in a group the first rows of every
-    /// ticket (so no ticket is left unread behind another's backlog), in a
-    /// private chat simply the oldest rows.
-    async fn pending(&self, lane: i64) -> Result<Vec<outbox::Model>, DbErr> {
+    /// What waits in a lane: in a private chat simply the oldest rows; in a
+    /// group a turn's worth of rows of each ticket, tickets in round-robin
+    /// order starting after ticket key `after` (see `RoundRobin::read_after`),
+    /// so no ticket is left unread behind others' backlogs.
+    async fn pending(&self, lane: i64, after: i64) -> Result<Vec<outbox::Model>, DbErr> {
         if lane > 0 {
             return outbox::Entity::find()
                 .filter(Column::Status.eq(OutboxStatus::Pending))
@@ -147,22 +164,27 @@ impl Executor {
             sea_orm::DatabaseBackend::Postgres => format!("${n}"),
             _ => "?".to_owned(),
         };
-        // Both databases have window functions (SQLite since 3.25).
+        // Both databases have window functions (SQLite since 3.25). The
+        // tickets after `after` come first, then the rotation wraps around.
         let sql = format!(
             "SELECT id, lane_chat_id, ticket_id, action, source_chat_id, source_message_id, \
              media_group_id, dedup_key, status, attempts, last_error, not_before, created_at, \
-             sent_at FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY ticket_id ORDER BY id) \
-             AS place FROM outbox WHERE status = {} AND lane_chat_id = {}) AS waiting \
-             WHERE place <= {} ORDER BY id LIMIT {}",
+             sent_at FROM (SELECT *, COALESCE(ticket_id, 0) AS turn_key, \
+             ROW_NUMBER() OVER (PARTITION BY ticket_id ORDER BY id) AS place \
+             FROM outbox WHERE status = {} AND lane_chat_id = {}) AS waiting \
+             WHERE place <= {} \
+             ORDER BY CASE WHEN turn_key > {} THEN 0 ELSE 1 END, turn_key, id LIMIT {}",
             placeholder(1),
             placeholder(2),
             placeholder(3),
-            placeholder(4)
+            placeholder(4),
+            placeholder(5)
         );
         let values: Vec<Value> = vec![
             OutboxStatus::Pending.as_str().into(),
             lane.into(),
             (ROWS_PER_TICKET as i64).into(),
+            after.into(),
             (BATCH as i64).into(),
         ];
         outbox::Entity::find()
@@ -252,5 +274,15 @@ mod tests {
         // A ticket that came and went does not disturb the order.
         turns.served(Some(4));
         assert_eq!(turns.order(keys), [Some(5), Some(9), None, Some(3)]);
+    }
+
+    #[test]
+    fn the_read_starts_after_the_ticket_served_last() {
+        let mut turns = RoundRobin::default();
+        assert_eq!(turns.read_after(), -1, "nothing served: from the start");
+        turns.served(None);
+        assert_eq!(turns.read_after(), 0, "rows without a ticket count as 0");
+        turns.served(Some(12));
+        assert_eq!(turns.read_after(), 12);
     }
 }

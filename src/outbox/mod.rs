@@ -27,12 +27,15 @@ pub use knowledge::{CardContent, DeskKnowledge};
 use std::collections::BTreeSet;
 
 use chrono::Utc;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{CommonTableExpression, InsertStatement, OnConflict, WithClause};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QueryTrait, TransactionTrait,
+};
 use tokio::sync::mpsc;
 
 use crate::entities::OutboxStatus;
-use crate::entities::outbox;
+use crate::entities::{events, outbox};
 
 /// Writes deliveries and wakes their lanes.
 #[derive(Clone)]
@@ -71,47 +74,48 @@ impl Outbox {
         conn: &C,
         deliveries: Vec<Delivery>,
     ) -> Result<Lanes, DbErr> {
-        let mut lanes = BTreeSet::new();
-        let now = Utc::now();
-        let mut rows = Vec::with_capacity(deliveries.len());
-        for delivery in deliveries {
-            lanes.insert(delivery.lane);
-            let mut action = serde_json::to_value(&delivery.action)
-                .map_err(|e| DbErr::Custom(format!("cannot encode an outbox action: {e}")))?;
-            crate::records::events::strip_nul(&mut action);
-            let row = outbox::ActiveModel {
-                lane_chat_id: Set(delivery.lane),
-                ticket_id: Set(delivery.ticket_id),
-                action: Set(action),
-                source_chat_id: Set(delivery.source.map(|(chat, _)| chat)),
-                source_message_id: Set(delivery.source.map(|(_, id)| id)),
-                media_group_id: Set(delivery.media_group_id),
-                dedup_key: Set(Some(delivery.dedup_key)),
-                status: Set(if delivery.held {
-                    OutboxStatus::Held
-                } else {
-                    OutboxStatus::Pending
-                }),
-                attempts: Set(0),
-                created_at: Set(now),
-                ..Default::default()
-            };
-            rows.push(row);
+        let (rows, lanes) = rows_of(deliveries)?;
+        if let Some(insert) = insert_statement(rows) {
+            // One statement for all of them: a message bridged to two places
+            // costs one round trip, not two.
+            conn.execute(&insert).await?;
         }
-        if rows.is_empty() {
-            return Ok(Lanes(lanes));
+        Ok(lanes)
+    }
+
+    /// Inserts deliveries and the event that records why, atomically. On
+    /// PostgreSQL that is one statement (the deliveries in a CTE): one round
+    /// trip and one commit instead of four round trips (BEGIN, two inserts,
+    /// COMMIT) — this is every bridged message's write. SQLite, in-process,
+    /// has no round trips to save and takes a transaction.
+    pub async fn insert_with_event(
+        &self,
+        db: &DatabaseConnection,
+        deliveries: Vec<Delivery>,
+        event: events::ActiveModel,
+    ) -> Result<Lanes, DbErr> {
+        let (rows, lanes) = rows_of(deliveries)?;
+        let event = events::Entity::insert(event).into_query();
+        match insert_statement(rows) {
+            Some(queued) if db.get_database_backend() == DatabaseBackend::Postgres => {
+                let cte = CommonTableExpression::new()
+                    .query(queued)
+                    .table_name("queued")
+                    .to_owned();
+                let statement = event.with(WithClause::new().cte(cte).to_owned());
+                db.execute(&statement).await?;
+            }
+            Some(queued) => {
+                let txn = db.begin().await?;
+                txn.execute(&queued).await?;
+                txn.execute(&event).await?;
+                txn.commit().await?;
+            }
+            None => {
+                db.execute(&event).await?;
+            }
         }
-        // One statement for all of them: a message bridged to two places
-        // costs one round trip, not two.
-        outbox::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::column(outbox::Column::DedupKey)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(conn)
-            .await?;
-        Ok(Lanes(lanes))
+        Ok(lanes)
     }
 
     /// Tells the engine these lanes have work. Call after commit.
@@ -297,4 +301,52 @@ impl Lanes {
     pub fn merge(&mut self, other: Lanes) {
         self.0.extend(other.0);
     }
+}
+
+/// The rows of `deliveries`, and the lanes they go to.
+fn rows_of(deliveries: Vec<Delivery>) -> Result<(Vec<outbox::ActiveModel>, Lanes), DbErr> {
+    let mut lanes = BTreeSet::new();
+    let now = Utc::now();
+    let mut rows = Vec::with_capacity(deliveries.len());
+    for delivery in deliveries {
+        lanes.insert(delivery.lane);
+        let mut action = serde_json::to_value(&delivery.action)
+            .map_err(|e| DbErr::Custom(format!("cannot encode an outbox action: {e}")))?;
+        crate::records::events::strip_nul(&mut action);
+        rows.push(outbox::ActiveModel {
+            lane_chat_id: Set(delivery.lane),
+            ticket_id: Set(delivery.ticket_id),
+            action: Set(action),
+            source_chat_id: Set(delivery.source.map(|(chat, _)| chat)),
+            source_message_id: Set(delivery.source.map(|(_, id)| id)),
+            media_group_id: Set(delivery.media_group_id),
+            dedup_key: Set(Some(delivery.dedup_key)),
+            status: Set(if delivery.held {
+                OutboxStatus::Held
+            } else {
+                OutboxStatus::Pending
+            }),
+            attempts: Set(0),
+            created_at: Set(now),
+            ..Default::default()
+        });
+    }
+    Ok((rows, Lanes(lanes)))
+}
+
+/// One INSERT of `rows` that skips a row whose dedup key is already there
+/// (a replayed update); `None` for no rows.
+fn insert_statement(rows: Vec<outbox::ActiveModel>) -> Option<InsertStatement> {
+    if rows.is_empty() {
+        return None;
+    }
+    Some(
+        outbox::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::column(outbox::Column::DedupKey)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .into_query(),
+    )
 }

@@ -11,20 +11,32 @@ pub async fn record<C: ConnectionTrait>(
     ticket_id: Option<i32>,
     actor: Actor,
     action: &str,
-    mut payload: Value,
+    payload: Value,
 ) -> Result<(), DbErr> {
+    new_event(ticket_id, actor, action, payload)
+        .insert(conn)
+        .await?;
+    Ok(())
+}
+
+/// An event row ready to insert, its search text filled in, for writes
+/// that build their own statement (see `outbox::Outbox::insert_with_event`).
+pub fn new_event(
+    ticket_id: Option<i32>,
+    actor: Actor,
+    action: &str,
+    mut payload: Value,
+) -> events::ActiveModel {
     strip_nul(&mut payload);
     events::ActiveModel {
         ticket_id: Set(ticket_id),
         actor: Set(actor),
         action: Set(action.to_owned()),
+        search_text: Set(events::search_text_of(&payload)),
         payload: Set(payload),
         ts: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 /// PostgreSQL refuses the NUL character in text and jsonb; people can still

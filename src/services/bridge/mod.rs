@@ -242,10 +242,7 @@ impl BridgeService {
             })
             .collect();
         let destinations: Vec<_> = routes.iter().map(|r| target_key(r.target)).collect();
-        let txn = self.db.begin().await?;
-        let lanes = self.outbox.insert(&txn, deliveries).await?;
-        events::record(
-            &txn,
+        let event = events::new_event(
             Some(ticket.id),
             origin.actor(),
             "message_bridged",
@@ -256,9 +253,11 @@ impl BridgeService {
                 // Searchable by managers (/find).
                 "text": message.text().or(message.caption()),
             }),
-        )
-        .await?;
-        txn.commit().await?;
+        );
+        let lanes = self
+            .outbox
+            .insert_with_event(&self.db, deliveries, event)
+            .await?;
         self.outbox.wake(lanes);
         Ok(())
     }
