@@ -66,6 +66,8 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
                 "services",
                 "config",
                 "entities",
+                // The done mark a handler's last write may carry.
+                "records",
                 "metrics",
                 "telegram",
                 "retry",

@@ -14,6 +14,7 @@ use sea_orm::{
 use super::ordering::OrderingKey;
 use crate::entities::InboundStatus;
 use crate::entities::inbound_updates::{self, Column, Entity as InboundUpdate};
+use crate::records::handled;
 
 /// Longest text kept from a handler error; enough to diagnose, small enough
 /// that a pathological error cannot bloat the table.
@@ -192,13 +193,7 @@ impl InboundStore {
 
     /// Marks several finished updates done in one statement.
     pub async fn mark_many_done(&self, update_ids: &[i64]) -> Result<(), DbErr> {
-        InboundUpdate::update_many()
-            .col_expr(Column::Status, Expr::value(InboundStatus::Done))
-            .col_expr(Column::ProcessedAt, Expr::value(Utc::now()))
-            .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
-            .filter(Column::UpdateId.is_in(update_ids.iter().copied()))
-            .exec(&self.db)
-            .await?;
+        self.db.execute(&handled::done_marks(update_ids)).await?;
         Ok(())
     }
 

@@ -24,6 +24,7 @@ use sea_orm::DbErr;
 use crate::config::IntakeSettings;
 use crate::group_commit::GroupCommit;
 use crate::metrics::Metrics;
+use crate::records::handled;
 use crate::retry::{Pauses, backoff, until_success};
 use crate::services::ServiceError;
 
@@ -144,8 +145,11 @@ impl UpdateProcessor {
         if self.shared_with_other_instances {
             self.wait_for_earlier_updates(&update).await;
         }
-        let outcome = self.attempt_until_settled(&update, &me).await;
+        let (outcome, marked) =
+            handled::handling(update_id, self.attempt_until_settled(&update, &me)).await;
         match &outcome {
+            // The handler's last write carried the done mark.
+            Outcome::Done if marked => {}
             Outcome::Done => self.mark_done(update_id).await,
             Outcome::Parked(error) => {
                 tracing::error!(error = %error, attempts = self.max_attempts, "update parked after every attempt failed");

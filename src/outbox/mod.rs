@@ -36,6 +36,7 @@ use tokio::sync::mpsc;
 
 use crate::entities::OutboxStatus;
 use crate::entities::{events, outbox};
+use crate::records::handled;
 
 /// Writes deliveries and wakes their lanes.
 #[derive(Clone)]
@@ -83,37 +84,69 @@ impl Outbox {
         Ok(lanes)
     }
 
-    /// Inserts deliveries and the event that records why, atomically. On
-    /// PostgreSQL that is one statement (the deliveries in a CTE): one round
-    /// trip and one commit instead of four round trips (BEGIN, two inserts,
-    /// COMMIT) — this is every bridged message's write. SQLite, in-process,
-    /// has no round trips to save and takes a transaction.
+    /// Inserts deliveries and the event that records why, atomically, with
+    /// the done mark of the update being handled when `last_write` (see
+    /// `records::handled`: only a handler's last write may carry it). On
+    /// PostgreSQL that is one statement (the deliveries and the mark in
+    /// CTEs): one round trip and one commit instead of four round trips
+    /// (BEGIN, two inserts, COMMIT) and the mark's own — this is every
+    /// bridged message's write. SQLite, in-process, has no round trips to
+    /// save and takes a transaction.
     pub async fn insert_with_event(
         &self,
         db: &DatabaseConnection,
         deliveries: Vec<Delivery>,
         event: events::ActiveModel,
+        last_write: bool,
     ) -> Result<Lanes, DbErr> {
         let (rows, lanes) = rows_of(deliveries)?;
         let event = events::Entity::insert(event).into_query();
-        match insert_statement(rows) {
-            Some(queued) if db.get_database_backend() == DatabaseBackend::Postgres => {
-                let cte = CommonTableExpression::new()
-                    .query(queued)
-                    .table_name("queued")
-                    .to_owned();
-                let statement = event.with(WithClause::new().cte(cte).to_owned());
-                db.execute(&statement).await?;
+        let done_mark = if last_write {
+            handled::done_mark()
+        } else {
+            None
+        };
+        let carries_mark = done_mark.is_some();
+        if db.get_database_backend() == DatabaseBackend::Postgres {
+            let mut ctes = Vec::new();
+            if let Some(queued) = insert_statement(rows) {
+                ctes.push(
+                    CommonTableExpression::new()
+                        .query(queued)
+                        .table_name("queued")
+                        .to_owned(),
+                );
             }
-            Some(queued) => {
-                let txn = db.begin().await?;
-                txn.execute(&queued).await?;
-                txn.execute(&event).await?;
-                txn.commit().await?;
+            if let Some(done) = done_mark {
+                ctes.push(
+                    CommonTableExpression::new()
+                        .query(done)
+                        .table_name("settled")
+                        .to_owned(),
+                );
             }
-            None => {
+            if ctes.is_empty() {
                 db.execute(&event).await?;
+            } else {
+                let mut with = WithClause::new();
+                ctes.into_iter().for_each(|cte| {
+                    with.cte(cte);
+                });
+                db.execute(&event.with(with)).await?;
             }
+        } else {
+            let txn = db.begin().await?;
+            if let Some(queued) = insert_statement(rows) {
+                txn.execute(&queued).await?;
+            }
+            txn.execute(&event).await?;
+            if let Some(done) = done_mark {
+                txn.execute(&done).await?;
+            }
+            txn.commit().await?;
+        }
+        if carries_mark {
+            handled::mark_written();
         }
         Ok(lanes)
     }

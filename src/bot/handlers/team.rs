@@ -75,7 +75,7 @@ pub async fn handle(
             .await?),
         Passage::Bridged => Ok(desk
             .bridge
-            .bridge(ticket, place.mirror, &origin, message)
+            .bridge(ticket, place.mirror, &origin, message, true)
             .await?),
         Passage::Ignored | Passage::SurveyComment | Passage::Held => Ok(()),
     }

@@ -122,7 +122,7 @@ impl BridgeService {
                             DbErr::Custom(format!("ticket #{ticket_id} vanished"))
                         })?;
                     let mirror = self.tickets.current_mirror(ticket_id).await?;
-                    self.bridge(&ticket, mirror.as_ref(), &Origin::Client, message)
+                    self.bridge(&ticket, mirror.as_ref(), &Origin::Client, message, false)
                         .await?;
                     Ok(())
                 })
@@ -141,7 +141,8 @@ impl BridgeService {
         } else {
             known_mirror
         };
-        self.bridge(&ticket, mirror.as_ref(), &Origin::Client, message)
+        // The update's last write: it settles the update too.
+        self.bridge(&ticket, mirror.as_ref(), &Origin::Client, message, true)
             .await?;
         Ok(())
     }
@@ -210,13 +211,17 @@ impl BridgeService {
         Ok(())
     }
 
-    /// Bridges `message` of `ticket` from `origin` to the ticket's other places.
+    /// Bridges `message` of `ticket` from `origin` to the ticket's other
+    /// places. `last_write`: nothing is written after this for the update
+    /// being handled, so this write may carry its done mark
+    /// (`records::handled`).
     pub async fn bridge(
         &self,
         ticket: &tickets::Model,
         mirror: Option<&mirrors::Model>,
         origin: &Origin,
         message: &Message,
+        last_write: bool,
     ) -> Result<(), DbErr> {
         let source = (message.chat.id.0, message.id.0);
         let routes = routes(ticket, mirror, origin);
@@ -256,7 +261,7 @@ impl BridgeService {
         );
         let lanes = self
             .outbox
-            .insert_with_event(&self.db, deliveries, event)
+            .insert_with_event(&self.db, deliveries, event, last_write)
             .await?;
         self.outbox.wake(lanes);
         Ok(())
