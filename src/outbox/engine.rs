@@ -174,7 +174,10 @@ impl DeliveryEngine {
             if self.inner.shutdown.is_cancelled() {
                 break;
             }
-            match self.step_exclusively(lane, &mut turns).await {
+            // Boxed: a step's state (the whole send path) is tens of
+            // kilobytes, and a worker spends most of its life idle; inline,
+            // every idle worker of a burst's hundreds of chats would keep it.
+            match Box::pin(self.step_exclusively(lane, &mut turns)).await {
                 LaneStep::Again => {}
                 LaneStep::WaitUntil(when) => {
                     let wait = (when - Utc::now()).to_std().unwrap_or_default();

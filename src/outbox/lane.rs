@@ -15,10 +15,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, Statement, Value,
 };
 
 use super::executor::{Executor, Step};
+use super::places::{Place, ReadPlaces, with_read_places};
 use crate::entities::OutboxStatus;
 use crate::entities::outbox::{self, Column};
 
@@ -82,82 +84,96 @@ impl Executor {
     pub(crate) async fn lane_step(&self, lane: i64, turns: &mut RoundRobin) -> LaneStep {
         let deadline = tokio::time::Instant::now() + STEP_BUDGET;
         loop {
-            let rows = match self.pending(lane, turns.read_after()).await {
-                Ok(rows) if rows.is_empty() => return LaneStep::Idle,
-                Ok(rows) => rows,
+            let (rows, places) = match self.pending(lane, turns.read_after()).await {
+                Ok((rows, _)) if rows.is_empty() => return LaneStep::Idle,
+                Ok(read) => read,
                 Err(error) => {
                     tracing::warn!(lane, error = %error, "cannot read the outbox; retrying");
                     return LaneStep::WaitUntil(Utc::now() + chrono::Duration::seconds(1));
                 }
             };
-            let read_everything = rows.len() < BATCH as usize;
-            let mut sequences = sequences(lane, rows);
-            let order = turns.order(sequences.keys().copied().collect());
-            let mut moved = false;
-            // Whether every row read is known to have gone (each sequence was
-            // a single row, now finished): then nothing read is left over.
-            let mut all_gone = true;
-            let mut earliest_wait: Option<DateTime<Utc>> = None;
-            for key in order {
-                if tokio::time::Instant::now() >= deadline {
-                    return LaneStep::Again;
-                }
-                let delay = self.send_delay(lane, 1).await;
-                if !delay.is_zero() {
-                    return LaneStep::WaitUntil(Utc::now() + delay);
-                }
-                let rows = sequences.remove(&key).unwrap_or_default();
-                match self.step(lane, &rows).await {
-                    Step::Finished => {
-                        turns.served(key);
-                        moved = true;
-                        all_gone &= rows.len() == 1;
-                    }
-                    // Rows changed in the database: read the lane again.
-                    Step::Reread => {
-                        moved = true;
-                        break;
-                    }
-                    // Telegram is out of reach or asked the chat to wait.
-                    Step::LaneWaits(until) => return LaneStep::WaitUntil(until),
-                    // This ticket waits (an album still arriving, a retry
-                    // later); in a group the others go on meanwhile.
-                    Step::WaitUntil(until) if lane < 0 => {
-                        all_gone = false;
-                        earliest_wait = Some(earliest_wait.map_or(until, |w| w.min(until)));
-                    }
-                    Step::WaitUntil(until) => return LaneStep::WaitUntil(until),
-                }
-            }
-            // The read held every pending row and all of them went: reading
-            // again would find only rows added since, and each of those woke
-            // the lane (the wake-up waits as a permit), so the lane rests.
-            // At a steady trickle this saves a read per delivery.
-            if moved && all_gone && read_everything {
-                return LaneStep::Idle;
-            }
-            if !moved {
-                return LaneStep::WaitUntil(
-                    earliest_wait
-                        .unwrap_or_else(|| Utc::now() + chrono::Duration::milliseconds(50)),
-                );
+            let served = with_read_places(places, self.serve(lane, rows, turns, deadline)).await;
+            if let Some(step) = served {
+                return step;
             }
         }
+    }
+
+    /// Gives each ticket of one read its turn; `None`: read the lane again.
+    async fn serve(
+        &self,
+        lane: i64,
+        rows: Vec<outbox::Model>,
+        turns: &mut RoundRobin,
+        deadline: tokio::time::Instant,
+    ) -> Option<LaneStep> {
+        let read_everything = rows.len() < BATCH as usize;
+        let mut sequences = sequences(lane, rows);
+        let order = turns.order(sequences.keys().copied().collect());
+        let mut moved = false;
+        // Whether every row read is known to have gone (each sequence was
+        // a single row, now finished): then nothing read is left over.
+        let mut all_gone = true;
+        let mut earliest_wait: Option<DateTime<Utc>> = None;
+        for key in order {
+            if tokio::time::Instant::now() >= deadline {
+                return Some(LaneStep::Again);
+            }
+            let delay = self.send_delay(lane, 1).await;
+            if !delay.is_zero() {
+                return Some(LaneStep::WaitUntil(Utc::now() + delay));
+            }
+            let rows = sequences.remove(&key).unwrap_or_default();
+            match self.step(lane, &rows).await {
+                Step::Finished => {
+                    turns.served(key);
+                    moved = true;
+                    all_gone &= rows.len() == 1;
+                }
+                // Rows changed in the database: read the lane again.
+                Step::Reread => return None,
+                // Telegram is out of reach or asked the chat to wait.
+                Step::LaneWaits(until) => return Some(LaneStep::WaitUntil(until)),
+                // This ticket waits (an album still arriving, a retry
+                // later); in a group the others go on meanwhile.
+                Step::WaitUntil(until) if lane < 0 => {
+                    all_gone = false;
+                    earliest_wait = Some(earliest_wait.map_or(until, |w| w.min(until)));
+                }
+                Step::WaitUntil(until) => return Some(LaneStep::WaitUntil(until)),
+            }
+        }
+        // The read held every pending row and all of them went: reading
+        // again would find only rows added since, and each of those woke
+        // the lane (the wake-up waits as a permit), so the lane rests.
+        // At a steady trickle this saves a read per delivery.
+        if moved && all_gone && read_everything {
+            return Some(LaneStep::Idle);
+        }
+        if !moved {
+            return Some(LaneStep::WaitUntil(
+                earliest_wait.unwrap_or_else(|| Utc::now() + chrono::Duration::milliseconds(50)),
+            ));
+        }
+        None
     }
 
     /// What waits in a lane: in a private chat simply the oldest rows; in a
     /// group a turn's worth of rows of each ticket, tickets in round-robin
     /// order starting after ticket key `after` (see `RoundRobin::read_after`),
-    /// so no ticket is left unread behind others' backlogs.
-    async fn pending(&self, lane: i64, after: i64) -> Result<Vec<outbox::Model>, DbErr> {
+    /// so no ticket is left unread behind others' backlogs — with each
+    /// ticket's main topic as it stands, which saves the copies a read of
+    /// the ticket each.
+    async fn pending(&self, lane: i64, after: i64) -> Result<(Vec<outbox::Model>, ReadPlaces), DbErr> {
         if lane > 0 {
-            return outbox::Entity::find()
+            let rows = outbox::Entity::find()
                 .filter(Column::Status.eq(OutboxStatus::Pending))
                 .filter(Column::LaneChatId.eq(lane))
                 .order_by_asc(Column::Id)
                 .limit(BATCH)
                 .all(&self.db)
-                .await;
+                .await?;
+            return Ok((rows, ReadPlaces::default()));
         }
         let backend = self.db.get_database_backend();
         let placeholder = |n: usize| match backend {
@@ -167,13 +183,16 @@ impl Executor {
         // Both databases have window functions (SQLite since 3.25). The
         // tickets after `after` come first, then the rotation wraps around.
         let sql = format!(
-            "SELECT id, lane_chat_id, ticket_id, action, source_chat_id, source_message_id, \
-             media_group_id, dedup_key, status, attempts, last_error, not_before, created_at, \
-             sent_at FROM (SELECT *, COALESCE(ticket_id, 0) AS turn_key, \
+            "SELECT w.id, w.lane_chat_id, w.ticket_id, w.action, w.source_chat_id, \
+             w.source_message_id, w.media_group_id, w.dedup_key, w.status, w.attempts, \
+             w.last_error, w.not_before, w.created_at, w.sent_at, \
+             t.main_chat_id AS main_chat, t.main_thread_id AS main_thread \
+             FROM (SELECT *, COALESCE(ticket_id, 0) AS turn_key, \
              ROW_NUMBER() OVER (PARTITION BY ticket_id ORDER BY id) AS place \
-             FROM outbox WHERE status = {} AND lane_chat_id = {}) AS waiting \
-             WHERE place <= {} \
-             ORDER BY CASE WHEN turn_key > {} THEN 0 ELSE 1 END, turn_key, id LIMIT {}",
+             FROM outbox WHERE status = {} AND lane_chat_id = {}) AS w \
+             LEFT JOIN tickets t ON t.id = w.ticket_id \
+             WHERE w.place <= {} \
+             ORDER BY CASE WHEN w.turn_key > {} THEN 0 ELSE 1 END, w.turn_key, w.id LIMIT {}",
             placeholder(1),
             placeholder(2),
             placeholder(3),
@@ -187,10 +206,22 @@ impl Executor {
             after.into(),
             (BATCH as i64).into(),
         ];
-        outbox::Entity::find()
-            .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
-            .all(&self.db)
-            .await
+        let found = self
+            .db
+            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+        let mut rows = Vec::with_capacity(found.len());
+        let mut places = ReadPlaces::default();
+        for row in found {
+            let model = outbox::Model::from_query_result(&row, "")?;
+            let chat: Option<i64> = row.try_get("", "main_chat")?;
+            let thread: Option<i32> = row.try_get("", "main_thread")?;
+            if let (Some(ticket), Some(chat), Some(thread)) = (model.ticket_id, chat, thread) {
+                places.insert(ticket, Place { chat, thread: Some(thread) });
+            }
+            rows.push(model);
+        }
+        Ok((rows, places))
     }
 }
 

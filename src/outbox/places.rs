@@ -1,6 +1,10 @@
 //! Where a delivery lands: a private chat, or a forum topic that is created
 //! on first use and created again when staff deleted it.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
@@ -26,6 +30,34 @@ impl Place {
     pub fn thread_id(self) -> Option<ThreadId> {
         self.thread.map(|thread| ThreadId(MessageId(thread)))
     }
+}
+
+/// Tickets' main topics as a group lane's read found them (the read joins
+/// the tickets), by ticket id.
+pub(super) type ReadPlaces = HashMap<i32, Place>;
+
+tokio::task_local! {
+    /// The main topics of the read being served: a copy into a ticket's
+    /// topic needs no read of the ticket of its own. A lane reads again
+    /// after anything that changes a topic (`Step::Reread`), and a topic
+    /// being created again is forgotten here first.
+    static READ_PLACES: RefCell<ReadPlaces>;
+}
+
+/// Serves one read of a lane with the main topics it found.
+pub(super) async fn with_read_places<T>(places: ReadPlaces, serve: impl Future<Output = T>) -> T {
+    READ_PLACES.scope(RefCell::new(places), serve).await
+}
+
+fn read_place(ticket_id: i32) -> Option<Place> {
+    READ_PLACES
+        .try_with(|places| places.borrow().get(&ticket_id).copied())
+        .ok()
+        .flatten()
+}
+
+fn forget_read_place(ticket_id: i32) {
+    let _ = READ_PLACES.try_with(|places| places.borrow_mut().remove(&ticket_id));
 }
 
 impl Executor {
@@ -60,6 +92,9 @@ impl Executor {
 
     /// The ticket's main topic, created when it does not exist yet.
     pub(super) async fn main_place(&self, ticket_id: i32) -> Result<Place, DeliveryError> {
+        if let Some(place) = read_place(ticket_id) {
+            return Ok(place);
+        }
         let ticket = self.ticket(ticket_id).await?;
         if let Some(thread_id) = ticket.main_thread_id {
             return Ok(Place {
@@ -223,6 +258,7 @@ impl Executor {
         let note = RichText::plain(self.texts.topic_recreated_note());
         match target {
             Target::Main { ticket_id } => {
+                forget_read_place(ticket_id);
                 tickets::Entity::update_many()
                     .col_expr(
                         tickets::Column::MainThreadId,
