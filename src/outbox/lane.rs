@@ -164,7 +164,11 @@ impl Executor {
     /// so no ticket is left unread behind others' backlogs — with each
     /// ticket's main topic as it stands, which saves the copies a read of
     /// the ticket each.
-    async fn pending(&self, lane: i64, after: i64) -> Result<(Vec<outbox::Model>, ReadPlaces), DbErr> {
+    async fn pending(
+        &self,
+        lane: i64,
+        after: i64,
+    ) -> Result<(Vec<outbox::Model>, ReadPlaces), DbErr> {
         if lane > 0 {
             let rows = outbox::Entity::find()
                 .filter(Column::Status.eq(OutboxStatus::Pending))
@@ -217,7 +221,13 @@ impl Executor {
             let chat: Option<i64> = row.try_get("", "main_chat")?;
             let thread: Option<i32> = row.try_get("", "main_thread")?;
             if let (Some(ticket), Some(chat), Some(thread)) = (model.ticket_id, chat, thread) {
-                places.insert(ticket, Place { chat, thread: Some(thread) });
+                places.insert(
+                    ticket,
+                    Place {
+                        chat,
+                        thread: Some(thread),
+                    },
+                );
             }
             rows.push(model);
         }
