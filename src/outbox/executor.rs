@@ -28,8 +28,9 @@ const FIRST_OUTAGE_PAUSE: Duration = Duration::from_secs(1);
 const LONGEST_OUTAGE_PAUSE: Duration = Duration::from_secs(60);
 /// Most messages copied in one copyMessages (it takes up to 100). A kill
 /// between Telegram's answer and marking the rows sent repeats the whole
-/// call after the restart, so a batch is also the most a crash can double.
-pub(super) const COPY_BATCH: usize = 10;
+/// call after the restart, so a batch is also the most a crash can double:
+/// 8 of a 2,000-message burst is 0.4 %, inside issue 10's 0.5 %.
+pub(super) const COPY_BATCH: usize = 8;
 
 /// What became of the head of a row sequence.
 pub(crate) enum Step {
