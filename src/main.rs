@@ -25,15 +25,16 @@ fn main() -> ExitCode {
 /// own (up to eight per core) and hands freed memory back to the system
 /// late. SQLite runs a thread per pooled connection, and a 10,000-message
 /// burst peaked at 94 MiB resident with the default, 61 MiB with two
-/// arenas (BENCHMARKS.md, issue 14). A MALLOC_ARENA_MAX set by the operator
-/// wins.
+/// arenas; with one, PostgreSQL's burst peaks at 38.9 MiB instead of 42.3
+/// and SQLite's at 46.5 instead of 51.3, at the same throughput and CPU
+/// (BENCHMARKS.md, issue 14). A MALLOC_ARENA_MAX set by the operator wins.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn limit_malloc_arenas() {
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
         // SAFETY: mallopt only tunes the allocator, and runs here before
         // any other thread could be allocating.
         unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 2);
+            libc::mallopt(libc::M_ARENA_MAX, 1);
         }
     }
 }
