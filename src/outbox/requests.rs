@@ -445,12 +445,20 @@ impl Executor {
     }
 
     /// Reply parameters pointing at the counterpart of `message` in `chat`.
+    /// A reply can come a moment after the copy it answers landed, before
+    /// that copy's link is written (it goes with the copy's sent mark): when
+    /// none is found, the links submitted so far are waited for and looked
+    /// up once more.
     async fn reply_in(
         &self,
         chat: i64,
         message: (i64, i32),
     ) -> Result<Option<ReplyParameters>, DeliveryError> {
-        let counterpart = links::counterpart(&self.db, message, chat).await?;
+        let mut counterpart = links::counterpart(&self.db, message, chat).await?;
+        if counterpart.is_none() {
+            self.settled_so_far().await?;
+            counterpart = links::counterpart(&self.db, message, chat).await?;
+        }
         Ok(counterpart.map(|id| {
             let mut reply = ReplyParameters::new(MessageId(id));
             reply.allow_sending_without_reply = Some(true);

@@ -101,6 +101,13 @@ impl Executor {
         .await
     }
 
+    /// Returns once every sent mark and link submitted before the call is
+    /// written: the writer takes its items in order, so an empty one is
+    /// answered only after them.
+    pub(super) async fn settled_so_far(&self) -> Result<(), DbErr> {
+        self.settle(Settlement::default()).await
+    }
+
     async fn settle(&self, settlement: Settlement) -> Result<(), DbErr> {
         self.settlements
             .submit(settlement)
