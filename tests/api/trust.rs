@@ -148,11 +148,22 @@ async fn a_failed_delivery_is_told_once_listed_by_failed_and_sent_again_by_resen
             .in_chat(client)
             .times(2),
     );
-    for text in ["first answer", "second answer"] {
+    // One answer after the other's copy failed: written together, the two
+    // would leave in one copyMessages, which the fault does not cover.
+    for (n, text) in ["first answer", "second answer"].into_iter().enumerate() {
         desk.fake()
             .user(desk.staff)
             .in_topic(main, topic.thread_id)
             .text(text);
+        eventually("the answer's copy to fail", WAIT, || async {
+            outbox_rows(&desk)
+                .await
+                .iter()
+                .filter(|row| row.status == OutboxStatus::Failed)
+                .count()
+                > n
+        })
+        .await;
     }
     let note = desk
         .fake()
