@@ -9,10 +9,15 @@ use topicdesk::texts::Texts;
 use crate::support::{AppOptions, Desk, WAIT};
 
 /// A new client speaking `language_code` who writes `text`; waits for the
-/// ticket's topic and returns the client.
+/// ticket's topic and its card, as staff would see them, and returns the
+/// client. (The topic shows in the fake the moment Telegram creates it; the
+/// bot records it a moment later and only then posts the card, so a command
+/// sent before the card could land in a topic the bot does not know yet.)
 async fn client_writes(desk: &Desk, name: &str, language_code: &str, text: &str) -> i64 {
     let client = desk.new_client_writes(UserSpec::new(name).language_code(language_code), text);
-    desk.wait_for_topic_of(name).await;
+    let topic = desk.wait_for_topic_of(name).await;
+    desk.wait_for_topic_messages(desk.main_group(), topic.thread_id, 2)
+        .await;
     client
 }
 
