@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::ordering::OrderingKey;
@@ -124,23 +124,43 @@ impl InboundStore {
         Ok(row.is_some_and(|row| row.status == InboundStatus::Pending))
     }
 
-    /// Unfinished updates with the same ordering key, older than `update_id`.
-    pub async fn earlier_pending(
+    /// For each (ordering key, update_id) asked: the unfinished updates with
+    /// that key older than that update_id. One statement answers all of
+    /// them, so handlers starting together (a burst) share one round trip.
+    pub async fn earlier_pending_many(
         &self,
-        key: OrderingKey,
-        update_id: i64,
-    ) -> Result<Vec<i64>, DbErr> {
-        InboundUpdate::find()
+        asked: &[(OrderingKey, i64)],
+    ) -> Result<Vec<Vec<i64>>, DbErr> {
+        let mut older_in_any = Condition::any();
+        for ((chat, topic), update_id) in asked {
+            older_in_any = older_in_any.add(
+                Condition::all()
+                    .add(Column::ChatId.eq(*chat))
+                    .add(Column::TopicId.eq(*topic))
+                    .add(Column::UpdateId.lt(*update_id)),
+            );
+        }
+        let rows: Vec<(i64, Option<i64>, Option<i32>)> = InboundUpdate::find()
             .select_only()
-            .column(Column::UpdateId)
-            .filter(Column::ChatId.eq(key.0))
-            .filter(Column::TopicId.eq(key.1))
+            .columns([Column::UpdateId, Column::ChatId, Column::TopicId])
             .filter(Column::Status.eq(InboundStatus::Pending))
-            .filter(Column::UpdateId.lt(update_id))
-            .limit(REPLAY_BATCH)
+            .filter(older_in_any)
             .into_tuple()
             .all(&self.db)
-            .await
+            .await?;
+        Ok(asked
+            .iter()
+            .map(|((chat, topic), update_id)| {
+                rows.iter()
+                    .filter(|(id, row_chat, row_topic)| {
+                        *row_chat == Some(*chat)
+                            && row_topic.unwrap_or(0) == *topic
+                            && id < update_id
+                    })
+                    .map(|(id, _, _)| *id)
+                    .collect()
+            })
+            .collect())
     }
 
     /// The unfinished updates among `ids`.

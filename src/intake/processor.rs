@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use super::inbound::InboundStore;
-use super::ordering::ordering_key;
+use super::ordering::{OrderingKey, ordering_key};
 use super::queue::UpdateQueue;
 use sea_orm::DbErr;
 
@@ -72,9 +72,10 @@ pub struct UpdateProcessor {
     retry_base_delay: Duration,
     /// Once cancelled, updates not yet started are left pending for the next run.
     shutdown: CancellationToken,
-    /// Several instances share the database: updates of one chat may have
-    /// reached different instances, so each waits for the chat's earlier ones.
-    shared_with_other_instances: bool,
+    /// Set when several instances share the database: updates of one chat
+    /// may have reached different instances, so each waits for the chat's
+    /// earlier ones. Handlers starting together ask in one statement.
+    earlier_updates: Option<GroupCommit<(OrderingKey, i64), Vec<i64>, DbErr>>,
 }
 
 impl UpdateProcessor {
@@ -105,14 +106,20 @@ impl UpdateProcessor {
             max_attempts: settings.max_attempts.max(1),
             retry_base_delay: settings.retry_base_delay,
             shutdown,
-            shared_with_other_instances: false,
+            earlier_updates: None,
         }
     }
 
     /// Other instances share the database and the store (see
     /// `wait_for_earlier_updates`).
     pub fn shared_with_other_instances(mut self, shared: bool) -> Self {
-        self.shared_with_other_instances = shared;
+        self.earlier_updates = shared.then(|| {
+            let store = self.inbound.clone();
+            GroupCommit::start(move |asked: Vec<(OrderingKey, i64)>| {
+                let store = store.clone();
+                Box::pin(async move { store.earlier_pending_many(&asked).await })
+            })
+        });
         self
     }
 
@@ -142,8 +149,9 @@ impl UpdateProcessor {
     async fn process_with_retries(&self, update: Update, me: Me) {
         let update_id = update.id.0 as i64;
         let started = Instant::now();
-        if self.shared_with_other_instances {
-            self.wait_for_earlier_updates(&update).await;
+        if let Some(earlier_updates) = &self.earlier_updates {
+            self.wait_for_earlier_updates(earlier_updates, &update)
+                .await;
         }
         let (outcome, marked) =
             handled::handling(update_id, self.attempt_until_settled(&update, &me)).await;
@@ -209,21 +217,21 @@ impl UpdateProcessor {
     /// this one in the same queue, and waiting would only stall both. An
     /// older update stuck on a crashed instance is waited for only so long;
     /// that instance replays it when it comes back.
-    async fn wait_for_earlier_updates(&self, update: &Update) {
+    async fn wait_for_earlier_updates(
+        &self,
+        earlier_updates: &GroupCommit<(OrderingKey, i64), Vec<i64>, DbErr>,
+        update: &Update,
+    ) {
         let Some(key) = ordering_key(update) else {
             return;
         };
         let update_id = update.id.0 as i64;
         let deadline = Instant::now() + EARLIER_UPDATE_PATIENCE;
         loop {
-            let elsewhere = self
-                .inbound
-                .earlier_pending(key, update_id)
-                .await
-                .map(|ids| {
-                    ids.into_iter()
-                        .any(|id| !self.queue.is_in_flight(id as u32))
-                });
+            let elsewhere = earlier_updates.submit((key, update_id)).await.map(|ids| {
+                ids.into_iter()
+                    .any(|id| !self.queue.is_in_flight(id as u32))
+            });
             match elsewhere {
                 Ok(false) => return,
                 Ok(true) if Instant::now() < deadline => {}

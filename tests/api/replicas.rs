@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fake_telegram::{FakeTelegram, World};
-use sea_orm::EntityTrait;
-use topicdesk::entities::tickets;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+use topicdesk::entities::{InboundStatus, inbound_updates, tickets};
 
 use crate::support::{AppOptions, TestDatabase, eventually, spawn_app_with};
 
@@ -116,6 +116,110 @@ async fn two_instances_behind_one_webhook_keep_one_topic_per_client_and_the_orde
         .count();
     assert_eq!(refused, 0, "both instances accepted their share");
     drop(second);
+}
+
+/// The copies of `name`'s messages in their topic (texts such as "a1" for
+/// Anna), once `n` are there.
+fn client_texts_in_topic(w: &World, main_group: i64, name: &str, n: usize) -> Option<Vec<String>> {
+    let initial = name.to_lowercase().chars().next()?;
+    let topic = w
+        .topics(main_group)
+        .into_iter()
+        .find(|t| t.name.contains(name))?;
+    let texts: Vec<String> = w
+        .topic_messages(main_group, topic.thread_id)
+        .into_iter()
+        .filter_map(|m| m.text().map(str::to_owned))
+        .filter(|text| text.len() == 2 && text.starts_with(initial))
+        .collect();
+    (texts.len() >= n).then_some(texts)
+}
+
+#[tokio::test]
+async fn an_update_waits_for_an_earlier_one_of_its_chat_that_another_instance_holds() {
+    if std::env::var("TEST_REDIS_URL").is_err() {
+        eprintln!("skipped: another instance needs a shared store (set TEST_REDIS_URL)");
+        return;
+    }
+    let fake = FakeTelegram::start().await;
+    let main_group = fake.add_forum_group("Support");
+    let database = Arc::new(TestDatabase::create().await);
+    let options = || AppOptions {
+        fake: Some(fake.clone()),
+        database: Some(database.clone()),
+        main_group: Some(main_group),
+        vars: vec![("WEBHOOK_SECRET".into(), "shared_secret".into())],
+        ..AppOptions::default()
+    };
+    let app = spawn_app_with(options()).await;
+    let other = spawn_app_with(options()).await;
+    fake.route_webhooks_to(app.address);
+    let anna = fake.add_user("Anna");
+    let boris = fake.add_user("Boris");
+    fake.user(anna).in_private().text("a1");
+    fake.user(boris).in_private().text("b1");
+    for name in ["Anna", "Boris"] {
+        fake.wait_for_value(&format!("{name}'s topic"), PATIENCE, |w| {
+            client_texts_in_topic(w, main_group, name, 1)
+        })
+        .await
+        .unwrap();
+    }
+
+    // Anna's second message reached the other instance, which stored it
+    // and has not handled it yet: its row is pending, and this instance
+    // never saw the update.
+    fake.hold_deliveries(true);
+    let held = fake.user(anna).in_private().text("a2");
+    let body = fake.take_update(held.update_id).expect("the held update");
+    inbound_updates::ActiveModel {
+        update_id: Set(held.update_id),
+        payload: Set(body.clone()),
+        chat_id: Set(Some(anna)),
+        topic_id: Set(Some(0)),
+        status: Set(InboundStatus::Pending),
+        attempts: Set(0),
+        last_error: Set(None),
+        received_at: Set(chrono::Utc::now()),
+        processed_at: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    // Her third message and Boris's second reach this instance.
+    fake.user(anna).in_private().text("a3");
+    fake.user(boris).in_private().text("b2");
+    fake.hold_deliveries(false);
+
+    // Boris has nothing unfinished before his message: it goes at once,
+    // checked in the same statement as Anna's.
+    fake.wait_for_value("Boris's second message", PATIENCE, |w| {
+        client_texts_in_topic(w, main_group, "Boris", 2)
+    })
+    .await
+    .unwrap();
+    let anna_now = fake.read(|w| client_texts_in_topic(w, main_group, "Anna", 1).unwrap());
+    assert_eq!(anna_now, vec!["a1"], "a3 waits for a2");
+
+    // The other instance gets round to a2; once it is handled there, a3
+    // follows here, in Anna's order.
+    let answer = other
+        .http
+        .post(other.url("/webhook/shared_secret"))
+        .header("x-telegram-bot-api-secret-token", "shared_secret")
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "{}", answer.status());
+    let anna_texts = fake
+        .wait_for_value("Anna's three messages", PATIENCE, |w| {
+            client_texts_in_topic(w, main_group, "Anna", 3)
+        })
+        .await
+        .unwrap();
+    assert_eq!(anna_texts, vec!["a1", "a2", "a3"]);
 }
 
 #[tokio::test]
