@@ -860,10 +860,14 @@ mod shared_flood_limits {
     /// A gate as a second instance would build it: its own connection pool
     /// to the same Redis, under the same prefix.
     async fn second_instance(fixture: &RedisFixture) -> SharedFloodGate {
+        second_instance_with(fixture, Limits::telegram()).await
+    }
+
+    async fn second_instance_with(fixture: &RedisFixture, limits: Limits) -> SharedFloodGate {
         let store = Store::redis(&fixture.url, fixture.prefix.clone())
             .await
             .unwrap();
-        SharedFloodGate::new(&store, Limits::telegram()).unwrap()
+        SharedFloodGate::new(&store, limits).unwrap()
     }
 
     #[tokio::test]
@@ -926,5 +930,31 @@ mod shared_flood_limits {
             "{wait:?}"
         );
         assert!(second.delay_for(-1009, 1).await < Duration::from_millis(100));
+    }
+
+    #[tokio::test]
+    async fn with_the_limits_off_nothing_waits_but_a_pause_from_telegram() {
+        let Some(fixture) =
+            RedisFixture::start("with_the_limits_off_nothing_waits_but_a_pause_from_telegram")
+                .await
+        else {
+            return;
+        };
+        let first = SharedFloodGate::new(&fixture.store, Limits::unlimited()).unwrap();
+        let second = second_instance_with(&fixture, Limits::unlimited()).await;
+        for _ in 0..50 {
+            let at = first.reserve(GROUP, 10).await;
+            assert!(at <= tokio::time::Instant::now());
+        }
+        assert_eq!(second.delay_for(GROUP, 1).await, Duration::ZERO);
+        first.pause(GROUP, Duration::from_secs(30)).await;
+        let wait = second.delay_for(GROUP, 1).await;
+        assert!(
+            wait > Duration::from_secs(29) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        let until = second.reserve(GROUP, 1).await;
+        assert!(until > tokio::time::Instant::now() + Duration::from_secs(29));
+        assert_eq!(second.delay_for(CLIENT, 1).await, Duration::ZERO);
     }
 }

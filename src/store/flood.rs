@@ -130,14 +130,15 @@ impl SharedFloodGate {
             return None;
         };
         let limits = self.limits;
+        if limits.global_per_second == 0 && self.chat_capacity(chat) == 0 {
+            return self.pause_left(chat).await;
+        }
         let margin = limits.margin.as_millis() as i64;
-        let (chat_capacity, chat_period) = if chat < 0 {
-            (
-                limits.group_per_minute,
-                limits.group_window.as_millis() as i64 + margin,
-            )
+        let chat_capacity = self.chat_capacity(chat);
+        let chat_period = if chat < 0 {
+            limits.group_window.as_millis() as i64 + margin
         } else {
-            (limits.private_per_second, 1_000 + margin)
+            1_000 + margin
         };
         // A private chat counts one call as one message, a group every one;
         // a batch larger than a window counts as filling it.
@@ -165,6 +166,36 @@ impl SharedFloodGate {
             .await;
         match answer {
             Ok(wait) => Some(Duration::from_millis(wait.max(0) as u64)),
+            Err(error) => {
+                tracing::warn!(error = %error, "shared flood limits unavailable; counting in this process");
+                None
+            }
+        }
+    }
+
+    fn chat_capacity(&self, chat: i64) -> u32 {
+        if chat < 0 {
+            self.limits.group_per_minute
+        } else {
+            self.limits.private_per_second
+        }
+    }
+
+    /// With nothing to count (the limits are off), only a 429's pause can
+    /// hold a chat. The pause's key expires when the pause ends, so its time
+    /// to live is the wait: one plain command instead of the script, which
+    /// costs Redis tens of microseconds a call.
+    async fn pause_left(&self, chat: i64) -> Option<Duration> {
+        let Backend::Redis(redis) = &self.store.backend else {
+            return None;
+        };
+        let key = self.store.key(NS_FLOOD, &format!("pause:{chat}"));
+        match redis.time_to_live(&key).await {
+            // The key outlives the pause by a millisecond (see PAUSE).
+            Ok(wait) => Some(
+                wait.unwrap_or_default()
+                    .saturating_sub(Duration::from_millis(1)),
+            ),
             Err(error) => {
                 tracing::warn!(error = %error, "shared flood limits unavailable; counting in this process");
                 None

@@ -181,6 +181,19 @@ impl RedisStore {
         Ok(())
     }
 
+    /// How long `key` lives on; `None` when it does not exist or never
+    /// expires.
+    pub(crate) async fn time_to_live(&self, key: &str) -> Result<Option<Duration>, StoreError> {
+        let mut cmd = redis::cmd("PTTL");
+        cmd.arg(key);
+        let millis: i64 = self
+            .run("PTTL", |mut conn| async move {
+                cmd.query_async(&mut conn).await
+            })
+            .await?;
+        Ok((millis >= 0).then(|| Duration::from_millis(millis as u64)))
+    }
+
     pub(crate) async fn delete(&self, key: &str) -> Result<bool, StoreError> {
         let mut cmd = redis::cmd("DEL");
         cmd.arg(key);
