@@ -9,10 +9,19 @@ use topicdesk::telemetry;
 fn main() -> ExitCode {
     // Before any thread exists: the runtime's threads are where arenas form.
     limit_malloc_arenas();
-    match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    // One worker unless the operator sets TOKIO_WORKER_THREADS (which tokio
+    // reads only when no number is given here). The bot waits on Telegram,
+    // the database and the store; its own CPU per message is about half a
+    // millisecond. With a second worker, each message woke the idle one
+    // across threads: at a steady 100 messages a second that cost 12 % more
+    // CPU and a longer tail, for no gain in a burst (BENCHMARKS.md, issue
+    // 14). The CPU-heavy work there is (the knowledge-base index) runs on
+    // the blocking pool.
+    if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
+        runtime.worker_threads(1);
+    }
+    match runtime.enable_all().build() {
         Ok(runtime) => runtime.block_on(run()),
         Err(error) => {
             eprintln!("topicdesk: cannot start the async runtime: {error}");

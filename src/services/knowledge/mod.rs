@@ -363,7 +363,16 @@ impl KnowledgeService {
                 .all(&self.db)
                 .await?;
             cache.published = rows.len();
-            cache.index = Arc::new(SearchIndex::build(rows.iter().filter_map(indexed)));
+            // Pure CPU, a second for thousands of articles: off the runtime's
+            // worker, which meanwhile answers webhooks.
+            let index = tokio::task::spawn_blocking(move || {
+                SearchIndex::build(rows.iter().filter_map(indexed))
+            })
+            .await
+            .map_err(|error| {
+                DbErr::Custom(format!("building the knowledge-base index failed: {error}"))
+            })?;
+            cache.index = Arc::new(index);
             cache.stamp = Some(stamp);
             tracing::debug!(articles = cache.published, "knowledge-base index built");
         }
