@@ -3,7 +3,8 @@
 //! idle for a while. A periodic sweep wakes lanes with pending rows nobody
 //! woke (after a restart, or rows waiting out a backoff) and refreshes the
 //! outbox gauges. With other instances around, each step of a lane runs
-//! under the lane's lock in the shared store, renewed while the step runs.
+//! under the lane's lock in the shared store, renewed while the step runs
+//! and kept for a moment after it in case the lane has more to do.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -27,10 +28,24 @@ const IDLE_STOP: Duration = Duration::from_secs(60);
 /// third of this while its step runs, so an instance that died frees its
 /// lanes within this time, and a live one never loses a lane mid-step.
 const LANE_LOCK_TTL: Duration = Duration::from_secs(6);
+/// After a step, a lane keeps its lock this long in case more work comes;
+/// at a steady load it does, and taking and releasing the lock were two of
+/// the few Redis round trips a message costs. Another instance's rows for
+/// the lane wait at most this long (plus that instance's 50 ms retry); the
+/// holder's own steps meanwhile read and send them with its rows.
+const LANE_LOCK_LINGER: Duration = Duration::from_millis(100);
 /// How often lanes with pending rows are looked for.
 const SWEEP_EVERY: Duration = Duration::from_secs(2);
 /// How often the outbox gauges are refreshed (one grouped query).
 const GAUGES_EVERY: Duration = Duration::from_secs(10);
+
+/// A lane's lock kept between steps.
+struct HeldLock {
+    lock: Lock,
+    /// When the last step under it began: the lock was fresh or renewed
+    /// then, and lives at least a TTL from that moment.
+    fresh_at: tokio::time::Instant,
+}
 
 struct LaneHandle {
     notify: Arc<Notify>,
@@ -170,6 +185,7 @@ impl DeliveryEngine {
     async fn run_lane(self, lane: i64, notify: Arc<Notify>) {
         let mut seen_wakes = 0;
         let mut turns = RoundRobin::default();
+        let mut held: Option<HeldLock> = None;
         loop {
             if self.inner.shutdown.is_cancelled() {
                 break;
@@ -177,13 +193,26 @@ impl DeliveryEngine {
             // Boxed: a step's state (the whole send path) is tens of
             // kilobytes, and a worker spends most of its life idle; inline,
             // every idle worker of a burst's hundreds of chats would keep it.
-            match Box::pin(self.step_exclusively(lane, &mut turns)).await {
+            match Box::pin(self.step_exclusively(lane, &mut turns, &mut held)).await {
                 LaneStep::Again => {}
                 LaneStep::WaitUntil(when) => {
                     let wait = (when - Utc::now()).to_std().unwrap_or_default();
+                    if wait > LANE_LOCK_LINGER {
+                        self.release(lane, &mut held).await;
+                    }
                     self.pause(&notify, wait).await;
                 }
                 LaneStep::Idle => {
+                    if held.is_some() {
+                        let woken = tokio::select! {
+                            _ = self.inner.shutdown.cancelled() => break,
+                            woken = tokio::time::timeout(LANE_LOCK_LINGER, notify.notified()) => woken,
+                        };
+                        if woken.is_ok() {
+                            continue;
+                        }
+                        self.release(lane, &mut held).await;
+                    }
                     let woken = tokio::select! {
                         _ = self.inner.shutdown.cancelled() => break,
                         woken = tokio::time::timeout(IDLE_STOP, notify.notified()) => woken,
@@ -194,39 +223,73 @@ impl DeliveryEngine {
                 }
             }
         }
+        self.release(lane, &mut held).await;
     }
 
     /// One step of the lane; with other instances around, under the lane's
-    /// lock, kept alive while the step runs.
-    async fn step_exclusively(&self, lane: i64, turns: &mut RoundRobin) -> LaneStep {
+    /// lock, kept alive while the step runs and kept in `held` afterwards
+    /// (the caller releases it once the lane rests).
+    async fn step_exclusively(
+        &self,
+        lane: i64,
+        turns: &mut RoundRobin,
+        held: &mut Option<HeldLock>,
+    ) -> LaneStep {
         let executor = &self.inner.executor;
         let Some(store) = &self.inner.shared else {
             return executor.lane_step(lane, turns).await;
         };
-        let lock = match store.try_lock(&format!("lane:{lane}"), LANE_LOCK_TTL).await {
-            Ok(Some(lock)) => lock,
-            Ok(None) => {
-                tracing::debug!(lane, "another instance is sending into this chat");
-                return LaneStep::WaitUntil(Utc::now() + chrono::Duration::milliseconds(50));
-            }
-            Err(error) => {
-                tracing::warn!(lane, error = %error, "cannot take the lane's lock; retrying");
-                return LaneStep::WaitUntil(Utc::now() + chrono::Duration::seconds(1));
-            }
+        let now = tokio::time::Instant::now();
+        let kept = match held.take() {
+            // Taken or renewed within a third of its TTL: it still holds,
+            // and lives at least a TTL from then.
+            Some(kept) if kept.fresh_at.elapsed() < LANE_LOCK_TTL / 3 => Some(kept),
+            Some(kept) => match store.extend(&kept.lock).await {
+                Ok(true) => Some(HeldLock {
+                    lock: kept.lock,
+                    fresh_at: now,
+                }),
+                // Expired meanwhile (or the store is away): take it anew.
+                _ => None,
+            },
+            None => None,
         };
-        let step = tokio::select! {
-            step = executor.lane_step(lane, turns) => step,
+        let (lock, fresh_at) = match kept {
+            Some(kept) => (kept.lock, kept.fresh_at),
+            None => match store.try_lock(&format!("lane:{lane}"), LANE_LOCK_TTL).await {
+                Ok(Some(lock)) => (lock, now),
+                Ok(None) => {
+                    tracing::debug!(lane, "another instance is sending into this chat");
+                    return LaneStep::WaitUntil(Utc::now() + chrono::Duration::milliseconds(50));
+                }
+                Err(error) => {
+                    tracing::warn!(lane, error = %error, "cannot take the lane's lock; retrying");
+                    return LaneStep::WaitUntil(Utc::now() + chrono::Duration::seconds(1));
+                }
+            },
+        };
+        tokio::select! {
+            step = executor.lane_step(lane, turns) => {
+                *held = Some(HeldLock { lock, fresh_at });
+                step
+            }
             // The lock is gone (the store was out of reach for longer than
             // its TTL): another instance may own the lane now, so stop.
             () = keep_renewing(store, &lock) => {
                 tracing::warn!(lane, "lost the lane's lock; stopping this step");
                 LaneStep::WaitUntil(Utc::now() + chrono::Duration::seconds(1))
             }
+        }
+    }
+
+    /// Releases the lane's lock if this worker holds it.
+    async fn release(&self, lane: i64, held: &mut Option<HeldLock>) {
+        let (Some(store), Some(kept)) = (&self.inner.shared, held.take()) else {
+            return;
         };
-        if let Err(error) = store.unlock(lock).await {
+        if let Err(error) = store.unlock(kept.lock).await {
             tracing::warn!(lane, error = %error, "could not release the lane's lock; it expires by itself");
         }
-        step
     }
 
     /// Stops the lane unless a wake-up arrived since it last looked.

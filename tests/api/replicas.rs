@@ -223,6 +223,52 @@ async fn an_update_waits_for_an_earlier_one_of_its_chat_that_another_instance_ho
 }
 
 #[tokio::test]
+async fn a_chats_sender_lets_go_of_its_lock_a_moment_after_its_last_delivery() {
+    let Ok(redis_url) = std::env::var("TEST_REDIS_URL") else {
+        eprintln!("skipped: the lane's lock lives in Redis (set TEST_REDIS_URL)");
+        return;
+    };
+    let app = spawn_app_with(AppOptions::default()).await;
+    let anna = app.fake.add_user("Anna");
+    for text in ["a1", "a2", "a3"] {
+        app.fake.user(anna).in_private().text(text);
+    }
+    app.fake
+        .wait_for_value("Anna's three messages", PATIENCE, |w| {
+            client_texts_in_topic(w, app.main_group, "Anna", 3)
+        })
+        .await
+        .unwrap();
+    // Another instance, as it would look for the main group's lock: the
+    // sender keeps it only for a moment in case more comes, not for the
+    // lock's six-second lifetime.
+    let other = topicdesk::store::Store::redis(&redis_url, app.database.key_prefix())
+        .await
+        .unwrap();
+    let lane = format!("lane:{}", app.main_group);
+    let taken = std::sync::Arc::new(tokio::sync::Mutex::new(None));
+    eventually(
+        "the main group's lock is free",
+        Duration::from_secs(3),
+        || {
+            let (other, lane, taken) = (other.clone(), lane.clone(), taken.clone());
+            async move {
+                match other.try_lock(&lane, Duration::from_secs(5)).await.unwrap() {
+                    Some(lock) => {
+                        *taken.lock().await = Some(lock);
+                        true
+                    }
+                    None => false,
+                }
+            }
+        },
+    )
+    .await;
+    let lock = taken.lock().await.take().unwrap();
+    assert!(other.unlock(lock).await.unwrap());
+}
+
+#[tokio::test]
 async fn parallel_webhook_deliveries_lose_nothing_and_repeat_nothing() {
     let fake = FakeTelegram::start().await;
     let main_group = fake.add_forum_group("Support");
