@@ -15,9 +15,9 @@ fn main() -> ExitCode {
     // the database and the store; its own CPU per message is about half a
     // millisecond. With a second worker, each message woke the idle one
     // across threads: at a steady 100 messages a second that cost 12 % more
-    // CPU and a longer tail, for no gain in a burst (BENCHMARKS.md, issue
-    // 14). The CPU-heavy work there is (the knowledge-base index) runs on
-    // the blocking pool.
+    // CPU and a longer tail, and a burst went no faster (BENCHMARKS.md,
+    // issue 14). The one CPU-heavy task, building the knowledge-base index,
+    // runs on the blocking pool.
     if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
         runtime.worker_threads(1);
     }

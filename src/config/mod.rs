@@ -41,7 +41,7 @@ pub const DEFAULT_SURVEY_TTL: Duration = Duration::from_secs(24 * 3600);
 /// Updates held in memory by default; a deeper backlog waits in the
 /// database, so memory stays flat however far behind the bot falls. It also
 /// bounds the handlers running at once: 16 handle a 10,000-message burst as
-/// fast as 32 did (the database is the limit) in 2.6 MiB less memory
+/// fast as 32 did (the database is the limit) in about 2.5 MiB less memory
 /// (BENCHMARKS.md, issue 14).
 pub const DEFAULT_QUEUE_CAPACITY: usize = 16;
 
