@@ -9,11 +9,13 @@ use fake_telegram::{FakeTelegram, World};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use topicdesk::entities::{InboundStatus, inbound_updates, tickets};
 
-use crate::support::{AppOptions, TestDatabase, eventually, spawn_app_with};
+use crate::support::{AppOptions, TestApp, TestDatabase, eventually, spawn_app_with};
 
 const CLIENTS: usize = 8;
 const MESSAGES: usize = 10;
 const PATIENCE: Duration = Duration::from_secs(30);
+/// The webhook secret replicas of one deployment share.
+const SHARED_SECRET: &str = "shared_secret";
 
 /// Every client writes `MESSAGES` messages, the clients taking turns.
 fn clients_write(fake: &FakeTelegram) -> Vec<i64> {
@@ -30,29 +32,67 @@ fn clients_write(fake: &FakeTelegram) -> Vec<i64> {
     clients
 }
 
-/// The texts client `i` wrote, as they stand in the client's topic, once
-/// every one of them is there (and only one topic is the client's).
-fn topic_texts_of(w: &World, main_group: i64, i: usize) -> Option<Vec<String>> {
-    let name = format!("Client{i}");
+/// The texts `wanted` picks out of the topic named after `name`, once `n`
+/// are there (and only one topic is that client's).
+fn texts_in_topic_of(
+    w: &World,
+    main_group: i64,
+    name: &str,
+    wanted: impl Fn(&str) -> bool,
+    n: usize,
+) -> Option<Vec<String>> {
     let topics: Vec<_> = w
         .topics(main_group)
         .into_iter()
-        .filter(|t| t.name.contains(&name))
+        .filter(|t| t.name.contains(name))
         .collect();
     let [topic] = topics.as_slice() else {
         return None;
     };
-    let prefix = format!("c{i} ");
     let texts: Vec<String> = w
         .topic_messages(main_group, topic.thread_id)
         .into_iter()
-        .filter_map(|m| {
-            m.text()
-                .filter(|t| t.starts_with(&prefix))
-                .map(str::to_owned)
-        })
+        .filter_map(|m| m.text().filter(|t| wanted(t)).map(str::to_owned))
         .collect();
-    (texts.len() >= MESSAGES).then_some(texts)
+    (texts.len() >= n).then_some(texts)
+}
+
+/// The texts client `i` wrote, as they stand in the client's topic, once
+/// every one of them is there.
+fn topic_texts_of(w: &World, main_group: i64, i: usize) -> Option<Vec<String>> {
+    let prefix = format!("c{i} ");
+    texts_in_topic_of(
+        w,
+        main_group,
+        &format!("Client{i}"),
+        |t| t.starts_with(&prefix),
+        MESSAGES,
+    )
+}
+
+/// The settings of one replica: replicas of one deployment share the
+/// database, Redis and settings, the webhook secret too.
+fn replica_options(
+    fake: &FakeTelegram,
+    database: &Arc<TestDatabase>,
+    main_group: i64,
+) -> AppOptions {
+    AppOptions {
+        fake: Some(fake.clone()),
+        database: Some(database.clone()),
+        main_group: Some(main_group),
+        vars: vec![("WEBHOOK_SECRET".into(), SHARED_SECRET.into())],
+        ..AppOptions::default()
+    }
+}
+
+/// Two replicas on a new database, started one after the other.
+async fn two_replicas(fake: &FakeTelegram, main_group: i64) -> (TestApp, TestApp) {
+    let database = Arc::new(TestDatabase::create().await);
+    (
+        spawn_app_with(replica_options(fake, &database, main_group)).await,
+        spawn_app_with(replica_options(fake, &database, main_group)).await,
+    )
 }
 
 fn written_by(i: usize) -> Vec<String> {
@@ -67,17 +107,7 @@ async fn two_instances_behind_one_webhook_keep_one_topic_per_client_and_the_orde
     }
     let fake = FakeTelegram::start().await;
     let main_group = fake.add_forum_group("Support");
-    let database = Arc::new(TestDatabase::create().await);
-    // Replicas of one deployment share its settings, the webhook secret too.
-    let options = || AppOptions {
-        fake: Some(fake.clone()),
-        database: Some(database.clone()),
-        main_group: Some(main_group),
-        vars: vec![("WEBHOOK_SECRET".into(), "shared_secret".into())],
-        ..AppOptions::default()
-    };
-    let first = spawn_app_with(options()).await;
-    let second = spawn_app_with(options()).await;
+    let (first, second) = two_replicas(&fake, main_group).await;
     // Posts alternate between the two, one after another.
     fake.route_webhooks_round_robin(vec![first.address, second.address]);
 
@@ -122,17 +152,13 @@ async fn two_instances_behind_one_webhook_keep_one_topic_per_client_and_the_orde
 /// Anna), once `n` are there.
 fn client_texts_in_topic(w: &World, main_group: i64, name: &str, n: usize) -> Option<Vec<String>> {
     let initial = name.to_lowercase().chars().next()?;
-    let topic = w
-        .topics(main_group)
-        .into_iter()
-        .find(|t| t.name.contains(name))?;
-    let texts: Vec<String> = w
-        .topic_messages(main_group, topic.thread_id)
-        .into_iter()
-        .filter_map(|m| m.text().map(str::to_owned))
-        .filter(|text| text.len() == 2 && text.starts_with(initial))
-        .collect();
-    (texts.len() >= n).then_some(texts)
+    texts_in_topic_of(
+        w,
+        main_group,
+        name,
+        |t| t.len() == 2 && t.starts_with(initial),
+        n,
+    )
 }
 
 #[tokio::test]
@@ -143,16 +169,7 @@ async fn an_update_waits_for_an_earlier_one_of_its_chat_that_another_instance_ho
     }
     let fake = FakeTelegram::start().await;
     let main_group = fake.add_forum_group("Support");
-    let database = Arc::new(TestDatabase::create().await);
-    let options = || AppOptions {
-        fake: Some(fake.clone()),
-        database: Some(database.clone()),
-        main_group: Some(main_group),
-        vars: vec![("WEBHOOK_SECRET".into(), "shared_secret".into())],
-        ..AppOptions::default()
-    };
-    let app = spawn_app_with(options()).await;
-    let other = spawn_app_with(options()).await;
+    let (app, other) = two_replicas(&fake, main_group).await;
     fake.route_webhooks_to(app.address);
     let anna = fake.add_user("Anna");
     let boris = fake.add_user("Boris");
@@ -205,8 +222,8 @@ async fn an_update_waits_for_an_earlier_one_of_its_chat_that_another_instance_ho
     // follows here, in Anna's order.
     let answer = other
         .http
-        .post(other.url("/webhook/shared_secret"))
-        .header("x-telegram-bot-api-secret-token", "shared_secret")
+        .post(other.url(&format!("/webhook/{SHARED_SECRET}")))
+        .header("x-telegram-bot-api-secret-token", SHARED_SECRET)
         .header("content-type", "application/json")
         .body(body)
         .send()
@@ -313,17 +330,13 @@ async fn two_instances_keep_to_one_shared_limit_per_chat() {
     let main_group = fake.add_forum_group("Support");
     let database = Arc::new(TestDatabase::create().await);
     let options = || AppOptions {
-        fake: Some(fake.clone()),
-        database: Some(database.clone()),
-        main_group: Some(main_group),
-        vars: vec![("WEBHOOK_SECRET".into(), "shared_secret".into())],
         adjust: Some(Box::new(|settings| {
             settings.limits = topicdesk::telegram::limits::Limits {
                 group_window: MINUTE,
                 ..topicdesk::telegram::limits::Limits::telegram()
             };
         })),
-        ..AppOptions::default()
+        ..replica_options(&fake, &database, main_group)
     };
     let first = spawn_app_with(options()).await;
     let second = spawn_app_with(options()).await;
@@ -365,13 +378,7 @@ async fn two_instances_started_at_the_same_moment_on_an_empty_database_both_beco
     let main_group = fake.add_forum_group("Support");
     // Empty: no table yet, so both instances find every migration pending.
     let database = Arc::new(TestDatabase::create().await);
-    let options = || AppOptions {
-        fake: Some(fake.clone()),
-        database: Some(database.clone()),
-        main_group: Some(main_group),
-        vars: vec![("WEBHOOK_SECRET".into(), "shared_secret".into())],
-        ..AppOptions::default()
-    };
+    let options = || replica_options(&fake, &database, main_group);
     // A compose `--scale bot=2` first start, or a rollout.
     let (first, second) = tokio::join!(spawn_app_with(options()), spawn_app_with(options()));
     for app in [&first, &second] {
