@@ -3,7 +3,7 @@
 
 use fake_telegram::{Media, Origin, entity};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use topicdesk::entities::{events, tickets};
+use topicdesk::entities::{events, message_links, tickets};
 
 use crate::support::{Desk, WAIT, eventually};
 
@@ -266,6 +266,18 @@ async fn replies_point_at_the_counterpart_in_every_place() {
         })
         .await
         .unwrap();
+    // The bot writes down which copy stands for which answer a moment after
+    // the copy lands; a person replies later than that.
+    eventually("the copy's link", WAIT, || async {
+        message_links::Entity::find()
+            .filter(message_links::Column::DstChatId.eq(client))
+            .filter(message_links::Column::DstMessageId.eq(copy_for_client.id()))
+            .one(&desk.app.db)
+            .await
+            .unwrap()
+            .is_some()
+    })
+    .await;
 
     desk.fake()
         .user(client)

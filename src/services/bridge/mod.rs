@@ -152,10 +152,13 @@ impl BridgeService {
         let source = (message.chat.id.0, message.id.0);
         // An edit right after the message may come before its copies'
         // links are written; its rows in the outbox know the ticket then,
-        // and the edits queue behind the copies in the same lanes.
-        let ticket_id = match links::ticket_of(&self.db, source).await? {
+        // and the edits queue behind the copies in the same lanes. The rows
+        // are read first: a copy's sent mark and link are written together,
+        // so a row no longer waiting has its link by the second read (the
+        // other order could miss both, the copy landing in between).
+        let ticket_id = match self.outbox.ticket_still_copying(&self.db, source).await? {
             Some(ticket_id) => ticket_id,
-            None => match self.outbox.ticket_still_copying(&self.db, source).await? {
+            None => match links::ticket_of(&self.db, source).await? {
                 Some(ticket_id) => ticket_id,
                 None => return Ok(()),
             },
