@@ -15,6 +15,7 @@ mod history;
 mod knowledge;
 mod lane;
 mod places;
+mod queue_writer;
 mod requests;
 mod sent;
 mod settle;
@@ -27,28 +28,36 @@ pub use knowledge::{CardContent, DeskKnowledge};
 use std::collections::BTreeSet;
 
 use chrono::Utc;
-use sea_orm::sea_query::{CommonTableExpression, InsertStatement, OnConflict, WithClause};
+use sea_orm::sea_query::{InsertStatement, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QueryTrait, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryTrait,
 };
 use tokio::sync::mpsc;
 
 use crate::entities::OutboxStatus;
 use crate::entities::{events, outbox};
 use crate::records::handled;
+use queue_writer::{EventRow, QueueWriter, QueuedRow, QueuedWrite, queue_writer};
 
 /// Writes deliveries and wakes their lanes.
 #[derive(Clone)]
 pub struct Outbox {
     wake: mpsc::UnboundedSender<i64>,
+    /// Bridged messages' writes, shared by the handlers finishing together.
+    queue_writer: QueueWriter,
 }
 
 impl Outbox {
     /// The handle handlers use, and the receiver the engine listens on.
-    pub fn new() -> (Outbox, mpsc::UnboundedReceiver<i64>) {
+    /// Starts the writer of bridged messages on `db`.
+    pub fn new(db: DatabaseConnection) -> (Outbox, mpsc::UnboundedReceiver<i64>) {
         let (wake, receiver) = mpsc::unbounded_channel();
-        (Outbox { wake }, receiver)
+        let outbox = Outbox {
+            wake,
+            queue_writer: queue_writer(db),
+        };
+        (outbox, receiver)
     }
 
     /// The ticket whose copies of `source` are still owed: queued, held, or
@@ -86,69 +95,50 @@ impl Outbox {
 
     /// Inserts deliveries and the event that records why, atomically, with
     /// the done mark of the update being handled when `last_write` (see
-    /// `records::handled`: only a handler's last write may carry it). On
-    /// PostgreSQL that is one statement (the deliveries and the mark in
-    /// CTEs): one round trip and one commit instead of four round trips
-    /// (BEGIN, two inserts, COMMIT) and the mark's own — this is every
-    /// bridged message's write. SQLite, in-process, has no round trips to
-    /// save and takes a transaction.
+    /// `records::handled`: only a handler's last write may carry it). This
+    /// is every bridged message's write: the writes of handlers finishing
+    /// together share one statement and one commit (`queue_writer`), and
+    /// this returns once its own is committed.
     pub async fn insert_with_event(
         &self,
-        db: &DatabaseConnection,
         deliveries: Vec<Delivery>,
         event: events::ActiveModel,
         last_write: bool,
     ) -> Result<Lanes, DbErr> {
-        let (rows, lanes) = rows_of(deliveries)?;
-        let event = events::Entity::insert(event).into_query();
-        let done_mark = if last_write {
-            handled::done_mark()
+        let mut lanes = BTreeSet::new();
+        let mut rows = Vec::with_capacity(deliveries.len());
+        for delivery in deliveries {
+            lanes.insert(delivery.lane);
+            rows.push(QueuedRow {
+                lane_chat_id: delivery.lane,
+                ticket_id: delivery.ticket_id,
+                action: action_json(&delivery.action)?,
+                source_chat_id: delivery.source.map(|(chat, _)| chat),
+                source_message_id: delivery.source.map(|(_, id)| id),
+                media_group_id: delivery.media_group_id,
+                dedup_key: delivery.dedup_key,
+                status: QueuedRow::status_of(delivery.held),
+            });
+        }
+        let done = if last_write {
+            handled::update_being_handled()
         } else {
             None
         };
-        let carries_mark = done_mark.is_some();
-        if db.get_database_backend() == DatabaseBackend::Postgres {
-            let mut ctes = Vec::new();
-            if let Some(queued) = insert_statement(rows) {
-                ctes.push(
-                    CommonTableExpression::new()
-                        .query(queued)
-                        .table_name("queued")
-                        .to_owned(),
-                );
-            }
-            if let Some(done) = done_mark {
-                ctes.push(
-                    CommonTableExpression::new()
-                        .query(done)
-                        .table_name("settled")
-                        .to_owned(),
-                );
-            }
-            if ctes.is_empty() {
-                db.execute(&event).await?;
-            } else {
-                let mut with = WithClause::new();
-                ctes.into_iter().for_each(|cte| {
-                    with.cte(cte);
-                });
-                db.execute(&event.with(with)).await?;
-            }
-        } else {
-            let txn = db.begin().await?;
-            if let Some(queued) = insert_statement(rows) {
-                txn.execute(&queued).await?;
-            }
-            txn.execute(&event).await?;
-            if let Some(done) = done_mark {
-                txn.execute(&done).await?;
-            }
-            txn.commit().await?;
+        let write = QueuedWrite {
+            rows,
+            event: EventRow::of(event),
+            done,
+        };
+        match self.queue_writer.submit(write).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => return Err(error),
+            Err(error) => return Err(DbErr::Custom(error.to_string())),
         }
-        if carries_mark {
+        if done.is_some() {
             handled::mark_written();
         }
-        Ok(lanes)
+        Ok(Lanes(lanes))
     }
 
     /// Tells the engine these lanes have work. Call after commit.
@@ -343,13 +333,10 @@ fn rows_of(deliveries: Vec<Delivery>) -> Result<(Vec<outbox::ActiveModel>, Lanes
     let mut rows = Vec::with_capacity(deliveries.len());
     for delivery in deliveries {
         lanes.insert(delivery.lane);
-        let mut action = serde_json::to_value(&delivery.action)
-            .map_err(|e| DbErr::Custom(format!("cannot encode an outbox action: {e}")))?;
-        crate::records::events::strip_nul(&mut action);
         rows.push(outbox::ActiveModel {
             lane_chat_id: Set(delivery.lane),
             ticket_id: Set(delivery.ticket_id),
-            action: Set(action),
+            action: Set(action_json(&delivery.action)?),
             source_chat_id: Set(delivery.source.map(|(chat, _)| chat)),
             source_message_id: Set(delivery.source.map(|(_, id)| id)),
             media_group_id: Set(delivery.media_group_id),
@@ -365,6 +352,14 @@ fn rows_of(deliveries: Vec<Delivery>) -> Result<(Vec<outbox::ActiveModel>, Lanes
         });
     }
     Ok((rows, Lanes(lanes)))
+}
+
+/// An action as its row stores it.
+fn action_json(action: &Action) -> Result<serde_json::Value, DbErr> {
+    let mut json = serde_json::to_value(action)
+        .map_err(|e| DbErr::Custom(format!("cannot encode an outbox action: {e}")))?;
+    crate::records::events::strip_nul(&mut json);
+    Ok(json)
 }
 
 /// One INSERT of `rows` that skips a row whose dedup key is already there

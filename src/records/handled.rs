@@ -4,7 +4,7 @@
 //! The done mark of its update can ride along in that write instead of
 //! costing a statement and a commit of its own. The intake's processor runs
 //! the handlers inside [`handling`]; a handler's *last* write may take the
-//! mark with [`done_mark`] and report it written with [`mark_written`], and
+//! mark of [`update_being_handled`] and report it written with [`mark_written`], and
 //! the processor then does not mark the update again. A write that is not
 //! its handler's last must not take it: a crash after it would leave the
 //! rest of the handler undone and the update never replayed.
@@ -42,15 +42,13 @@ pub async fn handling<F: Future>(update_id: i64, work: F) -> (F::Output, bool) {
         .await
 }
 
-/// The done mark of the update being handled, for a handler's last write;
-/// `None` outside a handler.
-pub fn done_mark() -> Option<UpdateStatement> {
-    HANDLED
-        .try_with(|handled| done_marks(&[handled.update_id]))
-        .ok()
+/// The update being handled, whose done mark a handler's last write may
+/// carry; `None` outside a handler.
+pub fn update_being_handled() -> Option<i64> {
+    HANDLED.try_with(|handled| handled.update_id).ok()
 }
 
-/// The write holding [`done_mark`] committed.
+/// The write holding the done mark committed.
 pub fn mark_written() {
     let _ = HANDLED.try_with(|handled| handled.marked.set(true));
 }

@@ -40,4 +40,16 @@ fn database_unreachable(error: &DbErr) -> bool {
     }
 }
 
+/// A stand-in for `error` for each of the callers who shared the statement
+/// that failed (a grouped read answers them all with one error, which
+/// cannot be cloned): it keeps the message and whether the database was
+/// out of reach, which decides whether the update is retried patiently.
+pub(crate) fn shared_db_error(error: &DbErr) -> DbErr {
+    if database_unreachable(error) {
+        DbErr::Conn(sea_orm::RuntimeErr::Internal(error.to_string()))
+    } else {
+        DbErr::Custom(error.to_string())
+    }
+}
+
 pub type ServiceResult<T> = Result<T, ServiceError>;

@@ -10,6 +10,8 @@ use teloxide::types::User;
 
 use crate::entities::users::{self, Column, Entity as Users};
 use crate::entities::{TicketStatus, mirrors, tickets};
+use crate::group_commit::{GroupCommit, GroupCommitError, padded_to_shape};
+use crate::services::error::shared_db_error;
 
 /// How stale `last_seen` may get before a message refreshes it: within this,
 /// a client whose profile did not change costs no write at all.
@@ -30,14 +32,26 @@ pub struct OpenTicket {
     pub mirror: Option<mirrors::Model>,
 }
 
+/// What one arrival read answers: the client's row with their open ticket,
+/// or `None` for a first contact.
+type ArrivalRow = Option<(users::Model, Option<OpenTicket>)>;
+
 #[derive(Clone)]
 pub struct UserService {
     db: DatabaseConnection,
+    /// Arrivals of different clients at the same moment share one read.
+    arrivals: GroupCommit<i64, ArrivalRow, DbErr>,
 }
 
 impl UserService {
+    /// Starts the shared arrival reader on `db`.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        let reader = db.clone();
+        let arrivals = GroupCommit::start(move |clients: Vec<i64>| {
+            let db = reader.clone();
+            Box::pin(async move { read_with_open_tickets(&db, &clients).await })
+        });
+        Self { db, arrivals }
     }
 
     /// Reads the client's row, open ticket and mirror in one statement, and
@@ -55,46 +69,14 @@ impl UserService {
         Ok(Arrival { client: row, open })
     }
 
-    async fn read_with_open_ticket(
-        &self,
-        client: i64,
-    ) -> Result<Option<(users::Model, Option<OpenTicket>)>, DbErr> {
-        let backend = self.db.get_database_backend();
-        // SQLite's `?` take the values in the order they appear in the text,
-        // so the values follow that order for both databases.
-        let (closed_param, client_param) = match backend {
-            DatabaseBackend::Postgres => ("$1", "$2"),
-            _ => ("?", "?"),
-        };
-        let sql = format!(
-            "SELECT {}, {}, {} FROM users u \
-             LEFT JOIN tickets t ON t.client_tg_id = u.tg_id AND t.status <> {closed_param} \
-             LEFT JOIN mirrors m ON m.ticket_id = t.id AND m.closed_at IS NULL \
-             WHERE u.tg_id = {client_param} ORDER BY t.id DESC, m.id DESC LIMIT 1",
-            columns::<users::Entity>("u"),
-            columns::<tickets::Entity>("t"),
-            columns::<mirrors::Entity>("m"),
-        );
-        let statement = Statement::from_sql_and_values(
-            backend,
-            sql,
-            [TicketStatus::Closed.as_str().into(), client.into()],
-        );
-        let Some(row) = self.db.query_one_raw(statement).await? else {
-            return Ok(None);
-        };
-        let client = users::Model::from_query_result(&row, "u_")?;
-        let open = match row.try_get::<Option<i32>>("t_", "id")? {
-            None => None,
-            Some(_) => Some(OpenTicket {
-                ticket: tickets::Model::from_query_result(&row, "t_")?,
-                mirror: match row.try_get::<Option<i32>>("m_", "id")? {
-                    None => None,
-                    Some(_) => Some(mirrors::Model::from_query_result(&row, "m_")?),
-                },
-            }),
-        };
-        Ok(Some((client, open)))
+    async fn read_with_open_ticket(&self, client: i64) -> Result<ArrivalRow, DbErr> {
+        self.arrivals
+            .submit(client)
+            .await
+            .map_err(|error| match error {
+                GroupCommitError::Write(error) => shared_db_error(&error),
+                GroupCommitError::Stopped => DbErr::Custom(error.to_string()),
+            })
     }
 
     /// Records that `user` wrote to us: created on first contact, profile
@@ -151,6 +133,61 @@ fn is_up_to_date(row: &users::Model, user: &User, now: DateTime<Utc>) -> bool {
         && row.username.as_deref() == user.username.as_deref().map(without_nul).as_deref()
         && row.full_name == without_nul(&user.full_name())
         && row.language_code.as_deref() == user.language_code.as_deref().map(without_nul).as_deref()
+}
+
+/// Each client's row, open ticket and that ticket's current mirror, for
+/// `clients` in one statement; answers in the order of `clients`.
+async fn read_with_open_tickets(
+    db: &DatabaseConnection,
+    clients: &[i64],
+) -> Result<Vec<ArrivalRow>, DbErr> {
+    let backend = db.get_database_backend();
+    // Few statement shapes whatever the count (see `padded_to_shape`).
+    let asked = padded_to_shape(clients);
+    let mut values: Vec<sea_orm::Value> = vec![TicketStatus::Closed.as_str().into()];
+    values.extend(asked.iter().map(|&client| sea_orm::Value::from(client)));
+    let placeholders: Vec<String> = (1..=values.len())
+        .map(|n| match backend {
+            DatabaseBackend::Postgres => format!("${n}"),
+            _ => "?".to_owned(),
+        })
+        .collect();
+    // The newest open ticket and its newest open mirror, per client (as
+    // `ORDER BY … DESC LIMIT 1` would pick for one).
+    let sql = format!(
+        "SELECT * FROM (SELECT {}, {}, {}, ROW_NUMBER() OVER (PARTITION BY u.tg_id \
+         ORDER BY t.id DESC, m.id DESC) AS arrival_rank FROM users u \
+         LEFT JOIN tickets t ON t.client_tg_id = u.tg_id AND t.status <> {} \
+         LEFT JOIN mirrors m ON m.ticket_id = t.id AND m.closed_at IS NULL \
+         WHERE u.tg_id IN ({})) ranked WHERE arrival_rank = 1",
+        columns::<users::Entity>("u"),
+        columns::<tickets::Entity>("t"),
+        columns::<mirrors::Entity>("m"),
+        placeholders[0],
+        placeholders[1..].join(", "),
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    let mut found = std::collections::HashMap::with_capacity(rows.len());
+    for row in rows {
+        let client = users::Model::from_query_result(&row, "u_")?;
+        let open = match row.try_get::<Option<i32>>("t_", "id")? {
+            None => None,
+            Some(_) => Some(OpenTicket {
+                ticket: tickets::Model::from_query_result(&row, "t_")?,
+                mirror: match row.try_get::<Option<i32>>("m_", "id")? {
+                    None => None,
+                    Some(_) => Some(mirrors::Model::from_query_result(&row, "m_")?),
+                },
+            }),
+        };
+        found.insert(client.tg_id, (client, open));
+    }
+    Ok(clients
+        .iter()
+        .map(|client| found.get(client).cloned())
+        .collect())
 }
 
 /// `alias.column AS "alias_column", …` for every column of `E`, so one row

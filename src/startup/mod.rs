@@ -219,7 +219,7 @@ impl Application {
             telegram: sender.health(),
         };
         let texts = Texts::new(settings.language);
-        let (outbox, wake_requests) = Outbox::new();
+        let (outbox, wake_requests) = Outbox::new(db.clone());
         let tickets = TicketService::new(
             db.clone(),
             outbox.clone(),

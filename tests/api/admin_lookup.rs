@@ -214,7 +214,7 @@ async fn stats_reports_counts_percentiles_survey_averages_and_response_rate() {
     DailyStats::new(
         db.clone(),
         BusinessCalendar::default(),
-        Outbox::new().0,
+        Outbox::new(db.clone()).0,
         Texts::new(Language::Ru),
         Vec::new(),
     )

@@ -136,7 +136,7 @@ fn stats(db: &DatabaseConnection, calendar: BusinessCalendar) -> DailyStats {
     DailyStats::new(
         db.clone(),
         calendar,
-        Outbox::new().0,
+        Outbox::new(db.clone()).0,
         Texts::new(Language::Ru),
         Vec::new(),
     )

@@ -45,7 +45,7 @@ async fn fixture() -> Fixture {
     .unwrap();
     let store = Store::in_process(format!("svc-{}:", uuid::Uuid::new_v4().simple()));
     // Nobody drains the outbox here: the rows themselves are what we check.
-    let (outbox, _wake) = Outbox::new();
+    let (outbox, _wake) = Outbox::new(db.clone());
     let tickets = TicketService::new(
         db.clone(),
         outbox,
@@ -215,7 +215,7 @@ async fn a_second_survey_completion_for_a_ticket_is_refused() {
     use topicdesk::services::survey::{self, SurveyService};
 
     let f = fixture().await;
-    let (outbox, _wake) = Outbox::new();
+    let (outbox, _wake) = Outbox::new(f.db.clone());
     let surveys = SurveyService::new(
         f.db.clone(),
         outbox,

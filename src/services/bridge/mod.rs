@@ -264,7 +264,7 @@ impl BridgeService {
         );
         let lanes = self
             .outbox
-            .insert_with_event(&self.db, deliveries, event, last_write)
+            .insert_with_event(deliveries, event, last_write)
             .await?;
         self.outbox.wake(lanes);
         Ok(())
