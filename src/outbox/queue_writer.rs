@@ -164,7 +164,10 @@ async fn write(db: &DatabaseConnection, writes: &[QueuedWrite]) -> Result<(), Db
 /// `$1` the outbox rows, `$2` the events, `$3` the updates to mark done
 /// (JSON), `$4` now, `$5` the done status. A row whose dedup key is there
 /// already (a replayed update) is skipped. Data-modifying CTEs run whether
-/// or not anything reads them.
+/// or not anything reads them. The done marks compare with `= ANY(ARRAY(…))`
+/// on purpose: an `IN (SELECT …)` of the unpacked list is planned as a hash
+/// join over the whole table (its size unknown at planning), 3 ms instead
+/// of 0.07 at 20,000 rows.
 const POSTGRES_WRITE: &str = " \
 WITH queued AS ( \
  INSERT INTO outbox (lane_chat_id, ticket_id, action, source_chat_id, source_message_id, \
@@ -177,7 +180,7 @@ WITH queued AS ( \
  ON CONFLICT (dedup_key) DO NOTHING), \
 settled AS ( \
  UPDATE inbound_updates SET status = $5, processed_at = $4, attempts = attempts + 1 \
- WHERE update_id IN (SELECT jsonb_array_elements_text($3::text::jsonb)::bigint)) \
+ WHERE update_id = ANY(ARRAY(SELECT jsonb_array_elements_text($3::text::jsonb)::bigint))) \
 INSERT INTO events (ticket_id, actor, action, payload, ts, search_text) \
  SELECT e.ticket_id, e.actor, e.action, e.payload, $4, e.search_text \
  FROM jsonb_to_recordset($2::text::jsonb) AS e(ticket_id integer, actor text, action text, \
