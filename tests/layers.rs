@@ -43,8 +43,17 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
         (
             "services",
             &[
-                "domain", "entities", "records", "store", "outbox", "texts", "config", "retry",
-                "metrics", "schedule",
+                "domain",
+                "entities",
+                "records",
+                "store",
+                "outbox",
+                "texts",
+                "config",
+                "retry",
+                "metrics",
+                "schedule",
+                "group_commit",
             ][..],
         ),
         // The job engine's workers and clocks: they call the services.
