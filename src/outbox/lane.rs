@@ -22,13 +22,14 @@ use sea_orm::{
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 
+use super::action::TurnWeight;
 use super::executor::{Executor, Step};
 use super::places::{Place, ReadPlaces, with_read_places};
 use crate::entities::OutboxStatus;
 use crate::entities::outbox::{self, Column};
 
 /// Rows read per look at a lane.
-const BATCH: u64 = 200;
+const BATCH: u64 = 400;
 /// Rows of one ticket read per look at a group lane: one turn's worth, a
 /// full batch of copies (`executor::COPY_BATCH`).
 const ROWS_PER_TICKET: u64 = super::executor::COPY_BATCH as u64;
@@ -303,17 +304,19 @@ impl Stop {
 }
 
 /// How many messages the next turn of a sequence may send, with `used` of
-/// the lane's `budget` in flight; `None` if it must wait for room. An album
-/// waits for the whole budget, so its parts leave together.
+/// the lane's `budget` in flight; `None` if it must wait for room. A copy
+/// may take its backlog along; an album or a mirror's history waits for
+/// the whole budget (its parts leave together); anything else is one.
 fn turn_size(rows: &[outbox::Model], budget: usize, used: usize) -> Option<usize> {
     let room = budget.saturating_sub(used);
-    let album = rows
-        .first()
-        .is_some_and(|head| head.media_group_id.is_some());
-    if album {
-        return (room == budget).then_some(budget);
-    }
-    match rows.len().clamp(1, budget).min(room) {
+    let head = rows.first()?;
+    let wanted = match TurnWeight::of(&head.action) {
+        _ if head.media_group_id.is_some() => return (room == budget).then_some(budget),
+        TurnWeight::Whole => return (room == budget).then_some(budget),
+        TurnWeight::Copies => rows.len().clamp(1, budget),
+        TurnWeight::One => 1,
+    };
+    match wanted.min(room) {
         0 => None,
         most => Some(most),
     }
@@ -404,8 +407,13 @@ mod tests {
     #[test]
     fn turns_overlap_within_one_batch_of_messages_and_an_album_waits_for_all_of_it() {
         let lane = -100;
-        let single = vec![row(1, lane, Some(1))];
-        let backlog: Vec<_> = (1..=12).map(|id| row(id, lane, Some(2))).collect();
+        let copy = |id, ticket| {
+            let mut row = row(id, lane, Some(ticket));
+            row.action = serde_json::json!({"kind": "copy"});
+            row
+        };
+        let single = vec![copy(1, 1)];
+        let backlog: Vec<_> = (1..=12).map(|id| copy(id, 2)).collect();
         assert_eq!(turn_size(&single, 8, 0), Some(1));
         assert_eq!(turn_size(&single, 8, 7), Some(1));
         assert_eq!(turn_size(&single, 8, 8), None, "the batch is in flight");
@@ -419,7 +427,7 @@ mod tests {
             Some(3),
             "only what fits beside the others"
         );
-        let mut album = vec![row(3, lane, Some(3)), row(4, lane, Some(3))];
+        let mut album = vec![copy(3, 3), copy(4, 3)];
         album
             .iter_mut()
             .for_each(|r| r.media_group_id = Some("a".into()));
@@ -429,6 +437,21 @@ mod tests {
             None,
             "an album never leaves in pieces"
         );
+        let mut topic_then_copies = backlog.clone();
+        topic_then_copies[0].action = serde_json::json!({"kind": "create_main_topic"});
+        assert_eq!(
+            turn_size(&topic_then_copies, 8, 7),
+            Some(1),
+            "a topic is one call"
+        );
+        let mut history = vec![copy(5, 4)];
+        history[0].action = serde_json::json!({"kind": "copy_history"});
+        assert_eq!(
+            turn_size(&history, 8, 1),
+            None,
+            "a history waits for all the room"
+        );
+        assert_eq!(turn_size(&history, 8, 0), Some(8));
     }
 
     #[test]
