@@ -44,6 +44,7 @@ pub(super) struct RawSettings {
     log_format: Option<String>,
     rust_log: Option<String>,
     update_max_attempts: Option<String>,
+    updates_in_memory: Option<String>,
     inbound_retention_hours: Option<String>,
     telegram_flood_limits: Option<String>,
     tickets_per_hour: Option<String>,
@@ -211,6 +212,15 @@ impl RawSettings {
             if intake.max_attempts == 0 {
                 return Err(ConfigError::new(
                     "UPDATE_MAX_ATTEMPTS",
+                    "expected a whole number ≥ 1, got 0",
+                ));
+            }
+        }
+        if let Some(v) = present(self.updates_in_memory) {
+            intake.queue_capacity = parse_number("UPDATES_IN_MEMORY", &v, "a whole number ≥ 1")?;
+            if intake.queue_capacity == 0 {
+                return Err(ConfigError::new(
+                    "UPDATES_IN_MEMORY",
                     "expected a whole number ≥ 1, got 0",
                 ));
             }

@@ -224,3 +224,19 @@ fn the_knowledge_base_suggests_by_default_and_holds_for_three_minutes() {
         "KB_HOLD_TIMEOUT"
     );
 }
+
+#[test]
+fn updates_in_memory_defaults_to_sixteen_and_refuses_zero() {
+    assert_eq!(load(&[]).unwrap().intake.queue_capacity, 16);
+    assert_eq!(
+        load(&[("UPDATES_IN_MEMORY", "32")])
+            .unwrap()
+            .intake
+            .queue_capacity,
+        32
+    );
+    for bad in ["0", "many"] {
+        let error = load(&[("UPDATES_IN_MEMORY", bad)]).unwrap_err();
+        assert!(error.to_string().contains("UPDATES_IN_MEMORY"), "{error}");
+    }
+}
