@@ -144,9 +144,17 @@ impl Executor {
                     stop = Some(Stop::Again);
                     break;
                 }
-                let delay = self.send_delay(lane, 1).await;
+                // Beside calls in flight, a turn starts only if Telegram's
+                // limit lets all of it go at once: a lane at its limit sends
+                // one batch at a time, as full as the limit allows, instead
+                // of several small ones waiting side by side.
+                let alone = used == 0;
+                let wanted = if alone { 1 } else { most as u32 };
+                let delay = self.send_delay(lane, wanted).await;
                 if !delay.is_zero() {
-                    stop = Some(Stop::Wait(Utc::now() + delay));
+                    if alone {
+                        stop = Some(Stop::Wait(Utc::now() + delay));
+                    }
                     break;
                 }
                 order.next();
