@@ -230,29 +230,6 @@ pub enum Action {
     },
 }
 
-/// How much of a lane's room for messages in flight a stored action's turn
-/// takes (see `lane::turn_size`), read from its `kind` tag without decoding
-/// the rest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum TurnWeight {
-    /// One message at most.
-    One,
-    /// A copy: it may take the rows of a backlog behind it along.
-    Copies,
-    /// A mirror's history: several calls, so the whole room.
-    Whole,
-}
-
-impl TurnWeight {
-    pub(super) fn of(stored: &serde_json::Value) -> Self {
-        match stored.get("kind").and_then(|kind| kind.as_str()) {
-            Some("copy") => TurnWeight::Copies,
-            Some("copy_history") => TurnWeight::Whole,
-            _ => TurnWeight::One,
-        }
-    }
-}
-
 impl Action {
     /// A plain note from the bot into `target`.
     pub fn note(target: Target, text: impl Into<String>) -> Self {
@@ -348,30 +325,6 @@ impl Delivery {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_stored_actions_turn_weight_follows_its_kind() {
-        let weight = |action: Action| TurnWeight::of(&serde_json::to_value(action).unwrap());
-        let copy = Action::Copy {
-            target: Target::Main { ticket_id: 1 },
-            from_chat: 5,
-            message_id: 6,
-            caption: None,
-            reply_to: None,
-            response: false,
-            media: None,
-        };
-        assert_eq!(weight(copy), TurnWeight::Copies);
-        assert_eq!(
-            weight(Action::CopyHistory { mirror_id: 1 }),
-            TurnWeight::Whole
-        );
-        assert_eq!(
-            weight(Action::CreateMainTopic { ticket_id: 1 }),
-            TurnWeight::One
-        );
-        assert_eq!(weight(Action::PostCard { ticket_id: 1 }), TurnWeight::One);
-    }
 
     #[test]
     fn rows_written_before_the_mirror_rename_still_read() {

@@ -183,9 +183,8 @@ impl Executor {
         }
     }
 
-    /// Handles the head of a lane (and what may go with it): at most `most`
-    /// messages in one call.
-    pub(crate) async fn step(&self, lane: i64, rows: &[outbox::Model], most: usize) -> Step {
+    /// Handles the head of a lane (and what may go with it).
+    pub(crate) async fn step(&self, lane: i64, rows: &[outbox::Model]) -> Step {
         let head = &rows[0];
         if let Some(not_before) = head.not_before
             && not_before > Utc::now()
@@ -206,15 +205,14 @@ impl Executor {
             outbox_id = head.id,
             ticket_id = head.ticket_id
         );
-        self.deliver(rows, action, most).instrument(span).await
+        self.deliver(rows, action).instrument(span).await
     }
 
-    /// Sends the head row, with whatever goes together with it (at most
-    /// `most` messages).
-    async fn deliver(&self, rows: &[outbox::Model], action: Action, most: usize) -> Step {
+    /// Sends the head row, with whatever goes together with it.
+    async fn deliver(&self, rows: &[outbox::Model], action: Action) -> Step {
         let head = &rows[0];
         let now = Utc::now();
-        let together = copies_that_go_together(rows, &action, most.max(1));
+        let together = copies_that_go_together(rows, &action, self.copy_batch(head.lane_chat_id));
         if head.media_group_id.is_some() {
             let newest = together
                 .iter()

@@ -19,17 +19,13 @@ use sea_orm::{
     QuerySelect, Statement, Value,
 };
 
-use futures::StreamExt;
-use futures::stream::FuturesUnordered;
-
-use super::action::TurnWeight;
 use super::executor::{Executor, Step};
 use super::places::{Place, ReadPlaces, with_read_places};
 use crate::entities::OutboxStatus;
 use crate::entities::outbox::{self, Column};
 
 /// Rows read per look at a lane.
-const BATCH: u64 = 400;
+const BATCH: u64 = 200;
 /// Rows of one ticket read per look at a group lane: one turn's worth, a
 /// full batch of copies (`executor::COPY_BATCH`).
 const ROWS_PER_TICKET: u64 = super::executor::COPY_BATCH as u64;
@@ -104,13 +100,6 @@ impl Executor {
     }
 
     /// Gives each ticket of one read its turn; `None`: read the lane again.
-    ///
-    /// In a group, turns of different tickets overlap: their calls go side
-    /// by side as long as the messages in flight stay within one copy batch,
-    /// the most a crash may repeat in a lane (issue 10). A backlog thus
-    /// leaves in full batches, one call at a time, while single new messages
-    /// of many tickets go several at a time instead of each waiting out the
-    /// call before it.
     async fn serve(
         &self,
         lane: i64,
@@ -120,80 +109,39 @@ impl Executor {
     ) -> Option<LaneStep> {
         let read_everything = rows.len() < BATCH as usize;
         let mut sequences = sequences(lane, rows);
-        let mut order = turns
-            .order(sequences.keys().copied().collect())
-            .into_iter()
-            .peekable();
-        let budget = self.copy_batch(lane);
-        let mut in_flight = FuturesUnordered::new();
-        let mut used = 0;
+        let order = turns.order(sequences.keys().copied().collect());
         let mut moved = false;
         // Whether every row read is known to have gone (each sequence was
         // a single row, now finished): then nothing read is left over.
         let mut all_gone = true;
         let mut earliest_wait: Option<DateTime<Utc>> = None;
-        let mut stop: Option<Stop> = None;
-        loop {
-            while stop.is_none() {
-                let Some(&key) = order.peek() else { break };
-                let Some(most) = turn_size(&sequences[&key], budget, used) else {
-                    // Not enough room left: wait for a call to return.
-                    break;
-                };
-                if tokio::time::Instant::now() >= deadline {
-                    stop = Some(Stop::Again);
-                    break;
-                }
-                // Beside calls in flight, a turn starts only if Telegram's
-                // limit lets all of it go at once: a lane at its limit sends
-                // one batch at a time, as full as the limit allows, instead
-                // of several small ones waiting side by side.
-                let alone = used == 0;
-                let wanted = if alone { 1 } else { most as u32 };
-                let delay = self.send_delay(lane, wanted).await;
-                if !delay.is_zero() {
-                    if alone {
-                        stop = Some(Stop::Wait(Utc::now() + delay));
-                    }
-                    break;
-                }
-                order.next();
-                let rows = sequences.remove(&key).unwrap_or_default();
-                used += most;
-                in_flight.push(async move {
-                    let step = self.step(lane, &rows, most).await;
-                    (key, rows.len(), most, step)
-                });
+        for key in order {
+            if tokio::time::Instant::now() >= deadline {
+                return Some(LaneStep::Again);
             }
-            // Nothing in flight, and nothing more may start.
-            let Some((key, count, most, step)) = in_flight.next().await else {
-                break;
-            };
-            used -= most;
-            match step {
+            let delay = self.send_delay(lane, 1).await;
+            if !delay.is_zero() {
+                return Some(LaneStep::WaitUntil(Utc::now() + delay));
+            }
+            let rows = sequences.remove(&key).unwrap_or_default();
+            match self.step(lane, &rows).await {
                 Step::Finished => {
                     turns.served(key);
                     moved = true;
-                    all_gone &= count == 1;
+                    all_gone &= rows.len() == 1;
                 }
                 // Rows changed in the database: read the lane again.
-                Step::Reread => stop = Stop::Reread.over(stop),
+                Step::Reread => return None,
                 // Telegram is out of reach or asked the chat to wait.
-                Step::LaneWaits(until) => stop = Stop::Wait(until).over(stop),
+                Step::LaneWaits(until) => return Some(LaneStep::WaitUntil(until)),
                 // This ticket waits (an album still arriving, a retry
                 // later); in a group the others go on meanwhile.
                 Step::WaitUntil(until) if lane < 0 => {
                     all_gone = false;
                     earliest_wait = Some(earliest_wait.map_or(until, |w| w.min(until)));
                 }
-                Step::WaitUntil(until) => stop = Stop::Wait(until).over(stop),
+                Step::WaitUntil(until) => return Some(LaneStep::WaitUntil(until)),
             }
-        }
-        match stop {
-            Some(Stop::Reread) => return None,
-            Some(Stop::Again) => return Some(LaneStep::Again),
-            Some(Stop::Wait(until)) => return Some(LaneStep::WaitUntil(until)),
-            None => {}
         }
         // The read held every pending row and all of them went: reading
         // again would find only rows added since, and each of those woke
@@ -287,49 +235,6 @@ impl Executor {
     }
 }
 
-/// Why a lane's step starts no more turns.
-enum Stop {
-    /// Rows changed in the database: read the lane again.
-    Reread,
-    /// The step used its time; rows are left.
-    Again,
-    /// Nothing may go into the chat before then.
-    Wait(DateTime<Utc>),
-}
-
-impl Stop {
-    /// This reason, or `earlier` if it weighs more: waiting beats going on
-    /// (the later wait wins), and ending the step beats reading again.
-    fn over(self, earlier: Option<Stop>) -> Option<Stop> {
-        Some(match (earlier, self) {
-            (Some(Stop::Wait(a)), Stop::Wait(b)) => Stop::Wait(a.max(b)),
-            (Some(Stop::Wait(a)), _) => Stop::Wait(a),
-            (_, Stop::Wait(b)) => Stop::Wait(b),
-            (Some(Stop::Again), _) | (_, Stop::Again) => Stop::Again,
-            (_, Stop::Reread) => Stop::Reread,
-        })
-    }
-}
-
-/// How many messages the next turn of a sequence may send, with `used` of
-/// the lane's `budget` in flight; `None` if it must wait for room. A copy
-/// may take its backlog along; an album or a mirror's history waits for
-/// the whole budget (its parts leave together); anything else is one.
-fn turn_size(rows: &[outbox::Model], budget: usize, used: usize) -> Option<usize> {
-    let room = budget.saturating_sub(used);
-    let head = rows.first()?;
-    let wanted = match TurnWeight::of(&head.action) {
-        _ if head.media_group_id.is_some() => return (room == budget).then_some(budget),
-        TurnWeight::Whole => return (room == budget).then_some(budget),
-        TurnWeight::Copies => rows.len().clamp(1, budget),
-        TurnWeight::One => 1,
-    };
-    match wanted.min(room) {
-        0 => None,
-        most => Some(most),
-    }
-}
-
 /// Splits a lane's rows into sequences that must keep their order: in a
 /// group, one per ticket (each ticket has its own topic there); in a private
 /// chat, just one, since the client reads everything in one stream.
@@ -410,77 +315,6 @@ mod tests {
         // A ticket that came and went does not disturb the order.
         turns.served(Some(4));
         assert_eq!(turns.order(keys), [Some(5), Some(9), None, Some(3)]);
-    }
-
-    #[test]
-    fn turns_overlap_within_one_batch_of_messages_and_an_album_waits_for_all_of_it() {
-        let lane = -100;
-        let copy = |id, ticket| {
-            let mut row = row(id, lane, Some(ticket));
-            row.action = serde_json::json!({"kind": "copy"});
-            row
-        };
-        let single = vec![copy(1, 1)];
-        let backlog: Vec<_> = (1..=12).map(|id| copy(id, 2)).collect();
-        assert_eq!(turn_size(&single, 8, 0), Some(1));
-        assert_eq!(turn_size(&single, 8, 7), Some(1));
-        assert_eq!(turn_size(&single, 8, 8), None, "the batch is in flight");
-        assert_eq!(
-            turn_size(&backlog, 8, 0),
-            Some(8),
-            "a backlog goes in full batches"
-        );
-        assert_eq!(
-            turn_size(&backlog, 8, 5),
-            Some(3),
-            "only what fits beside the others"
-        );
-        let mut album = vec![copy(3, 3), copy(4, 3)];
-        album
-            .iter_mut()
-            .for_each(|r| r.media_group_id = Some("a".into()));
-        assert_eq!(turn_size(&album, 8, 0), Some(8));
-        assert_eq!(
-            turn_size(&album, 8, 1),
-            None,
-            "an album never leaves in pieces"
-        );
-        let mut topic_then_copies = backlog.clone();
-        topic_then_copies[0].action = serde_json::json!({"kind": "create_main_topic"});
-        assert_eq!(
-            turn_size(&topic_then_copies, 8, 7),
-            Some(1),
-            "a topic is one call"
-        );
-        let mut history = vec![copy(5, 4)];
-        history[0].action = serde_json::json!({"kind": "copy_history"});
-        assert_eq!(
-            turn_size(&history, 8, 1),
-            None,
-            "a history waits for all the room"
-        );
-        assert_eq!(turn_size(&history, 8, 0), Some(8));
-    }
-
-    #[test]
-    fn a_wait_outweighs_going_on_and_ending_the_step_outweighs_a_reread() {
-        let soon = Utc::now();
-        let later = soon + chrono::Duration::seconds(5);
-        let wait = |stop: Option<Stop>| match stop {
-            Some(Stop::Wait(until)) => Some(until),
-            _ => None,
-        };
-        assert_eq!(
-            wait(Stop::Wait(soon).over(Some(Stop::Wait(later)))),
-            Some(later)
-        );
-        assert_eq!(wait(Stop::Reread.over(Some(Stop::Wait(soon)))), Some(soon));
-        assert_eq!(wait(Stop::Wait(soon).over(Some(Stop::Again))), Some(soon));
-        assert!(matches!(
-            Stop::Reread.over(Some(Stop::Again)),
-            Some(Stop::Again)
-        ));
-        assert!(matches!(Stop::Reread.over(None), Some(Stop::Reread)));
     }
 
     #[test]

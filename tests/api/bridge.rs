@@ -464,33 +464,3 @@ async fn an_edit_that_swaps_the_media_is_posted_as_a_note() {
         "the note answers the copy"
     );
 }
-
-/// Messages of different tickets do not wait out each other's calls: with
-/// every copy taking Telegram 2 s, four tickets' messages land together,
-/// about 2 s later, where one call after another would take 8 s.
-#[tokio::test]
-async fn messages_of_different_tickets_do_not_wait_for_each_others_calls() {
-    let desk = Desk::open().await;
-    let mut clients = Vec::new();
-    for name in ["Ada", "Bob", "Cid", "Dan"] {
-        // The card and the first message are in the topic once it returns.
-        let (client, topic) = desk.client_opens_ticket(name, "Hello").await;
-        clients.push((client, topic));
-    }
-    desk.fake()
-        .set_method_latency("copyMessage", Some(std::time::Duration::from_secs(2)));
-
-    let started = std::time::Instant::now();
-    for (client, _) in &clients {
-        desk.fake().user(*client).in_private().text("One more thing");
-    }
-    for (_, topic) in &clients {
-        desk.wait_for_topic_messages(desk.main_group(), topic.thread_id, 3)
-            .await;
-    }
-    let took = started.elapsed();
-    assert!(
-        took < std::time::Duration::from_secs(6),
-        "four copies took {took:?}: they went one call after another"
-    );
-}
