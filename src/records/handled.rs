@@ -3,11 +3,12 @@
 //! A bridged client message ends in one write (its deliveries and event).
 //! The done mark of its update can ride along in that write instead of
 //! costing a statement and a commit of its own. The intake's processor runs
-//! the handlers inside [`handling`]; a handler's *last* write may take the
-//! mark of [`update_being_handled`] and report it written with [`mark_written`], and
-//! the processor then does not mark the update again. A write that is not
-//! its handler's last must not take it: a crash after it would leave the
-//! rest of the handler undone and the update never replayed.
+//! the handlers inside [`handling`]; a handler's *last* write may carry
+//! the mark of [`update_being_handled`] and report it written with
+//! [`mark_written`], and the processor then does not mark the update
+//! again. A write that is not its handler's last must not take it: a crash
+//! after it would leave the rest of the handler undone and the update never
+//! replayed.
 
 use std::cell::Cell;
 use std::future::Future;
