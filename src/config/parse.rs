@@ -19,6 +19,19 @@ pub(super) fn parse_number<T: std::str::FromStr>(
         .map_err(|_| ConfigError::new(key, format!("expected {expected}, got {value:?}")))
 }
 
+/// A whole number of at least one (a count that zero would break).
+pub(super) fn parse_at_least_one<T>(key: &'static str, value: &str) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialEq + From<u8>,
+{
+    let expected = "a whole number ≥ 1";
+    let number: T = parse_number(key, value, expected)?;
+    if number == T::from(0) {
+        return Err(ConfigError::new(key, format!("expected {expected}, got 0")));
+    }
+    Ok(number)
+}
+
 pub(super) fn parse_url(key: &'static str, value: &str) -> Result<Url, ConfigError> {
     let url = Url::parse(value).map_err(|e| {
         ConfigError::new(key, format!("expected an http(s) URL, got {value:?} ({e})"))

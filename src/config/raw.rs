@@ -208,22 +208,10 @@ impl RawSettings {
 
         let mut intake = IntakeSettings::default();
         if let Some(v) = present(self.update_max_attempts) {
-            intake.max_attempts = parse_number("UPDATE_MAX_ATTEMPTS", &v, "a whole number ≥ 1")?;
-            if intake.max_attempts == 0 {
-                return Err(ConfigError::new(
-                    "UPDATE_MAX_ATTEMPTS",
-                    "expected a whole number ≥ 1, got 0",
-                ));
-            }
+            intake.max_attempts = parse_at_least_one("UPDATE_MAX_ATTEMPTS", &v)?;
         }
         if let Some(v) = present(self.updates_in_memory) {
-            intake.queue_capacity = parse_number("UPDATES_IN_MEMORY", &v, "a whole number ≥ 1")?;
-            if intake.queue_capacity == 0 {
-                return Err(ConfigError::new(
-                    "UPDATES_IN_MEMORY",
-                    "expected a whole number ≥ 1, got 0",
-                ));
-            }
+            intake.queue_capacity = parse_at_least_one("UPDATES_IN_MEMORY", &v)?;
         }
         if let Some(v) = present(self.inbound_retention_hours) {
             let hours: u64 =
