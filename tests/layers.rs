@@ -81,6 +81,8 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
                 "telegram",
                 "retry",
                 "group_commit",
+                // Presence: whether other instances share the database.
+                "store",
             ][..],
         ),
         (

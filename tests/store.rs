@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
-use topicdesk::store::{DEDUP_TTL, Store, StoreError};
+use topicdesk::store::{DEDUP_TTL, Presence, Store, StoreError};
 
 /// A TTL meant to run out during the test.
 const SHORT: Duration = Duration::from_millis(30);
@@ -957,4 +957,69 @@ mod shared_flood_limits {
         assert!(until > tokio::time::Instant::now() + Duration::from_secs(29));
         assert_eq!(second.delay_for(CLIENT, 1).await, Duration::ZERO);
     }
+}
+
+// ---------------------------------------------------------------------------
+// Presence: which instances are alive
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_in_process_store_has_no_presence() {
+    let store = Store::in_process("topicdesk-test:");
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    assert!(Presence::start(&store, shutdown).is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lone_instance_knows_it_and_a_newcomer_joins_only_once_the_first_knows_of_it() {
+    let Some(fixture) = RedisFixture::start("presence").await else {
+        return;
+    };
+    let first_stop = tokio_util::sync::CancellationToken::new();
+    let first = Presence::start(&fixture.store, first_stop.clone()).expect("Redis has presence");
+    eventually("the first instance to join", async || first.has_joined()).await;
+    assert!(first.is_alone(), "nobody else recorded itself");
+
+    let second_stop = tokio_util::sync::CancellationToken::new();
+    let second =
+        Presence::start(&fixture.store, second_stop.clone()).expect("Redis has presence");
+    assert!(
+        !second.has_joined(),
+        "a newcomer takes no update before it has recorded itself"
+    );
+    let joined_after = Instant::now();
+    tokio::time::timeout(Duration::from_secs(10), second.joined())
+        .await
+        .expect("the newcomer joins");
+    assert!(
+        joined_after.elapsed() >= Duration::from_millis(1_900),
+        "among others, a newcomer waits before it takes updates"
+    );
+    assert!(
+        !first.is_alone(),
+        "by the time the newcomer takes updates, the first knows of it"
+    );
+    assert!(!second.is_alone());
+
+    // The newcomer leaves; the first keeps asking about earlier updates for
+    // as long as one waits for them (30 s), so it is not alone yet.
+    second_stop.cancel();
+    let set = format!("{}presence:instances", fixture.prefix);
+    let client = ::redis::Client::open(fixture.url.as_str()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let mut members = 2;
+    for _ in 0..200 {
+        members = ::redis::cmd("ZCARD")
+            .arg(&set)
+            .query_async::<i64>(&mut conn)
+            .await
+            .unwrap();
+        if members == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(members, 1, "a stopping instance removes its entry");
+    assert!(!first.is_alone(), "company is remembered for a while");
+    first_stop.cancel();
 }

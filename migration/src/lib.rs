@@ -37,6 +37,7 @@ mod m20261130_110000_add_service_levels;
 mod m20261201_090000_add_daily_stats_first_responses;
 mod m20261201_100000_create_web_access;
 mod m20261202_090000_create_knowledge_base;
+mod m20261203_090000_add_outbox_turns_index;
 
 /// Where the database lives when `DATABASE_URL` is not set: a SQLite file
 /// under `./data`, created on first use.
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_090000_add_daily_stats_first_responses::Migration),
             Box::new(m20261201_100000_create_web_access::Migration),
             Box::new(m20261202_090000_create_knowledge_base::Migration),
+            Box::new(m20261203_090000_add_outbox_turns_index::Migration),
         ]
     }
 }

@@ -1,6 +1,6 @@
 //! /healthz says the process is up; /readyz says it can do its job: the
-//! database, the store and Telegram answer, and the self-check found
-//! nothing.
+//! database, the store and Telegram answer, the self-check found nothing,
+//! and (among other instances) this one has joined them.
 
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
 use crate::self_check::SelfCheckStatus;
-use crate::store::Store;
+use crate::store::{Presence, Store};
 use crate::telegram::TelegramHealth;
 
 /// A dependency that does not answer within this is reported as down.
@@ -23,6 +23,8 @@ pub struct Readiness {
     pub store: Store,
     pub self_check: SelfCheckStatus,
     pub telegram: TelegramHealth,
+    /// With Redis: whether this instance has joined the others yet.
+    pub presence: Option<Presence>,
 }
 
 pub async fn healthz() -> Json<Value> {
@@ -43,6 +45,16 @@ pub async fn readyz(State(readiness): State<Readiness>) -> (StatusCode, Json<Val
             "store ({}): no answer within 2 s",
             readiness.store.kind()
         )),
+    }
+    if readiness
+        .presence
+        .as_ref()
+        .is_some_and(|presence| !presence.has_joined())
+    {
+        problems.push(
+            "joining: other instances are alive and learn of this one before it takes updates"
+                .to_owned(),
+        );
     }
     let self_check = readiness.self_check.problems();
     // One line about Telegram being away is enough: the self-check's, when

@@ -20,6 +20,7 @@ use teloxide::types::{Update, UpdateKind};
 
 use crate::group_commit::GroupCommit;
 use crate::metrics::Metrics;
+use crate::store::Presence;
 
 /// Where an update came from, for metrics and logs.
 #[derive(Debug, Clone, Copy)]
@@ -62,6 +63,9 @@ pub struct Intake {
     /// Updates arriving together are stored in one statement and commit
     /// (each caller still waits for its own), then queued in update_id order.
     writer: GroupCommit<(NewUpdate, Update), bool, DbErr>,
+    /// With Redis: a newcomer among other instances takes no update until
+    /// they all know of it (`store::presence`).
+    presence: Option<Presence>,
 }
 
 impl Intake {
@@ -81,6 +85,19 @@ impl Intake {
             queue,
             metrics,
             writer,
+            presence: None,
+        }
+    }
+
+    /// Takes updates only once this instance has joined the others.
+    pub fn with_presence(mut self, presence: Option<Presence>) -> Self {
+        self.presence = presence;
+        self
+    }
+
+    async fn joined(&self) {
+        if let Some(presence) = &self.presence {
+            presence.joined().await;
         }
     }
 
@@ -88,6 +105,7 @@ impl Intake {
     /// it is new. Only an `Ok` may be acknowledged to Telegram.
     pub async fn accept(&self, raw: &str, source: Source) -> Result<Accepted, IntakeError> {
         let update = parse_update(raw)?;
+        self.joined().await;
         let update_id = update.id.0;
         let row = NewUpdate {
             update_id: update.id.0 as i64,
@@ -119,6 +137,7 @@ impl Intake {
     /// once at start, before any new update is accepted. Updates that already
     /// used up their attempts (they may have crashed the process) are parked.
     pub async fn replay_pending(&self, max_attempts: u32) -> Result<usize, DbErr> {
+        self.joined().await;
         let pending = self.inbound.pending().await?;
         let mut replayed = 0;
         for row in pending {

@@ -27,6 +27,7 @@ use crate::metrics::Metrics;
 use crate::records::handled;
 use crate::retry::{Pauses, backoff, until_success};
 use crate::services::ServiceError;
+use crate::store::Presence;
 
 /// How long an update waits for an older one of its chat on another instance.
 const EARLIER_UPDATE_PATIENCE: Duration = Duration::from_secs(30);
@@ -72,10 +73,17 @@ pub struct UpdateProcessor {
     retry_base_delay: Duration,
     /// Once cancelled, updates not yet started are left pending for the next run.
     shutdown: CancellationToken,
-    /// Set when several instances share the database: updates of one chat
-    /// may have reached different instances, so each waits for the chat's
-    /// earlier ones. Handlers starting together ask in one statement.
-    earlier_updates: Option<GroupCommit<(OrderingKey, i64), Vec<i64>, DbErr>>,
+    /// Set when several instances may share the database: updates of one
+    /// chat may have reached different instances, so each waits for the
+    /// chat's earlier ones. Handlers starting together ask in one statement.
+    earlier_updates: Option<EarlierUpdates>,
+}
+
+/// Asking for a chat's earlier updates held by other instances.
+struct EarlierUpdates {
+    ask: GroupCommit<(OrderingKey, i64), Vec<i64>, DbErr>,
+    /// Whether other instances are alive: an instance alone need not ask.
+    presence: Presence,
 }
 
 impl UpdateProcessor {
@@ -110,15 +118,16 @@ impl UpdateProcessor {
         }
     }
 
-    /// Other instances share the database and the store (see
-    /// `wait_for_earlier_updates`).
-    pub fn shared_with_other_instances(mut self, shared: bool) -> Self {
-        self.earlier_updates = shared.then(|| {
+    /// Other instances may share the database and the store, and
+    /// `presence` tells when they do (see `wait_for_earlier_updates`).
+    pub fn shared_with_other_instances(mut self, presence: Option<Presence>) -> Self {
+        self.earlier_updates = presence.map(|presence| {
             let store = self.inbound.clone();
-            GroupCommit::start(move |asked: Vec<(OrderingKey, i64)>| {
+            let ask = GroupCommit::start(move |asked: Vec<(OrderingKey, i64)>| {
                 let store = store.clone();
                 Box::pin(async move { store.earlier_pending_many(&asked).await })
-            })
+            });
+            EarlierUpdates { ask, presence }
         });
         self
     }
@@ -149,8 +158,10 @@ impl UpdateProcessor {
     async fn process_with_retries(&self, update: Update, me: Me) {
         let update_id = update.id.0 as i64;
         let started = Instant::now();
-        if let Some(earlier_updates) = &self.earlier_updates {
-            self.wait_for_earlier_updates(earlier_updates, &update)
+        if let Some(earlier_updates) = &self.earlier_updates
+            && !earlier_updates.presence.is_alone()
+        {
+            self.wait_for_earlier_updates(&earlier_updates.ask, &update)
                 .await;
         }
         let (outcome, marked) =
@@ -216,7 +227,8 @@ impl UpdateProcessor {
     /// instance. Older ones queued here are not waited for: they sit behind
     /// this one in the same queue, and waiting would only stall both. An
     /// older update stuck on a crashed instance is waited for only so long;
-    /// that instance replays it when it comes back.
+    /// that instance replays it when it comes back. An instance that knows
+    /// it is alone does not ask (`store::presence`).
     async fn wait_for_earlier_updates(
         &self,
         earlier_updates: &GroupCommit<(OrderingKey, i64), Vec<i64>, DbErr>,

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, Statement, Value,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QuerySelect, Statement, Value,
 };
 
 use super::executor::{Executor, Step};
@@ -29,6 +29,10 @@ const BATCH: u64 = 200;
 /// Rows of one ticket read per look at a group lane: one turn's worth, a
 /// full batch of copies (`executor::COPY_BATCH`).
 const ROWS_PER_TICKET: u64 = super::executor::COPY_BATCH as u64;
+/// Tickets one look at a group lane visits at most: with a full batch for
+/// each, `BATCH` needs 25; more leaves room for tickets with only a row or
+/// two waiting, while each visit stays one index descent.
+const TICKETS_PER_READ: usize = 32;
 /// A lane step starts no call after this, so a lane waiting for its rate
 /// limit lets go of its lock between steps.
 const STEP_BUDGET: Duration = Duration::from_secs(10);
@@ -84,15 +88,15 @@ impl Executor {
     pub(crate) async fn lane_step(&self, lane: i64, turns: &mut RoundRobin) -> LaneStep {
         let deadline = tokio::time::Instant::now() + STEP_BUDGET;
         loop {
-            let (rows, places) = match self.pending(lane, turns.read_after()).await {
-                Ok((rows, _)) if rows.is_empty() => return LaneStep::Idle,
+            let (rows, places, partial) = match self.pending(lane, turns.read_after()).await {
+                Ok((rows, ..)) if rows.is_empty() => return LaneStep::Idle,
                 Ok(read) => read,
                 Err(error) => {
                     tracing::warn!(lane, error = %error, "cannot read the outbox; retrying");
                     return LaneStep::WaitUntil(Utc::now() + chrono::Duration::seconds(1));
                 }
             };
-            let served = with_read_places(places, self.serve(lane, rows, turns, deadline)).await;
+            let served = with_read_places(places, self.serve(lane, rows, partial, turns, deadline)).await;
             if let Some(step) = served {
                 return step;
             }
@@ -104,10 +108,11 @@ impl Executor {
         &self,
         lane: i64,
         rows: Vec<outbox::Model>,
+        partial: bool,
         turns: &mut RoundRobin,
         deadline: tokio::time::Instant,
     ) -> Option<LaneStep> {
-        let read_everything = rows.len() < BATCH as usize;
+        let read_everything = !partial;
         let mut sequences = sequences(lane, rows);
         let order = turns.order(sequences.keys().copied().collect());
         let mut moved = false;
@@ -163,12 +168,13 @@ impl Executor {
     /// order starting after ticket key `after` (see `RoundRobin::read_after`),
     /// so no ticket is left unread behind others' backlogs — with each
     /// ticket's main topic as it stands, which saves the copies a read of
-    /// the ticket each.
+    /// the ticket each. Also answers whether the read may have left waiting
+    /// rows out (a full batch, or as many tickets as one read visits).
     async fn pending(
         &self,
         lane: i64,
         after: i64,
-    ) -> Result<(Vec<outbox::Model>, ReadPlaces), DbErr> {
+    ) -> Result<(Vec<outbox::Model>, ReadPlaces, bool), DbErr> {
         if lane > 0 {
             let rows = outbox::Entity::find()
                 .filter(Column::Status.eq(OutboxStatus::Pending))
@@ -177,45 +183,28 @@ impl Executor {
                 .limit(BATCH)
                 .all(&self.db)
                 .await?;
-            return Ok((rows, ReadPlaces::default()));
+            let partial = rows.len() as u64 >= BATCH;
+            return Ok((rows, ReadPlaces::default(), partial));
         }
         let backend = self.db.get_database_backend();
-        let placeholder = |n: usize| match backend {
-            sea_orm::DatabaseBackend::Postgres => format!("${n}"),
-            _ => "?".to_owned(),
-        };
-        // Both databases have window functions (SQLite since 3.25). The
-        // tickets after `after` come first, then the rotation wraps around.
-        let sql = format!(
-            "SELECT w.id, w.lane_chat_id, w.ticket_id, w.action, w.source_chat_id, \
-             w.source_message_id, w.media_group_id, w.dedup_key, w.status, w.attempts, \
-             w.last_error, w.not_before, w.created_at, w.sent_at, \
-             t.main_chat_id AS main_chat, t.main_thread_id AS main_thread \
-             FROM (SELECT *, COALESCE(ticket_id, 0) AS turn_key, \
-             ROW_NUMBER() OVER (PARTITION BY ticket_id ORDER BY id) AS place \
-             FROM outbox WHERE status = {} AND lane_chat_id = {}) AS w \
-             LEFT JOIN tickets t ON t.id = w.ticket_id \
-             WHERE w.place <= {} \
-             ORDER BY CASE WHEN w.turn_key > {} THEN 0 ELSE 1 END, w.turn_key, w.id LIMIT {}",
-            placeholder(1),
-            placeholder(2),
-            placeholder(3),
-            placeholder(4),
-            placeholder(5)
-        );
         let values: Vec<Value> = vec![
-            OutboxStatus::Pending.as_str().into(),
             lane.into(),
-            (ROWS_PER_TICKET as i64).into(),
             after.into(),
+            (TICKETS_PER_READ as i64).into(),
+            (ROWS_PER_TICKET as i64).into(),
             (BATCH as i64).into(),
         ];
         let found = self
             .db
-            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                turns_sql(backend),
+                values,
+            ))
             .await?;
         let mut rows = Vec::with_capacity(found.len());
         let mut places = ReadPlaces::default();
+        let mut tickets = std::collections::HashSet::new();
         for row in found {
             let model = outbox::Model::from_query_result(&row, "")?;
             let chat: Option<i64> = row.try_get("", "main_chat")?;
@@ -229,10 +218,85 @@ impl Executor {
                     },
                 );
             }
+            tickets.insert(model.ticket_id);
             rows.push(model);
         }
-        Ok((rows, places))
+        let partial = rows.len() as u64 >= BATCH || tickets.len() >= TICKETS_PER_READ;
+        Ok((rows, places, partial))
     }
+}
+
+/// A group lane's read. It never looks at more of the backlog than it
+/// returns: two walks over `ix_outbox_pending_turns` step from one waiting
+/// ticket to the next (each step is one index descent, however many rows
+/// the ticket has), first through the tickets after the one served last,
+/// then from the start up to it, `TICKETS_PER_READ` in all; then each
+/// ticket's first rows are taken in id order. Numbering every pending row
+/// of the chat with a window function, as the read did before, sorted the
+/// whole backlog each time: 11 ms at a burst's 9,000 waiting rows.
+///
+/// Parameters: 1 the lane, 2 the ticket key served last, 3 tickets per
+/// walk, 4 rows per ticket, 5 rows in all. PostgreSQL takes each ticket's
+/// rows with a LATERAL join; SQLite, which has none, with a correlated
+/// `IN (… LIMIT n)`.
+fn turns_sql(backend: DatabaseBackend) -> String {
+    let postgres = backend == DatabaseBackend::Postgres;
+    let p = |n: u8| {
+        if postgres {
+            format!("${n}")
+        } else {
+            format!("?{n}")
+        }
+    };
+    let (lane, after, tickets, per_ticket, all) = (p(1), p(2), p(3), p(4), p(5));
+    let pending = OutboxStatus::Pending.as_str();
+    // Written against the index's exact expression and predicate, so that
+    // both databases use it.
+    let next_key = |from: &str| {
+        format!(
+            "(SELECT MIN(COALESCE(o.ticket_id, 0)) FROM outbox o \
+             WHERE o.status = '{pending}' AND o.lane_chat_id = {lane} \
+             AND COALESCE(o.ticket_id, 0) > {from})"
+        )
+    };
+    let ticket_rows = if postgres {
+        format!(
+            "CROSS JOIN LATERAL (SELECT * FROM outbox o WHERE o.status = '{pending}' \
+             AND o.lane_chat_id = {lane} AND COALESCE(o.ticket_id, 0) = turn.k \
+             ORDER BY o.id LIMIT {per_ticket}) AS w"
+        )
+    } else {
+        format!(
+            "JOIN outbox w ON w.id IN (SELECT o.id FROM outbox o WHERE o.status = '{pending}' \
+             AND o.lane_chat_id = {lane} AND COALESCE(o.ticket_id, 0) = turn.k \
+             ORDER BY o.id LIMIT {per_ticket})"
+        )
+    };
+    format!(
+        "WITH RECURSIVE later(k, n) AS ( \
+         SELECT {first_later}, 1 \
+         UNION ALL SELECT {next_later}, n + 1 FROM later \
+         WHERE k IS NOT NULL AND n < {tickets}), \
+         earlier(k, n) AS ( \
+         SELECT {first}, 1 \
+         UNION ALL SELECT {next_earlier}, n + 1 FROM earlier \
+         WHERE k IS NOT NULL AND k < {after} \
+         AND n < {tickets} - (SELECT COUNT(k) FROM later)), \
+         turn(phase, k) AS ( \
+         SELECT 0, k FROM later WHERE k IS NOT NULL \
+         UNION ALL SELECT 1, k FROM earlier WHERE k IS NOT NULL AND k <= {after}) \
+         SELECT w.id, w.lane_chat_id, w.ticket_id, w.action, w.source_chat_id, \
+         w.source_message_id, w.media_group_id, w.dedup_key, w.status, w.attempts, \
+         w.last_error, w.not_before, w.created_at, w.sent_at, \
+         t.main_chat_id AS main_chat, t.main_thread_id AS main_thread \
+         FROM turn {ticket_rows} \
+         LEFT JOIN tickets t ON t.id = w.ticket_id \
+         ORDER BY turn.phase, turn.k, w.id LIMIT {all}",
+        first_later = next_key(&after),
+        next_later = next_key("later.k"),
+        first = next_key("-1"),
+        next_earlier = next_key("earlier.k"),
+    )
 }
 
 /// Splits a lane's rows into sequences that must keep their order: in a

@@ -41,7 +41,7 @@ use crate::services::survey::SurveyService;
 use crate::services::technicians;
 use crate::services::tickets::TicketService;
 use crate::services::users::UserService;
-use crate::store::{SharedFloodGate, Store};
+use crate::store::{Presence, SharedFloodGate, Store};
 use crate::telegram::limits::RateLimiter;
 use crate::telegram::{FloodGate, Sender, Telegram};
 use crate::texts::Texts;
@@ -193,6 +193,11 @@ impl Application {
         } = self;
         let mut tasks: Vec<JoinHandle<()>> = Vec::new();
         tasks.push(tokio::spawn(tasks::cancel_on_signal(shutdown.clone())));
+        // With Redis, other instances may share the database; each learns
+        // whether it is alone, and a newcomer waits until the others know
+        // of it before it takes updates.
+        let presence = Presence::start(&store, shutdown.clone());
+        let intake = intake.with_presence(presence.clone());
 
         // Reads back what the full in-memory queue left in the database.
         tasks.push(tokio::spawn(intake.clone().refill(shutdown.clone())));
@@ -217,6 +222,7 @@ impl Application {
             store: store.clone(),
             self_check: self_check.clone(),
             telegram: sender.health(),
+            presence: presence.clone(),
         };
         let texts = Texts::new(settings.language);
         let (outbox, wake_requests) = Outbox::new(db.clone());
@@ -388,8 +394,7 @@ impl Application {
                 &settings.intake,
                 shutdown.clone(),
             )
-            // With Redis, other instances may share the database.
-            .shared_with_other_instances(settings.store.redis_url.is_some()),
+            .shared_with_other_instances(presence),
         );
         let mut updates = updates;
         let stop_listening = updates.stop_token();

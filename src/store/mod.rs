@@ -17,10 +17,12 @@
 
 mod flood;
 mod memory;
+mod presence;
 mod redis;
 mod snapshot;
 
 pub use flood::SharedFloodGate;
+pub use presence::Presence;
 
 use std::fmt;
 use std::future::Future;

@@ -206,6 +206,19 @@ impl RedisStore {
         Ok(removed > 0)
     }
 
+    /// Removes `member` from the sorted set at `key`.
+    pub(crate) async fn remove_member(&self, key: &str, member: i64) -> Result<(), StoreError> {
+        let mut cmd = redis::cmd("ZREM");
+        cmd.arg(key).arg(member);
+        let _: i64 = self
+            .run(
+                "ZREM",
+                |mut conn| async move { cmd.query_async(&mut conn).await },
+            )
+            .await?;
+        Ok(())
+    }
+
     pub(crate) async fn delete_if_equals(
         &self,
         key: &str,

@@ -345,13 +345,24 @@ async fn a_message_into_an_open_ticket_costs_a_bounded_number_of_statements() {
     let spent = statements_so_far(&desk).await - before;
     // Per message: stored, read with the client's open ticket, bridged
     // (outbox rows, event and done mark in one write), read by its lane
-    // with the ticket's topic, sent and marked (one more in the services
-    // lane, and the engine's sweeps meanwhile). A client whose open ticket
-    // is not found on arrival costs about twice as much: their row is
-    // rewritten and a ticket looked for.
+    // with the ticket's topic, sent and marked, and the engine's sweeps
+    // meanwhile. SQLite counts its transactions' BEGIN and COMMIT too. A
+    // client whose open ticket is not found on arrival costs about twice as
+    // much: their row is rewritten and a ticket looked for. On PostgreSQL
+    // with Redis, an instance that knows it is alone does not ask for the
+    // chat's earlier updates held by other instances (6.0–6.2 when it did,
+    // 4.4–4.8 without).
     let per_message = spent as f64 / MESSAGES as f64;
+    let services = ["TEST_DATABASE_URL", "TEST_REDIS_URL"]
+        .iter()
+        .all(|name| std::env::var(name).is_ok());
+    let budget = if services {
+        5.5
+    } else {
+        8.0
+    };
     assert!(
-        per_message <= 8.0,
-        "{per_message:.1} statements per message ({spent} for {MESSAGES})"
+        per_message <= budget,
+        "{per_message:.1} statements per message ({spent} for {MESSAGES}); at most {budget}"
     );
 }

@@ -86,13 +86,18 @@ fn replica_options(
     }
 }
 
-/// Two replicas on a new database, started one after the other.
+/// Two replicas on a new database, started one after the other; returns
+/// once the second is ready, which it is only after it has joined the first
+/// (the first then knows it is no longer alone).
 async fn two_replicas(fake: &FakeTelegram, main_group: i64) -> (TestApp, TestApp) {
     let database = Arc::new(TestDatabase::create().await);
-    (
-        spawn_app_with(replica_options(fake, &database, main_group)).await,
-        spawn_app_with(replica_options(fake, &database, main_group)).await,
-    )
+    let first = spawn_app_with(replica_options(fake, &database, main_group)).await;
+    let second = spawn_app_with(replica_options(fake, &database, main_group)).await;
+    eventually("the second instance to be ready", PATIENCE, || async {
+        second.get("/readyz").await.status() == reqwest::StatusCode::OK
+    })
+    .await;
+    (first, second)
 }
 
 fn written_by(i: usize) -> Vec<String> {
