@@ -981,8 +981,7 @@ async fn a_lone_instance_knows_it_and_a_newcomer_joins_only_once_the_first_knows
     assert!(first.is_alone(), "nobody else recorded itself");
 
     let second_stop = tokio_util::sync::CancellationToken::new();
-    let second =
-        Presence::start(&fixture.store, second_stop.clone()).expect("Redis has presence");
+    let second = Presence::start(&fixture.store, second_stop.clone()).expect("Redis has presence");
     assert!(
         !second.has_joined(),
         "a newcomer takes no update before it has recorded itself"

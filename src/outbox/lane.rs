@@ -96,7 +96,8 @@ impl Executor {
                     return LaneStep::WaitUntil(Utc::now() + chrono::Duration::seconds(1));
                 }
             };
-            let served = with_read_places(places, self.serve(lane, rows, partial, turns, deadline)).await;
+            let served =
+                with_read_places(places, self.serve(lane, rows, partial, turns, deadline)).await;
             if let Some(step) = served {
                 return step;
             }

@@ -112,9 +112,7 @@ impl Presence {
     pub fn is_alone(&self) -> bool {
         let view = self.view();
         let recent = view.alone_at.is_some_and(|at| at.elapsed() < TRUST);
-        let forgot_company = view
-            .company_at
-            .is_none_or(|at| at.elapsed() >= PEER_MEMORY);
+        let forgot_company = view.company_at.is_none_or(|at| at.elapsed() >= PEER_MEMORY);
         recent && forgot_company
     }
 

@@ -211,10 +211,9 @@ impl RedisStore {
         let mut cmd = redis::cmd("ZREM");
         cmd.arg(key).arg(member);
         let _: i64 = self
-            .run(
-                "ZREM",
-                |mut conn| async move { cmd.query_async(&mut conn).await },
-            )
+            .run("ZREM", |mut conn| async move {
+                cmd.query_async(&mut conn).await
+            })
             .await?;
         Ok(())
     }

@@ -356,11 +356,7 @@ async fn a_message_into_an_open_ticket_costs_a_bounded_number_of_statements() {
     let services = ["TEST_DATABASE_URL", "TEST_REDIS_URL"]
         .iter()
         .all(|name| std::env::var(name).is_ok());
-    let budget = if services {
-        5.5
-    } else {
-        8.0
-    };
+    let budget = if services { 5.5 } else { 8.0 };
     assert!(
         per_message <= budget,
         "{per_message:.1} statements per message ({spent} for {MESSAGES}); at most {budget}"
