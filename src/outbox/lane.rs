@@ -234,10 +234,13 @@ impl Executor {
 /// then from the start up to it, `TICKETS_PER_READ` in all; then each
 /// ticket's first rows are taken in id order. Numbering every pending row
 /// of the chat with a window function, as the read did before, sorted the
-/// whole backlog each time: 11 ms at a burst's 9,000 waiting rows.
+/// whole backlog each time (11–18 ms in a burst's backlog of 9,000 rows,
+/// and more the longer the backlog). What still costs is the index's
+/// entries of rows sent since the last vacuum, which a walk steps over
+/// (BENCHMARKS.md, issue 14's sixth pass).
 ///
-/// Parameters: 1 the lane, 2 the ticket key served last, 3 tickets per
-/// walk, 4 rows per ticket, 5 rows in all. PostgreSQL takes each ticket's
+/// Parameters: 1 the lane, 2 the ticket key served last, 3 tickets in all,
+/// 4 rows per ticket, 5 rows in all. PostgreSQL takes each ticket's
 /// rows with a LATERAL join; SQLite, which has none, with a correlated
 /// `IN (… LIMIT n)`.
 fn turns_sql(backend: DatabaseBackend) -> String {

@@ -85,6 +85,8 @@ struct View {
     alone_at: Option<Instant>,
     /// When a recording last found company or failed.
     company_at: Option<Instant>,
+    /// The last recording failed: the next failure is not logged again.
+    failing: bool,
 }
 
 impl Presence {
@@ -170,19 +172,25 @@ impl Presence {
             )
             .await;
         let mut view = self.view();
+        let was_failing = std::mem::replace(&mut view.failing, answer.is_err());
         match answer {
-            Ok(0) => {
-                view.alone_at = Some(sent);
-                true
-            }
-            Ok(_) => {
-                view.company_at = Some(Instant::now());
-                false
+            Ok(others) => {
+                if was_failing {
+                    tracing::info!("this instance tells the others it is alive again");
+                }
+                if others == 0 {
+                    view.alone_at = Some(sent);
+                } else {
+                    view.company_at = Some(Instant::now());
+                }
+                others == 0
             }
             Err(error) => {
                 view.company_at = Some(Instant::now());
                 drop(view);
-                tracing::warn!(error = %error, "cannot tell the other instances this one is alive; it asks for earlier updates of a chat meanwhile");
+                if !was_failing {
+                    tracing::warn!(error = %error, "cannot tell the other instances this one is alive; it asks for earlier updates of a chat meanwhile");
+                }
                 false
             }
         }
