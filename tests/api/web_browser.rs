@@ -178,6 +178,27 @@ async fn click(client: &Client, css: &str) {
         .unwrap();
 }
 
+/// Clicks the element at `css` once it is there (within `WAIT`). The page
+/// redraws itself when an event arrives, so an element found a moment ago
+/// may have been replaced by its redrawn twin: then it is found again.
+async fn click_when_there(client: &Client, css: &str) {
+    let clicked = tokio::time::timeout(WAIT, async {
+        loop {
+            if let Ok(element) = client.find(Locator::Css(css)).await
+                && element.click().await.is_ok()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    assert!(
+        clicked.is_ok(),
+        "{css} could not be clicked within {WAIT:?}"
+    );
+}
+
 /// The element at `css` once it appears (within `WAIT`).
 async fn appears(client: &Client, css: &str) -> Result<Element, CmdError> {
     client
@@ -286,14 +307,9 @@ async fn the_mini_app_shows_the_desk_answers_a_client_and_closes_the_ticket() {
     in_the_timeline(client, "Anna's answer arrives live", "Thank you!").await;
     screenshot(client, "ticket.png").await;
 
-    // Closing, with the confirmation.
-    click(client, "[data-test=close]").await;
-    appears(client, "[data-test=confirm-close]")
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    // Closing, with the confirmation (which a live redraw keeps open).
+    click_when_there(client, "[data-test=close]").await;
+    click_when_there(client, "[data-test=confirm-close]").await;
     shows(client, "[data-test=status]", "Closed").await;
     assert_eq!(desk.ticket(1).await.status, TicketStatus::Closed);
     let _ = topic;

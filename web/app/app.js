@@ -357,6 +357,8 @@ function timelineEntry(entry) {
 
 async function ticketPage(id) {
   let draft = "";
+  // A live redraw keeps an open confirmation too.
+  let confirming = false;
   const shown = stillShown();
   const render = async (notice) => {
     const d = await api("GET", `/api/v1/tickets/${id}`);
@@ -374,14 +376,14 @@ async function ticketPage(id) {
       catch (error) { send.disabled = false; status.textContent = `${t("ui-error")} ${error.message}`; }
     } }, t("ui-send"));
     const status = h("div", { class: "reason", "data-test": "notice" }, notice || "");
-    const confirmRow = h("div", { class: "row", hidden: true },
+    const confirmRow = h("div", { class: "row", hidden: !(confirming && p.close.allowed) },
       h("span", {}, t("ui-confirm-close")),
       h("button", { class: "danger", "data-test": "confirm-close", onclick: async () => {
-        try { await api("POST", `/api/v1/tickets/${id}/close`); await render(); }
+        try { await api("POST", `/api/v1/tickets/${id}/close`); confirming = false; await render(); }
         catch (error) { status.textContent = `${t("ui-error")} ${error.message}`; }
       } }, t("ui-close")));
     const close = h("button", { class: "ghost", disabled: !p.close.allowed, "data-test": "close",
-      onclick: () => { confirmRow.hidden = false; } }, t("ui-close"));
+      onclick: () => { confirming = true; confirmRow.hidden = false; } }, t("ui-close"));
     const desk = await deskInfo();
     const act = async (path, body) => {
       try { await api("POST", `/api/v1/tickets/${id}/${path}`, body); await render(); }
