@@ -957,6 +957,50 @@ mod shared_flood_limits {
         assert!(until > tokio::time::Instant::now() + Duration::from_secs(29));
         assert_eq!(second.delay_for(CLIENT, 1).await, Duration::ZERO);
     }
+
+    /// With the limits off, a reservation right after a look that found no
+    /// pause does not ask Redis again; a pause still holds it: its own at
+    /// once, another instance's by the next look or within a moment.
+    #[tokio::test]
+    async fn with_the_limits_off_a_reservation_trusts_a_recent_look_but_never_over_a_pause() {
+        let Some(fixture) = RedisFixture::start(
+            "with_the_limits_off_a_reservation_trusts_a_recent_look_but_never_over_a_pause",
+        )
+        .await
+        else {
+            return;
+        };
+        let first = SharedFloodGate::new(&fixture.store, Limits::unlimited()).unwrap();
+        let second = second_instance_with(&fixture, Limits::unlimited()).await;
+        let later = || tokio::time::Instant::now() + Duration::from_secs(29);
+
+        // Its own pause holds its next reservation at once.
+        assert_eq!(first.delay_for(GROUP, 1).await, Duration::ZERO);
+        first.pause(GROUP, Duration::from_secs(30)).await;
+        assert!(first.reserve(GROUP, 1).await > later());
+
+        // Another instance's pause: a look always sees it ...
+        assert_eq!(second.delay_for(CLIENT, 1).await, Duration::ZERO);
+        first.pause(CLIENT, Duration::from_secs(30)).await;
+        assert!(second.delay_for(CLIENT, 1).await > Duration::from_secs(29));
+        assert!(second.reserve(CLIENT, 1).await > later());
+
+        // ... and a reservation within a moment, even without a look.
+        let other_client = CLIENT + 1;
+        assert_eq!(second.delay_for(other_client, 1).await, Duration::ZERO);
+        first.pause(other_client, Duration::from_secs(30)).await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+        loop {
+            if second.reserve(other_client, 1).await > later() {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "another instance's pause never reached the reservations"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -43,6 +43,20 @@ impl Limits {
     }
 }
 
+impl Limits {
+    /// Whether any limit counts messages into `chat` (negative ids are
+    /// groups). With none, only a pause Telegram asked for (a 429) can hold
+    /// a call into it.
+    pub fn count_into(&self, chat: i64) -> bool {
+        let chat_limit = if chat < 0 {
+            self.group_per_minute
+        } else {
+            self.private_per_second
+        };
+        self.global_per_second > 0 || chat_limit > 0
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Self::telegram()

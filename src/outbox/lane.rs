@@ -10,7 +10,7 @@
 //! leaves in full copyMessages and every waiting ticket is reached within
 //! one rotation, however many are waiting.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -121,13 +121,22 @@ impl Executor {
         // a single row, now finished): then nothing read is left over.
         let mut all_gone = true;
         let mut earliest_wait: Option<DateTime<Utc>> = None;
+        // With limits counting, any turn may find the window full. With
+        // none, only a 429's pause can hold the lane: one from before this
+        // step shows at the first look, and one earned during it ends the
+        // step (`Step::LaneWaits`), so one look per read does.
+        let look_each_turn = self.sender.limits().count_into(lane);
+        let mut looked = false;
         for key in order {
             if tokio::time::Instant::now() >= deadline {
                 return Some(LaneStep::Again);
             }
-            let delay = self.send_delay(lane, 1).await;
-            if !delay.is_zero() {
-                return Some(LaneStep::WaitUntil(Utc::now() + delay));
+            if look_each_turn || !looked {
+                looked = true;
+                let delay = self.send_delay(lane, 1).await;
+                if !delay.is_zero() {
+                    return Some(LaneStep::WaitUntil(Utc::now() + delay));
+                }
             }
             let rows = sequences.remove(&key).unwrap_or_default();
             match self.step(lane, &rows).await {
@@ -205,7 +214,7 @@ impl Executor {
             .await?;
         let mut rows = Vec::with_capacity(found.len());
         let mut places = ReadPlaces::default();
-        let mut tickets = std::collections::HashSet::new();
+        let mut tickets = HashSet::new();
         for row in found {
             let model = outbox::Model::from_query_result(&row, "")?;
             let chat: Option<i64> = row.try_get("", "main_chat")?;

@@ -10,7 +10,8 @@
 //! When Redis cannot be reached, the in-process limiter stands in, so the
 //! bot keeps working (at worst Telegram answers a 429, which is waited out).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -23,6 +24,18 @@ use crate::telegram::FloodGate;
 use crate::telegram::limits::RateLimiter;
 
 const NS_FLOOD: &str = "flood:";
+
+/// With the limits off, a reservation right after a look that found a
+/// chat without a pause takes the look's word for this long instead of
+/// asking Redis again. Only a call into a chat earns it a 429, and only the
+/// instance holding the chat's lane sends into it; that instance records its
+/// own pauses in process at once (`FloodGate::pause`), and each lane step
+/// starts with a look (`delay_for`), which always asks Redis, so a pause
+/// another instance got before the lane changed hands is seen. Before, every
+/// call asked Redis twice for the same answer.
+const NO_PAUSE_MEMO: Duration = Duration::from_millis(250);
+/// Chats remembered without a pause at most; past it, stale ones go.
+const NO_PAUSE_MEMO_CHATS: usize = 4_096;
 
 /// KEYS: chat window, global window, chat pause. ARGV: chat capacity, chat
 /// period (ms), chat cost, global capacity, global period (ms), global cost,
@@ -108,8 +121,12 @@ pub struct SharedFloodGate {
     limits: Limits,
     reserve: Arc<Script>,
     pause: Arc<Script>,
-    /// Stands in while Redis cannot be reached.
+    /// Stands in while Redis cannot be reached, and holds this instance's
+    /// own pauses.
     local: RateLimiter,
+    /// With the limits off: when each chat was last found without a pause
+    /// in Redis (see `NO_PAUSE_MEMO`).
+    no_pause_seen: Arc<Mutex<HashMap<i64, Instant>>>,
 }
 
 impl SharedFloodGate {
@@ -122,6 +139,7 @@ impl SharedFloodGate {
             reserve: Arc::new(Script::new(RESERVE)),
             pause: Arc::new(Script::new(PAUSE)),
             local: RateLimiter::new(limits),
+            no_pause_seen: Arc::default(),
         })
     }
 
@@ -130,8 +148,8 @@ impl SharedFloodGate {
             return None;
         };
         let limits = self.limits;
-        if limits.global_per_second == 0 && self.chat_capacity(chat) == 0 {
-            return self.pause_left(chat).await;
+        if !limits.count_into(chat) {
+            return self.pause_left(chat, reserve).await;
         }
         let margin = limits.margin.as_millis() as i64;
         let chat_capacity = self.chat_capacity(chat);
@@ -182,25 +200,70 @@ impl SharedFloodGate {
     }
 
     /// With nothing to count (the limits are off), only a 429's pause can
-    /// hold a chat. The pause's key expires when the pause ends, so its time
-    /// to live is the wait: one plain command instead of the script, which
-    /// costs Redis tens of microseconds a call.
-    async fn pause_left(&self, chat: i64) -> Option<Duration> {
+    /// hold a chat: this instance's own, kept in process, or one another
+    /// instance recorded in Redis. A reservation (`reserving`) may take the
+    /// word of a recent look (see `NO_PAUSE_MEMO`). The pause's key expires
+    /// when the pause ends, so its time to live is the wait: one plain
+    /// command instead of the script, which costs Redis tens of
+    /// microseconds a call.
+    async fn pause_left(&self, chat: i64, reserving: bool) -> Option<Duration> {
         let Backend::Redis(redis) = &self.store.backend else {
             return None;
         };
+        let own = self.local.delay_for(chat, 1);
+        if !own.is_zero() {
+            return Some(own);
+        }
+        if reserving && self.no_pause_lately(chat) {
+            return Some(Duration::ZERO);
+        }
+        let asked = Instant::now();
         let key = self.store.key(NS_FLOOD, &format!("pause:{chat}"));
         match redis.time_to_live(&key).await {
             // The key outlives the pause by a millisecond (see PAUSE).
-            Ok(wait) => Some(
-                wait.unwrap_or_default()
-                    .saturating_sub(Duration::from_millis(1)),
-            ),
+            Ok(wait) => {
+                let wait = wait
+                    .unwrap_or_default()
+                    .saturating_sub(Duration::from_millis(1));
+                if wait.is_zero() {
+                    self.remember_no_pause(chat, asked);
+                } else {
+                    self.forget_no_pause(chat);
+                }
+                Some(wait)
+            }
             Err(error) => {
                 tracing::warn!(error = %error, "shared flood limits unavailable; counting in this process");
                 None
             }
         }
+    }
+
+    fn no_pause_lately(&self, chat: i64) -> bool {
+        let seen = self
+            .no_pause_seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        seen.get(&chat)
+            .is_some_and(|at| at.elapsed() < NO_PAUSE_MEMO)
+    }
+
+    fn remember_no_pause(&self, chat: i64, at: Instant) {
+        let mut seen = self
+            .no_pause_seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if seen.len() >= NO_PAUSE_MEMO_CHATS {
+            seen.retain(|_, seen_at| seen_at.elapsed() < NO_PAUSE_MEMO);
+        }
+        seen.insert(chat, at);
+    }
+
+    fn forget_no_pause(&self, chat: i64) {
+        self.no_pause_seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&chat);
     }
 }
 
@@ -228,6 +291,7 @@ impl FloodGate for SharedFloodGate {
 
     async fn pause(&self, chat: i64, wait: Duration) {
         self.local.pause(chat, wait);
+        self.forget_no_pause(chat);
         let Backend::Redis(redis) = &self.store.backend else {
             return;
         };

@@ -32,6 +32,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::redis::RedisStore;
 use super::{Backend, Store};
 
 const NS_PRESENCE: &str = "presence:";
@@ -71,7 +72,7 @@ pub struct Presence {
 }
 
 struct Inner {
-    store: Store,
+    redis: RedisStore,
     key: String,
     id: i64,
     record: Script,
@@ -93,12 +94,12 @@ impl Presence {
     /// Starts recording this instance, until `shutdown`; `None` for the
     /// in-process store.
     pub fn start(store: &Store, shutdown: CancellationToken) -> Option<Presence> {
-        if !matches!(store.backend, Backend::Redis(_)) {
+        let Backend::Redis(redis) = &store.backend else {
             return None;
-        }
+        };
         let presence = Presence {
             inner: Arc::new(Inner {
-                store: store.clone(),
+                redis: redis.clone(),
                 key: store.key(NS_PRESENCE, "instances"),
                 id: (uuid::Uuid::new_v4().as_u64_pair().0 >> 1) as i64,
                 record: Script::new(RECORD),
@@ -160,11 +161,10 @@ impl Presence {
 
     /// Records this instance once; answers whether it found nobody else.
     async fn record(&self) -> bool {
-        let Backend::Redis(redis) = &self.inner.store.backend else {
-            return false;
-        };
         let sent = Instant::now();
-        let answer = redis
+        let answer = self
+            .inner
+            .redis
             .eval_int(
                 &self.inner.record,
                 &[&self.inner.key],
@@ -199,9 +199,12 @@ impl Presence {
     /// Removes this instance's entry, so the others need not wait for it to
     /// expire (they still remember it for `PEER_MEMORY`).
     async fn leave(&self) {
-        if let Backend::Redis(redis) = &self.inner.store.backend
-            && let Err(error) = redis.remove_member(&self.inner.key, self.inner.id).await
-        {
+        let removed = self
+            .inner
+            .redis
+            .remove_member(&self.inner.key, self.inner.id)
+            .await;
+        if let Err(error) = removed {
             tracing::debug!(error = %error, "could not remove this instance from the presence set; it expires");
         }
     }

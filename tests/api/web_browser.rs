@@ -167,21 +167,10 @@ async fn in_the_timeline(client: &Client, what: &str, text: &str) {
     .await;
 }
 
-/// Clicks the element at `css`, which is there already.
-async fn click(client: &Client, css: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
 /// Clicks the element at `css` once it is there (within `WAIT`). The page
 /// redraws itself when an event arrives, so an element found a moment ago
 /// may have been replaced by its redrawn twin: then it is found again.
-async fn click_when_there(client: &Client, css: &str) {
+async fn click(client: &Client, css: &str) {
     let clicked = tokio::time::timeout(WAIT, async {
         loop {
             if let Ok(element) = client.find(Locator::Css(css)).await
@@ -308,8 +297,8 @@ async fn the_mini_app_shows_the_desk_answers_a_client_and_closes_the_ticket() {
     screenshot(client, "ticket.png").await;
 
     // Closing, with the confirmation (which a live redraw keeps open).
-    click_when_there(client, "[data-test=close]").await;
-    click_when_there(client, "[data-test=confirm-close]").await;
+    click(client, "[data-test=close]").await;
+    click(client, "[data-test=confirm-close]").await;
     shows(client, "[data-test=status]", "Closed").await;
     assert_eq!(desk.ticket(1).await.status, TicketStatus::Closed);
     let _ = topic;
