@@ -119,3 +119,32 @@ fn create_sqlite_directory(url: &str) -> Result<(), DbErr> {
         None => Ok(()),
     }
 }
+
+/// Whether `error` says the database is out of reach (no connection, a
+/// broken one, a full pool) rather than that the statement failed: the same
+/// statement may well succeed once it is back.
+pub fn is_unreachable(error: &DbErr) -> bool {
+    use sqlx::Error as Sqlx;
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            matches!(
+                e.as_ref(),
+                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed
+            )
+        }
+        _ => false,
+    }
+}
+
+/// A stand-in for `error` for each of the callers who shared the statement
+/// that failed (a grouped write or read answers them all with one error,
+/// which cannot be cloned): it keeps the message and whether the database
+/// was out of reach, which decides whether the caller waits patiently.
+pub fn shared_error(error: &DbErr) -> DbErr {
+    if is_unreachable(error) {
+        DbErr::Conn(RuntimeErr::Internal(error.to_string()))
+    } else {
+        DbErr::Custom(error.to_string())
+    }
+}

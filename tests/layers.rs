@@ -28,6 +28,8 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
             &[
                 "domain",
                 "entities",
+                // Whether a database error is an outage.
+                "database",
                 "records",
                 "store",
                 "telegram",
@@ -45,6 +47,8 @@ fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
             &[
                 "domain",
                 "entities",
+                // Whether a database error is an outage.
+                "database",
                 "records",
                 "store",
                 "outbox",

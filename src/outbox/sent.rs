@@ -10,6 +10,7 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
@@ -19,9 +20,19 @@ use sea_orm::{
 };
 
 use super::executor::Executor;
+use crate::database;
 use crate::entities::{OutboxStatus, outbox};
-use crate::group_commit::{GroupCommit, padded_to_shape};
+use crate::group_commit::{GroupCommit, GroupCommitError, padded_to_shape};
 use crate::records::links::{self, Link};
+use crate::retry::Pauses;
+
+/// How long a sent mark failing for another reason than the database being
+/// out of reach is tried again (SQLite held by another writer fails that
+/// way); an outage is waited out, however long it lasts.
+const MARK_PATIENCE: Duration = Duration::from_secs(30);
+/// The first and the longest pause between tries of a sent mark.
+const MARK_FIRST_PAUSE: Duration = Duration::from_millis(100);
+const MARK_LONGEST_PAUSE: Duration = Duration::from_secs(2);
 
 tokio::task_local! {
     /// The links made by the delivery in progress, held back to be written
@@ -88,17 +99,44 @@ impl Executor {
         .await
     }
 
-    /// Marks the rows of one call sent, with the links it made.
+    /// Marks the rows of one call sent, with the links it made. The call
+    /// went out, so a mark given up means sending its rows again later,
+    /// which the chat would see twice; and the lane may not make its next
+    /// call before (a crash would then repeat two). So a failing mark is
+    /// tried again: through an outage however long, otherwise for
+    /// `MARK_PATIENCE` (graceful shutdown's grace bounds both).
     pub(super) async fn mark_sent(
         &self,
         rows: &[&outbox::Model],
         made: Vec<Link>,
     ) -> Result<(), DbErr> {
-        self.settle(Settlement {
-            sent: rows.iter().map(|row| row.id).collect(),
-            links: made,
-        })
-        .await
+        let sent: Vec<i32> = rows.iter().map(|row| row.id).collect();
+        let started = Instant::now();
+        let mut pauses = Pauses::new(MARK_FIRST_PAUSE, MARK_LONGEST_PAUSE);
+        let mut failed = false;
+        loop {
+            let settlement = Settlement {
+                sent: sent.clone(),
+                links: made.clone(),
+            };
+            let error = match self.settle(settlement).await {
+                Ok(()) => {
+                    if failed {
+                        tracing::info!("the delivery is marked sent after all");
+                    }
+                    return Ok(());
+                }
+                Err(error) => error,
+            };
+            if !database::is_unreachable(&error) && started.elapsed() >= MARK_PATIENCE {
+                return Err(error);
+            }
+            if !failed {
+                failed = true;
+                tracing::warn!(error = %error, "sent, but cannot mark the delivery sent yet; the lane waits and tries again");
+            }
+            tokio::time::sleep(pauses.next_pause()).await;
+        }
     }
 
     /// Returns once every sent mark and link submitted before the call is
@@ -112,7 +150,10 @@ impl Executor {
         self.settlements
             .submit(settlement)
             .await
-            .map_err(|error| DbErr::Custom(error.to_string()))
+            .map_err(|error| match error {
+                GroupCommitError::Write(error) => database::shared_error(&error),
+                stopped => DbErr::Custom(stopped.to_string()),
+            })
     }
 }
 

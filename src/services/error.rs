@@ -4,6 +4,7 @@
 
 use sea_orm::DbErr;
 
+use crate::database;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -19,36 +20,9 @@ impl ServiceError {
     /// well succeed once they are back.
     pub fn is_outage(&self) -> bool {
         match self {
-            ServiceError::Db(error) => database_unreachable(error),
+            ServiceError::Db(error) => database::is_unreachable(error),
             ServiceError::Store(error) => error.is_unavailable(),
         }
-    }
-}
-
-fn database_unreachable(error: &DbErr) -> bool {
-    use sea_orm::RuntimeErr;
-    use sea_orm::sqlx::Error as Sqlx;
-    match error {
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
-        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
-            matches!(
-                e.as_ref(),
-                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed
-            )
-        }
-        _ => false,
-    }
-}
-
-/// A stand-in for `error` for each of the callers who shared the statement
-/// that failed (a grouped read answers them all with one error, which
-/// cannot be cloned): it keeps the message and whether the database was
-/// out of reach, which decides whether the update is retried patiently.
-pub(crate) fn shared_db_error(error: &DbErr) -> DbErr {
-    if database_unreachable(error) {
-        DbErr::Conn(sea_orm::RuntimeErr::Internal(error.to_string()))
-    } else {
-        DbErr::Custom(error.to_string())
     }
 }
 

@@ -8,10 +8,10 @@ use sea_orm::{
 };
 use teloxide::types::User;
 
+use crate::database;
 use crate::entities::users::{self, Column, Entity as Users};
 use crate::entities::{TicketStatus, mirrors, tickets};
 use crate::group_commit::{GroupCommit, GroupCommitError, padded_to_shape};
-use crate::services::error::shared_db_error;
 
 /// How stale `last_seen` may get before a message refreshes it: within this,
 /// a client whose profile did not change costs no write at all.
@@ -74,7 +74,7 @@ impl UserService {
             .submit(client)
             .await
             .map_err(|error| match error {
-                GroupCommitError::Write(error) => shared_db_error(&error),
+                GroupCommitError::Write(error) => database::shared_error(&error),
                 GroupCommitError::Stopped => DbErr::Custom(error.to_string()),
             })
     }

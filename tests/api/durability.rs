@@ -5,11 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fake_telegram::{Fault, UserSpec};
-use sea_orm::EntityTrait;
-use topicdesk::entities::{InboundStatus, users};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use topicdesk::entities::{InboundStatus, OutboxStatus, outbox, users};
 
+use crate::support::logs::{CapturedLogs, message};
 use crate::support::outage::{SqliteWriteLock, TcpProxy};
-use crate::support::{AppOptions, TestDatabase, eventually, spawn_app, spawn_app_with};
+use crate::support::{AppOptions, Desk, TestDatabase, eventually, spawn_app, spawn_app_with};
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -71,6 +72,74 @@ async fn while_the_database_is_down_the_webhook_answers_503_and_nothing_is_lost(
         rows.len() == 1 && rows[0].status == InboundStatus::Done
     })
     .await;
+}
+
+/// A call that reached Telegram just as the database went away: its sent
+/// mark waits for the database instead of being given up, so the message
+/// is not sent a second time once the database is back.
+#[tokio::test]
+async fn a_delivery_whose_sent_mark_meets_a_database_outage_goes_out_once() {
+    let database = Arc::new(TestDatabase::create().await);
+    let proxy = match database.postgres_address() {
+        Some(upstream) => Some(TcpProxy::start(upstream).await),
+        None => None,
+    };
+    let logs = CapturedLogs::new();
+    let desk = Desk::open_with(AppOptions {
+        database: Some(database.clone()),
+        database_url: proxy.as_ref().map(|p| database.url_via(p.address)),
+        logs: Some(logs.clone()),
+        ..AppOptions::default()
+    })
+    .await;
+    let (client, topic) = desk.client_opens_ticket("Gleb", "The scanner jams").await;
+    let main = desk.main_group();
+    let fake = desk.fake();
+
+    // The next copy takes a while to come back from Telegram ...
+    let copies_before = fake.arrived_calls("copyMessage");
+    fake.set_method_latency("copyMessage", Some(Duration::from_millis(1500)));
+    fake.user(client).in_private().text("It jams again");
+    fake.wait_until(WAIT, |w| w.arrived_calls("copyMessage") > copies_before)
+        .await
+        .expect("the copy on its way to Telegram");
+    // ... and the database goes away meanwhile.
+    let lock = match &proxy {
+        Some(proxy) => {
+            proxy.go_down();
+            None
+        }
+        None => Some(SqliteWriteLock::take(&database.url).await),
+    };
+    let copied = |w: &fake_telegram::World| {
+        w.topic_messages(main, topic.thread_id)
+            .iter()
+            .filter(|m| m.text() == Some("It jams again"))
+            .count()
+    };
+    fake.wait_until(WAIT, |w| copied(w) == 1)
+        .await
+        .expect("the copy reached the topic");
+    logs.wait_for("the sent mark to fail", WAIT, |line| {
+        message(line).contains("cannot mark the delivery sent yet")
+    })
+    .await;
+    fake.set_method_latency("copyMessage", None);
+
+    match (&proxy, lock) {
+        (Some(proxy), _) => proxy.come_back(),
+        (None, Some(lock)) => lock.release().await,
+        (None, None) => unreachable!(),
+    }
+    eventually("every delivery marked sent", WAIT, || async {
+        outbox::Entity::find()
+            .filter(outbox::Column::Status.ne(OutboxStatus::Sent))
+            .count(&desk.app.db)
+            .await
+            .is_ok_and(|left| left == 0)
+    })
+    .await;
+    assert_eq!(fake.read(copied), 1, "the message reached the topic once");
 }
 
 #[tokio::test]

@@ -524,6 +524,13 @@ impl FakeTelegram {
         self.read(|w| w.callback_answer(callback_id))
     }
 
+    /// How many calls of `method` (any case) arrived so far, counted before
+    /// their latency: with a latency set, a call is in flight once counted
+    /// here and until it shows in [`FakeTelegram::calls`].
+    pub fn arrived_calls(&self, method: &str) -> u64 {
+        self.read(|w| w.arrived_calls(method))
+    }
+
     /// How many 429s were served.
     pub fn too_many_requests_served(&self) -> u64 {
         self.read(|w| w.too_many_requests_served())

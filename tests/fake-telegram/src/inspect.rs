@@ -593,6 +593,16 @@ impl World {
         self.callbacks[idx].answer.clone()
     }
 
+    /// How many calls of `method` (any case) arrived so far, counted before
+    /// their latency: with a latency set, a call is in flight once counted
+    /// here and until it shows among the recorded calls.
+    pub fn arrived_calls(&self, method: &str) -> u64 {
+        self.arrivals
+            .get(&method.to_ascii_lowercase())
+            .copied()
+            .unwrap_or_default()
+    }
+
     /// How many 429 answers were served (injected or from the limits).
     pub fn too_many_requests_served(&self) -> u64 {
         self.too_many_requests

@@ -71,7 +71,10 @@ async fn handle(
         return respond(result);
     }
 
-    let delay = shared.read(|w| w.latency.for_method(&method));
+    let delay = shared.mutate(|w| {
+        *w.arrivals.entry(method.clone()).or_default() += 1;
+        w.latency.for_method(&method)
+    });
     if let Some(delay) = delay {
         tokio::select! {
             _ = tokio::time::sleep(delay) => {}

@@ -81,6 +81,9 @@ pub struct World {
     pub(crate) calls: Vec<RecordedCall>,
     pub(crate) faults: Faults,
     pub(crate) latency: Latency,
+    /// Calls received per method (lower case), counted on arrival, before
+    /// any latency: a call counted here but not yet in `calls` is in flight.
+    pub(crate) arrivals: HashMap<String, u64>,
     pub(crate) limiter: Option<RateLimiter>,
     pub(crate) too_many_requests: u64,
     /// Webhook deliveries are held back: the test takes the updates and
@@ -127,6 +130,7 @@ impl World {
             calls: Vec::new(),
             faults: Faults::default(),
             latency: Latency::default(),
+            arrivals: HashMap::new(),
             limiter: opts.limits.map(RateLimiter::new),
             too_many_requests: 0,
             deliveries_held: false,
