@@ -248,6 +248,15 @@ impl Executor {
 /// entries of rows sent since the last vacuum, which a walk steps over
 /// (BENCHMARKS.md, issue 14's sixth pass).
 ///
+/// The wrap-around walk starts only when the first left room: its first
+/// step is not bounded by the recursion's condition, and when it went
+/// unbounded (up to 2026-12-01) a read held one ticket more than its
+/// share — the first one, from the start again. Served last, that ticket
+/// became the next read's starting point, and with more than
+/// `TICKETS_PER_READ` tickets waiting the lane went round the same first
+/// ones for as long as they had rows: in a 200-ticket burst, 167 tickets
+/// waited until the first 33 ran dry.
+///
 /// Parameters: 1 the lane, 2 the ticket key served last, 3 tickets in all,
 /// 4 rows per ticket, 5 rows in all. PostgreSQL takes each ticket's
 /// rows with a LATERAL join; SQLite, which has none, with a correlated
@@ -291,7 +300,7 @@ fn turns_sql(backend: DatabaseBackend) -> String {
          UNION ALL SELECT {next_later}, n + 1 FROM later \
          WHERE k IS NOT NULL AND n < {tickets}), \
          earlier(k, n) AS ( \
-         SELECT {first}, 1 \
+         SELECT {first}, 1 WHERE (SELECT COUNT(k) FROM later) < {tickets} \
          UNION ALL SELECT {next_earlier}, n + 1 FROM earlier \
          WHERE k IS NOT NULL AND k < {after} \
          AND n < {tickets} - (SELECT COUNT(k) FROM later)), \
@@ -392,6 +401,94 @@ mod tests {
         // A ticket that came and went does not disturb the order.
         turns.served(Some(4));
         assert_eq!(turns.order(keys), [Some(5), Some(9), None, Some(3)]);
+    }
+
+    /// An in-memory SQLite database with the schema, checking no foreign
+    /// keys (the rows below stand for tickets that are not there).
+    async fn outbox_only_database() -> sea_orm::DatabaseConnection {
+        use migration::MigratorTrait;
+        let mut options = sea_orm::ConnectOptions::new("sqlite::memory:");
+        options.max_connections(1).min_connections(1);
+        let db = sea_orm::Database::connect(options).await.unwrap();
+        migration::Migrator::up(&db, None).await.unwrap();
+        db.execute_unprepared("PRAGMA foreign_keys = OFF")
+            .await
+            .unwrap();
+        db
+    }
+
+    /// The tickets one read of a group lane holds, as `serve` takes turns.
+    async fn read_turns(
+        db: &sea_orm::DatabaseConnection,
+        lane: i64,
+        turns: &RoundRobin,
+    ) -> Vec<Option<i32>> {
+        let values: Vec<Value> = vec![
+            lane.into(),
+            turns.read_after().into(),
+            (TICKETS_PER_READ as i64).into(),
+            (ROWS_PER_TICKET as i64).into(),
+            (BATCH as i64).into(),
+        ];
+        let found = db
+            .query_all_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Sqlite,
+                turns_sql(DatabaseBackend::Sqlite),
+                values,
+            ))
+            .await
+            .unwrap();
+        let keys: HashSet<Option<i32>> = found
+            .iter()
+            .map(|row| row.try_get::<Option<i32>>("", "ticket_id").unwrap())
+            .collect();
+        turns.order(keys.into_iter().collect())
+    }
+
+    #[tokio::test]
+    async fn with_more_tickets_waiting_than_a_read_holds_every_ticket_gets_its_turn() {
+        let db = outbox_only_database().await;
+        let lane = -100;
+        let tickets = 40;
+        for ticket in 1..=tickets {
+            for n in 0..3 {
+                db.execute_raw(Statement::from_sql_and_values(
+                    DatabaseBackend::Sqlite,
+                    "INSERT INTO outbox (lane_chat_id, ticket_id, action, dedup_key, status, \
+                     attempts, created_at) VALUES (?, ?, '{}', ?, 'PENDING', 0, ?)",
+                    [
+                        lane.into(),
+                        ticket.into(),
+                        format!("{ticket}:{n}").into(),
+                        Utc::now().into(),
+                    ],
+                ))
+                .await
+                .unwrap();
+            }
+        }
+        // As in a burst: the first few tickets were served before the
+        // others opened. Rows stay, as they would while clients keep writing.
+        let mut turns = RoundRobin::default();
+        turns.served(Some(4));
+        let mut reached = std::collections::BTreeSet::new();
+        for _ in 0..3 {
+            let order = read_turns(&db, lane, &turns).await;
+            assert!(
+                order.len() <= TICKETS_PER_READ,
+                "a read holds at most {TICKETS_PER_READ} tickets, not {}",
+                order.len()
+            );
+            for key in order {
+                reached.insert(key.unwrap());
+                turns.served(key);
+            }
+        }
+        assert_eq!(
+            reached,
+            (1..=tickets).collect(),
+            "three reads of 32 reach all 40 tickets"
+        );
     }
 
     #[test]
