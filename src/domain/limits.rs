@@ -41,9 +41,7 @@ impl Limits {
             margin: Duration::ZERO,
         }
     }
-}
 
-impl Limits {
     /// Whether any limit counts messages into `chat` (negative ids are
     /// groups). With none, only a pause Telegram asked for (a 429) can hold
     /// a call into it.
