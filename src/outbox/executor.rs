@@ -31,6 +31,10 @@ const LONGEST_OUTAGE_PAUSE: Duration = Duration::from_secs(60);
 /// call after the restart, so a batch is also the most a crash can double:
 /// 8 of a 2,000-message burst is 0.4 %, inside issue 10's 0.5 %.
 pub(super) const COPY_BATCH: usize = 8;
+/// Most parts of an album (Telegram's own limit). An album leaves whole in
+/// one call whatever the batch: split, it would show as two albums. A crash
+/// can then double one album of up to ten.
+pub(super) const ALBUM_MOST: usize = 10;
 
 /// What became of the head of a row sequence.
 pub(crate) enum Step {
@@ -359,6 +363,11 @@ fn copies_that_go_together<'a>(
     } = head_action
     else {
         return vec![(head, head_action.clone())];
+    };
+    let most = if head.media_group_id.is_some() {
+        ALBUM_MOST
+    } else {
+        most
     };
     let mut together = vec![(head, head_action.clone())];
     let plain_copy_from_same_place = |action: &Action| {

@@ -24,15 +24,22 @@ use super::places::{Place, ReadPlaces, with_read_places};
 use crate::entities::OutboxStatus;
 use crate::entities::outbox::{self, Column};
 
-/// Rows read per look at a lane.
+/// Rows read per look at a private chat's lane.
 const BATCH: u64 = 200;
 /// Rows of one ticket read per look at a group lane: one turn's worth, a
-/// full batch of copies (`executor::COPY_BATCH`).
-const ROWS_PER_TICKET: u64 = super::executor::COPY_BATCH as u64;
-/// Tickets one look at a group lane visits at most: with a full batch for
-/// each, `BATCH` needs 25; more leaves room for tickets with only a row or
-/// two waiting, while each visit stays one index descent.
+/// full batch of copies (`executor::COPY_BATCH`) or a whole album
+/// (`executor::ALBUM_MOST`), whichever is more.
+const ROWS_PER_TICKET: u64 = if super::executor::ALBUM_MOST > super::executor::COPY_BATCH {
+    super::executor::ALBUM_MOST as u64
+} else {
+    super::executor::COPY_BATCH as u64
+};
+/// Tickets one look at a group lane visits at most, each visit one index
+/// descent.
 const TICKETS_PER_READ: usize = 32;
+/// Rows one look at a group lane reads at most: a turn's worth for each of
+/// its tickets.
+const GROUP_BATCH: u64 = TICKETS_PER_READ as u64 * ROWS_PER_TICKET;
 /// A lane step starts no call after this, so a lane waiting for its rate
 /// limit lets go of its lock between steps.
 const STEP_BUDGET: Duration = Duration::from_secs(10);
@@ -202,7 +209,7 @@ impl Executor {
             after.into(),
             (TICKETS_PER_READ as i64).into(),
             (ROWS_PER_TICKET as i64).into(),
-            (BATCH as i64).into(),
+            (GROUP_BATCH as i64).into(),
         ];
         let found = self
             .db
@@ -231,7 +238,7 @@ impl Executor {
             tickets.insert(model.ticket_id);
             rows.push(model);
         }
-        let partial = rows.len() as u64 >= BATCH || tickets.len() >= TICKETS_PER_READ;
+        let partial = rows.len() as u64 >= GROUP_BATCH || tickets.len() >= TICKETS_PER_READ;
         Ok((rows, places, partial))
     }
 }
@@ -428,7 +435,7 @@ mod tests {
             turns.read_after().into(),
             (TICKETS_PER_READ as i64).into(),
             (ROWS_PER_TICKET as i64).into(),
-            (BATCH as i64).into(),
+            (GROUP_BATCH as i64).into(),
         ];
         let found = db
             .query_all_raw(Statement::from_sql_and_values(

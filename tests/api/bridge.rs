@@ -5,7 +5,7 @@ use fake_telegram::{Media, Origin, entity};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use topicdesk::entities::{events, message_links, tickets};
 
-use crate::support::{Desk, WAIT, eventually};
+use crate::support::{AppOptions, Desk, WAIT, eventually};
 
 async fn event_count(desk: &Desk, action: &str) -> usize {
     events::Entity::find()
@@ -228,24 +228,41 @@ async fn every_kind_of_content_keeps_its_content() {
     assert_eq!(posts[12].text(), Some("forwarded text"));
 }
 
-#[tokio::test]
-async fn an_album_leaves_as_one_album_in_order() {
-    let desk = Desk::open().await;
+/// A client's album of ten photos (Telegram's most) reaches the topic as
+/// one album, in order, in one call: more than a batch of copies.
+async fn an_album_of_ten_leaves_as_one_album_in_order(desk: Desk) {
     let (client, topic) = desk.client_opens_ticket("Zhenya", "Photos follow").await;
-    desk.fake().user(client).in_private().album(vec![
-        Media::photo().caption("first"),
-        Media::photo(),
-        Media::photo(),
-    ]);
+    let mut parts = vec![Media::photo().caption("first")];
+    parts.extend((1..10).map(|_| Media::photo()));
+    desk.fake().user(client).in_private().album(parts);
     let posts = desk
-        .wait_for_topic_messages(desk.main_group(), topic.thread_id, 5)
+        .wait_for_topic_messages(desk.main_group(), topic.thread_id, 12)
         .await;
-    let album = &posts[2..5];
+    let album = &posts[2..12];
     let group = album[0].media_group_id().expect("copies form an album");
     assert!(album.iter().all(|m| m.media_group_id() == Some(group)));
     assert_eq!(album[0].caption(), Some("first"));
     let copy_calls = desk.fake().calls_to("copyMessages");
     assert_eq!(copy_calls.len(), 1, "one copyMessages call for the album");
+}
+
+#[tokio::test]
+async fn an_album_leaves_as_one_album_in_order() {
+    an_album_of_ten_leaves_as_one_album_in_order(Desk::open().await).await;
+}
+
+/// With Telegram's limits counted, copies go five to a call into a group;
+/// an album still goes whole.
+#[tokio::test]
+async fn an_album_leaves_whole_under_telegrams_limits_too() {
+    let desk = Desk::open_with(AppOptions {
+        adjust: Some(Box::new(|settings| {
+            settings.limits = topicdesk::telegram::limits::Limits::telegram();
+        })),
+        ..AppOptions::default()
+    })
+    .await;
+    an_album_of_ten_leaves_as_one_album_in_order(desk).await;
 }
 
 #[tokio::test]
