@@ -14,6 +14,7 @@ mod executor;
 mod history;
 mod knowledge;
 mod lane;
+mod lane_read;
 mod places;
 mod queue_writer;
 mod requests;

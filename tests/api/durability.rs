@@ -23,29 +23,66 @@ async fn user_row_exists(app: &crate::support::TestApp, id: i64) -> bool {
         .is_some()
 }
 
+/// A database that a test can take away from the application and give
+/// back: PostgreSQL behind a proxy that cuts every connection, or SQLite
+/// locked by another writer.
+struct Removable {
+    database: Arc<TestDatabase>,
+    proxy: Option<TcpProxy>,
+    lock: Option<SqliteWriteLock>,
+}
+
+impl Removable {
+    async fn create() -> Removable {
+        let database = Arc::new(TestDatabase::create().await);
+        let proxy = match database.postgres_address() {
+            Some(upstream) => Some(TcpProxy::start(upstream).await),
+            None => None,
+        };
+        Removable {
+            database,
+            proxy,
+            lock: None,
+        }
+    }
+
+    /// The database and the URL the application connects through.
+    fn options(&self) -> AppOptions {
+        AppOptions {
+            database: Some(self.database.clone()),
+            database_url: self
+                .proxy
+                .as_ref()
+                .map(|p| self.database.url_via(p.address)),
+            ..AppOptions::default()
+        }
+    }
+
+    async fn take_away(&mut self) {
+        match &self.proxy {
+            Some(proxy) => proxy.go_down(),
+            None => self.lock = Some(SqliteWriteLock::take(&self.database.url).await),
+        }
+    }
+
+    async fn give_back(&mut self) {
+        if let Some(proxy) = &self.proxy {
+            proxy.come_back();
+        }
+        if let Some(lock) = self.lock.take() {
+            lock.release().await;
+        }
+    }
+}
+
 #[tokio::test]
 async fn while_the_database_is_down_the_webhook_answers_503_and_nothing_is_lost() {
-    let database = Arc::new(TestDatabase::create().await);
-    let proxy = match database.postgres_address() {
-        Some(upstream) => Some(TcpProxy::start(upstream).await),
-        None => None,
-    };
-    let app = spawn_app_with(AppOptions {
-        database: Some(database.clone()),
-        database_url: proxy.as_ref().map(|p| database.url_via(p.address)),
-        ..AppOptions::default()
-    })
-    .await;
+    let mut database = Removable::create().await;
+    let app = spawn_app_with(database.options()).await;
     let client = app.fake.add_user("Vera");
 
     // Take the database away.
-    let lock = match &proxy {
-        Some(proxy) => {
-            proxy.go_down();
-            None
-        }
-        None => Some(SqliteWriteLock::take(&database.url).await),
-    };
+    database.take_away().await;
 
     let sent = app.fake.user(client).in_private().command("/start");
     app.fake
@@ -60,11 +97,7 @@ async fn while_the_database_is_down_the_webhook_answers_503_and_nothing_is_lost(
     assert!(app.fake.bot_messages(client).is_empty());
 
     // Bring it back: Telegram's next delivery is stored and processed.
-    match (&proxy, lock) {
-        (Some(proxy), _) => proxy.come_back(),
-        (None, Some(lock)) => lock.release().await,
-        (None, None) => unreachable!(),
-    }
+    database.give_back().await;
     let replies = app.fake.wait_for_bot_messages(client, 1).await.unwrap();
     assert!(replies[0].text().unwrap().contains("Здравствуйте"));
     eventually("the update to be marked done", WAIT, || async {
@@ -79,17 +112,11 @@ async fn while_the_database_is_down_the_webhook_answers_503_and_nothing_is_lost(
 /// is not sent a second time once the database is back.
 #[tokio::test]
 async fn a_delivery_whose_sent_mark_meets_a_database_outage_goes_out_once() {
-    let database = Arc::new(TestDatabase::create().await);
-    let proxy = match database.postgres_address() {
-        Some(upstream) => Some(TcpProxy::start(upstream).await),
-        None => None,
-    };
+    let mut database = Removable::create().await;
     let logs = CapturedLogs::new();
     let desk = Desk::open_with(AppOptions {
-        database: Some(database.clone()),
-        database_url: proxy.as_ref().map(|p| database.url_via(p.address)),
         logs: Some(logs.clone()),
-        ..AppOptions::default()
+        ..database.options()
     })
     .await;
     let (client, topic) = desk.client_opens_ticket("Gleb", "The scanner jams").await;
@@ -104,13 +131,7 @@ async fn a_delivery_whose_sent_mark_meets_a_database_outage_goes_out_once() {
         .await
         .expect("the copy on its way to Telegram");
     // ... and the database goes away meanwhile.
-    let lock = match &proxy {
-        Some(proxy) => {
-            proxy.go_down();
-            None
-        }
-        None => Some(SqliteWriteLock::take(&database.url).await),
-    };
+    database.take_away().await;
     let copied = |w: &fake_telegram::World| {
         w.topic_messages(main, topic.thread_id)
             .iter()
@@ -126,11 +147,7 @@ async fn a_delivery_whose_sent_mark_meets_a_database_outage_goes_out_once() {
     .await;
     fake.set_method_latency("copyMessage", None);
 
-    match (&proxy, lock) {
-        (Some(proxy), _) => proxy.come_back(),
-        (None, Some(lock)) => lock.release().await,
-        (None, None) => unreachable!(),
-    }
+    database.give_back().await;
     eventually("every delivery marked sent", WAIT, || async {
         outbox::Entity::find()
             .filter(outbox::Column::Status.ne(OutboxStatus::Sent))
