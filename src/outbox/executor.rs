@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use serde::Deserialize;
 use tracing::Instrument;
 
 use super::action::Action;
@@ -184,6 +185,19 @@ impl Executor {
             COPY_BATCH.min((per_minute / 4).max(1))
         } else {
             COPY_BATCH
+        }
+    }
+
+    /// How many messages the next call of a ticket's `rows` may carry: the
+    /// copies that would leave together with the head, or the head alone.
+    /// A crash after the call and before its sent mark repeats all of them.
+    pub(super) fn messages_in_next_call(&self, rows: &[outbox::Model]) -> usize {
+        let head = &rows[0];
+        match Action::deserialize(&head.action) {
+            Ok(action) => {
+                copies_that_go_together(rows, &action, self.copy_batch(head.lane_chat_id)).len()
+            }
+            Err(_) => 1,
         }
     }
 

@@ -6,6 +6,11 @@
 //! stream, in order.
 //!
 //! A group lane's read follows the round robin too (`lane_read`).
+//!
+//! A group counted against no rate limit (a Bot API server without Telegram's
+//! limits, the benchmarks) has no window to share out, so its tickets' turns
+//! overlap (`overlap`), as many as fit in one copy batch of messages in
+//! flight.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -96,6 +101,16 @@ impl Executor {
         turns: &mut RoundRobin,
         deadline: tokio::time::Instant,
     ) -> Option<LaneStep> {
+        // With limits counting, any turn may find the window full. With
+        // none, only a 429's pause can hold the lane: one from before this
+        // step shows at the first look, and one earned during it ends the
+        // step (`Step::LaneWaits`), so one look per read does.
+        let look_each_turn = self.sender.limits().count_into(lane);
+        if lane < 0 && !look_each_turn {
+            return self
+                .serve_side_by_side(lane, rows, partial, turns, deadline)
+                .await;
+        }
         let read_everything = !partial;
         let mut sequences = sequences(lane, rows);
         let order = turns.order(sequences.keys().copied().collect());
@@ -104,11 +119,6 @@ impl Executor {
         // a single row, now finished): then nothing read is left over.
         let mut all_gone = true;
         let mut earliest_wait: Option<DateTime<Utc>> = None;
-        // With limits counting, any turn may find the window full. With
-        // none, only a 429's pause can hold the lane: one from before this
-        // step shows at the first look, and one earned during it ends the
-        // step (`Step::LaneWaits`), so one look per read does.
-        let look_each_turn = self.sender.limits().count_into(lane);
         let mut looked = false;
         for key in order {
             if tokio::time::Instant::now() >= deadline {
@@ -141,26 +151,39 @@ impl Executor {
                 Step::WaitUntil(until) => return Some(LaneStep::WaitUntil(until)),
             }
         }
-        // The read held every pending row and all of them went: reading
-        // again would find only rows added since, and each of those woke
-        // the lane (the wake-up waits as a permit), so the lane rests.
-        // At a steady trickle this saves a read per delivery.
-        if moved && all_gone && read_everything {
-            return Some(LaneStep::Idle);
-        }
-        if !moved {
-            return Some(LaneStep::WaitUntil(
-                earliest_wait.unwrap_or_else(|| Utc::now() + chrono::Duration::milliseconds(50)),
-            ));
-        }
-        None
+        after_all_turns(moved, all_gone && read_everything, earliest_wait)
     }
+}
+
+/// What a lane does once every ticket of a read had its turn. `moved`: some
+/// turn finished; `all_gone`: the read held every pending row and all of
+/// them went; `earliest_wait`: when the first ticket that had to wait can go.
+pub(super) fn after_all_turns(
+    moved: bool,
+    all_gone: bool,
+    earliest_wait: Option<DateTime<Utc>>,
+) -> Option<LaneStep> {
+    // Reading again would find only rows added since, and each of those
+    // woke the lane (the wake-up waits as a permit), so the lane rests.
+    // At a steady trickle this saves a read per delivery.
+    if moved && all_gone {
+        return Some(LaneStep::Idle);
+    }
+    if !moved {
+        return Some(LaneStep::WaitUntil(
+            earliest_wait.unwrap_or_else(|| Utc::now() + chrono::Duration::milliseconds(50)),
+        ));
+    }
+    None
 }
 
 /// Splits a lane's rows into sequences that must keep their order: in a
 /// group, one per ticket (each ticket has its own topic there); in a private
 /// chat, just one, since the client reads everything in one stream.
-fn sequences(lane: i64, rows: Vec<outbox::Model>) -> HashMap<Option<i32>, Vec<outbox::Model>> {
+pub(super) fn sequences(
+    lane: i64,
+    rows: Vec<outbox::Model>,
+) -> HashMap<Option<i32>, Vec<outbox::Model>> {
     let mut by_key: HashMap<Option<i32>, Vec<outbox::Model>> = HashMap::new();
     for row in rows {
         let key = if lane < 0 { row.ticket_id } else { None };

@@ -15,6 +15,7 @@ mod history;
 mod knowledge;
 mod lane;
 mod lane_read;
+mod overlap;
 mod places;
 mod queue_writer;
 mod requests;

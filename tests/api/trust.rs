@@ -535,6 +535,11 @@ async fn tickets_take_turns_so_a_flooding_client_cannot_hold_up_the_others() {
         "the quiet tickets waited behind the flood ({flooded} of its messages first)"
     );
     assert_eq!(desk.fake().too_many_requests_served(), 0);
+    assert_eq!(
+        desk.fake().in_flight(main).peak_calls,
+        1,
+        "under Telegram's limits the main group's calls go one at a time"
+    );
     assert_eq!(quiet.len(), 5);
     desk.fake()
         .wait_until(Duration::from_secs(60), |w| {
@@ -555,4 +560,62 @@ async fn tickets_take_turns_so_a_flooding_client_cannot_hold_up_the_others() {
         .collect();
     let expected: Vec<String> = (0..=40).map(|n| format!("flood {n}")).collect();
     assert_eq!(order, expected);
+}
+
+#[tokio::test]
+async fn without_limits_tickets_take_their_turns_side_by_side_within_one_batch_in_flight() {
+    // No rate limit counts the main group (the tests' default): the lane
+    // overlaps its tickets' turns. Slow answers make the overlap visible.
+    let desk = Desk::open().await;
+    let main = desk.main_group();
+    let fake = desk.fake();
+    fake.set_method_latency("createForumTopic", Some(Duration::from_millis(200)));
+    fake.set_method_latency("copyMessages", Some(Duration::from_millis(100)));
+    let (flooder, flood_topic) = desk.client_opens_ticket("Flood", "flood 0").await;
+    for n in 1..=30 {
+        fake.user(flooder).in_private().text(&format!("flood {n}"));
+    }
+    for n in 1..=10 {
+        desk.new_client_writes(
+            UserSpec::new(format!("Side{n}")).username(format!("side{n}")),
+            &format!("side question {n}"),
+        );
+    }
+    fake.wait_until(Duration::from_secs(60), |w| {
+        let flood = w
+            .topic_texts(main, flood_topic.thread_id)
+            .iter()
+            .filter(|t| t.starts_with("flood "))
+            .count();
+        let asked = (1..=10)
+            .filter(|n| {
+                w.topics(main).iter().any(|t| {
+                    w.topic_texts(main, t.thread_id)
+                        .contains(&format!("side question {n}"))
+                })
+            })
+            .count();
+        flood == 31 && asked == 10
+    })
+    .await
+    .expect("the flood and every new ticket's question arrive");
+    let flight = fake.in_flight(main);
+    assert!(
+        flight.peak_calls > 1,
+        "the main group's calls went one at a time: {flight:?}"
+    );
+    // A crash repeats every call in flight: never more than one copy batch.
+    assert!(
+        flight.peak_messages <= 8,
+        "more than a batch of messages was in flight at once: {flight:?}"
+    );
+    // Each ticket's own messages still go in order.
+    let flood: Vec<String> = fake
+        .topic_texts(main, flood_topic.thread_id)
+        .into_iter()
+        .filter(|t| t.starts_with("flood "))
+        .collect();
+    let expected: Vec<String> = (0..=30).map(|n| format!("flood {n}")).collect();
+    assert_eq!(flood, expected);
+    assert_eq!(fake.topics(main).len(), 11, "one topic per ticket");
 }

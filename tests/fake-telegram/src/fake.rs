@@ -437,6 +437,11 @@ impl FakeTelegram {
         });
     }
 
+    /// Calls into `chat` in flight now, and the most there were at once.
+    pub fn in_flight(&self, chat: i64) -> crate::InFlight {
+        self.read(|w| w.in_flight(chat))
+    }
+
     /// Enforces flood limits with 429s (`None` turns them off). Counters start empty.
     pub fn enforce_limits(&self, limits: Option<Limits>) {
         self.mutate(|w| w.limiter = limits.map(RateLimiter::new));

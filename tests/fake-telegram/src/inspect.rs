@@ -593,6 +593,12 @@ impl World {
         self.callbacks[idx].answer.clone()
     }
 
+    /// Calls into `chat` in flight now, and the most there were at once
+    /// since the fake started.
+    pub fn in_flight(&self, chat: i64) -> crate::world::InFlight {
+        self.in_flight.get(&chat).copied().unwrap_or_default()
+    }
+
     /// How many calls of `method` (any case) arrived so far, counted before
     /// their latency: with a latency set, a call is in flight once counted
     /// here and until it shows among the recorded calls.

@@ -81,4 +81,4 @@ pub use observe::LandedMessage;
 pub use options::FakeOptions;
 pub use setup::{AdminRights, BotRole, GroupSpec, MemberRole, UserSpec};
 pub use wait::WaitError;
-pub use world::World;
+pub use world::{InFlight, World};

@@ -71,14 +71,34 @@ async fn handle(
         return respond(result);
     }
 
+    // A call into a chat is in flight from here until it is answered.
+    let flight = params.chat_id_number().map(|chat| {
+        let messages = match params.raw("message_ids") {
+            Some(Value::Array(ids)) => ids.len().max(1),
+            Some(Value::String(ids)) => {
+                serde_json::from_str::<Vec<Value>>(ids).map_or(1, |ids| ids.len().max(1))
+            }
+            _ => 1,
+        };
+        (chat, messages)
+    });
     let delay = shared.mutate(|w| {
         *w.arrivals.entry(method.clone()).or_default() += 1;
+        if let Some((chat, messages)) = flight {
+            w.in_flight.entry(chat).or_default().arrive(messages);
+        }
         w.latency.for_method(&method)
     });
+    let land = |w: &mut crate::world::World| {
+        if let Some((chat, messages)) = flight {
+            w.in_flight.entry(chat).or_default().leave(messages);
+        }
+    };
     if let Some(delay) = delay {
         tokio::select! {
             _ = tokio::time::sleep(delay) => {}
             _ = shared.cancel.cancelled() => {
+                shared.mutate(land);
                 return respond(Err(ApiError::bad_request("fake Telegram is shutting down")));
             }
         }
@@ -87,7 +107,11 @@ async fn handle(
     if method == "getupdates" {
         return respond(long_poll(&shared, &params).await);
     }
-    respond(shared.mutate(|w| w.execute(&method, &params)))
+    respond(shared.mutate(|w| {
+        let result = w.execute(&method, &params);
+        land(w);
+        result
+    }))
 }
 
 /// getUpdates: answers as soon as updates are pending, or with `[]` when

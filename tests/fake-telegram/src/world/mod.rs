@@ -84,6 +84,9 @@ pub struct World {
     /// Calls received per method (lower case), counted on arrival, before
     /// any latency: a call counted here but not yet in `calls` is in flight.
     pub(crate) arrivals: HashMap<String, u64>,
+    /// Calls into each chat that arrived and were not answered yet, and the
+    /// most there were at once (`World::in_flight`).
+    pub(crate) in_flight: HashMap<i64, InFlight>,
     pub(crate) limiter: Option<RateLimiter>,
     pub(crate) too_many_requests: u64,
     /// Webhook deliveries are held back: the test takes the updates and
@@ -95,6 +98,31 @@ pub struct World {
     next_media_group: u64,
     next_callback: u64,
     next_poll: u64,
+}
+
+/// Calls into one chat between their arrival and their answer, counted as
+/// calls and as the messages they carry (copyMessages carries one per id).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct InFlight {
+    pub calls: usize,
+    pub messages: usize,
+    /// The most calls, and the most messages, that were in flight at once.
+    pub peak_calls: usize,
+    pub peak_messages: usize,
+}
+
+impl InFlight {
+    pub(crate) fn arrive(&mut self, messages: usize) {
+        self.calls += 1;
+        self.messages += messages;
+        self.peak_calls = self.peak_calls.max(self.calls);
+        self.peak_messages = self.peak_messages.max(self.messages);
+    }
+
+    pub(crate) fn leave(&mut self, messages: usize) {
+        self.calls = self.calls.saturating_sub(1);
+        self.messages = self.messages.saturating_sub(messages);
+    }
 }
 
 /// Unix time now, in seconds.
@@ -131,6 +159,7 @@ impl World {
             faults: Faults::default(),
             latency: Latency::default(),
             arrivals: HashMap::new(),
+            in_flight: HashMap::new(),
             limiter: opts.limits.map(RateLimiter::new),
             too_many_requests: 0,
             deliveries_held: false,
